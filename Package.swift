@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "pipeline",
+    products: [
+        .executable(name: "pipeline", targets: ["PipelineCLI"]),
+        .executable(name: "fake-github", targets: ["FakeGitHubServer"]),
+    ],
+    targets: [
+        // System C libraries, linked directly (see ENGINEERING.md: libcurl without URLSession keeps RSS low).
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // Engine: pipeline files, validation, executor, HTTP, JSON.
+        .target(name: "Pipeline", dependencies: ["CCurl"], path: "Sources/Pipeline"),
+        // Stage types.
+        .target(name: "Sources", dependencies: ["Pipeline"], path: "Sources/Sources"),
+        .target(name: "Transforms", dependencies: ["Pipeline"], path: "Sources/Transforms"),
+        .target(name: "Sinks", dependencies: ["Pipeline"], path: "Sources/Sinks"),
+        // The `pipeline` command.
+        .executableTarget(
+            name: "PipelineCLI", dependencies: ["Pipeline", "Sources", "Transforms", "Sinks"],
+            path: "Sources/PipelineCLI"),
+
+        // Test support: a loopback HTTP server and a fake GitHub built on it.
+        .target(name: "LoopbackHTTP", path: "Tests/Support/LoopbackHTTP"),
+        .target(name: "FakeGitHub", dependencies: ["LoopbackHTTP"], path: "Tests/Support/FakeGitHub"),
+        .executableTarget(
+            name: "FakeGitHubServer", dependencies: ["FakeGitHub"], path: "Tests/Support/FakeGitHubServer"),
+
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LoopbackHTTP"]),
+        .testTarget(name: "SourcesTests", dependencies: ["Sources", "Pipeline", "FakeGitHub", "LoopbackHTTP"]),
+        .testTarget(name: "TransformsTests", dependencies: ["Transforms", "Pipeline"]),
+        .testTarget(name: "SinksTests", dependencies: ["Sinks", "Pipeline"]),
+        .testTarget(name: "PipelineCLITests", dependencies: ["Pipeline", "FakeGitHub", "LoopbackHTTP"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -35,6 +35,7 @@ let package = Package(
         .testTarget(name: "TransformsTests", dependencies: ["Transforms", "Pipeline"]),
         .testTarget(name: "SinksTests", dependencies: ["Sinks", "Pipeline"]),
         .testTarget(name: "PipelineCLITests", dependencies: ["Pipeline", "FakeGitHub", "LoopbackHTTP"]),
+        .testTarget(name: "SupportTests", dependencies: ["LoopbackHTTP", "FakeGitHub"]),
     ],
     swiftLanguageModes: [.v6]
 )

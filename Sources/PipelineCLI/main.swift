@@ -1,1 +1,69 @@
-print("pipeline")
+import Foundation
+
+/// `pipeline`: runs declarative pipeline files that turn engineering-system APIs into metrics.
+let usage = """
+    pipeline — turn engineering-system APIs into metrics, from declarative pipeline files
+
+    usage: pipeline COMMAND [options]
+
+    commands:
+      run FILE|NAME       run a pipeline once (--dry-run prints every metric instead of sending it)
+      validate FILE…      check pipeline files without running them
+      graph FILE          print a pipeline's stage graph (Graphviz DOT or Mermaid)
+      list                list stage types with their options, and the pipelines found
+      help COMMAND        show a command's help (also: pipeline COMMAND --help)
+
+    options:
+      -h, --help          show this help
+      --version           show the version
+    """
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+func dispatch(_ arguments: [String]) async -> Int32 {
+    guard let command = arguments.first else {
+        printError(usage)
+        return ExitCode.usage
+    }
+    let rest = Array(arguments.dropFirst())
+    do {
+        switch command {
+        case "run": return try await RunCommand.main(rest)
+        case "validate": return try ValidateCommand.main(rest)
+        case "graph": return try GraphCommand.main(rest)
+        case "list": return try ListCommand.main(rest)
+        case "help", "-h", "--help":
+            let helps = ["run": RunCommand.help, "validate": ValidateCommand.help, "graph": GraphCommand.help, "list": ListCommand.help]
+            if let topic = rest.first {
+                guard let help = helps[topic] else { throw CLIError.usage("no command \"\(topic)\"", command: nil) }
+                print(help)
+            } else {
+                print(usage)
+            }
+            return ExitCode.success
+        case "--version":
+            print("pipeline \(Version.current)")
+            return ExitCode.success
+        default:
+            let hint = Suggest.closest(to: command, among: ["run", "validate", "graph", "list", "help"]).map { " (did you mean \($0)?)" } ?? ""
+            throw CLIError.usage("unknown command \"\(command)\"\(hint)", command: nil)
+        }
+    } catch let error as CLIError {
+        printError(error.description)
+        return error.exitCode
+    } catch {
+        printError("error: \(error)")
+        return ExitCode.usage
+    }
+}
+
+import Pipeline
+
+// Work runs in a child task, off the main actor (top-level code is main-actor isolated).
+let code = await withTaskGroup(of: Int32.self) { group in
+    group.addTask { await dispatch(Array(CommandLine.arguments.dropFirst())) }
+    return await group.next() ?? ExitCode.usage
+}
+exit(code)

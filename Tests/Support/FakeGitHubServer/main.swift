@@ -1,1 +1,112 @@
-print("fake")
+// fake-github: the fake GitHub API as a standalone server, for CLI tests and benchmarks.
+//
+//   fake-github [--port N] [--scenario edge|benchmark] [--delay-ms N] [--now ISO8601]
+//               [--token T] [--faults none|flaky] [--expected]
+//
+// Prints exactly one line, the API base URL (http://127.0.0.1:PORT), then serves until SIGTERM or
+// SIGINT. With --expected it prints the scenario's expected metrics as JSON instead and exits.
+// The repository is octo-org/octo-repo.
+
+import Dispatch
+import FakeGitHub
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+struct Options {
+    var port: UInt16 = 0
+    var scenario = "edge"
+    var delayMilliseconds = 0
+    var now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+    var token: String?
+    var faults = "none"
+    var expected = false
+}
+
+let usage = """
+    usage: fake-github [--port N (0 = ephemeral)] [--scenario edge|benchmark] [--delay-ms N]
+                       [--now ISO8601] [--token T] [--faults none|flaky] [--expected]
+    """
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("fake-github: \(message)\n\(usage)\n".utf8))
+    exit(2)
+}
+
+func parseOptions(_ arguments: [String]) -> Options {
+    var options = Options()
+    var remaining = arguments[...]
+    func value(_ flag: String) -> String {
+        guard let next = remaining.popFirst() else { fail("\(flag) needs a value") }
+        return next
+    }
+    while let argument = remaining.popFirst() {
+        switch argument {
+        case "--port":
+            guard let port = UInt16(value(argument)) else { fail("--port takes 0...65535") }
+            options.port = port
+        case "--scenario":
+            options.scenario = value(argument)
+            guard ["edge", "benchmark"].contains(options.scenario) else { fail("unknown scenario \(options.scenario)") }
+        case "--delay-ms":
+            guard let milliseconds = Int(value(argument)), milliseconds >= 0 else { fail("--delay-ms takes N >= 0") }
+            options.delayMilliseconds = milliseconds
+        case "--now":
+            let text = value(argument)
+            guard let now = GitHubDate.instant(text) else { fail("--now: not an ISO 8601 time: \(text)") }
+            options.now = now
+        case "--token":
+            options.token = value(argument)
+        case "--faults":
+            options.faults = value(argument)
+            guard ["none", "flaky"].contains(options.faults) else { fail("unknown fault plan \(options.faults)") }
+        case "--expected":
+            options.expected = true
+        case "-h", "--help":
+            print(usage)
+            exit(0)
+        default:
+            fail("unknown argument \(argument)")
+        }
+    }
+    return options
+}
+
+let options = parseOptions(Array(CommandLine.arguments.dropFirst()))
+let data = options.scenario == "edge" ? FakeGitHubData.edgeCases(now: options.now) : .benchmark(now: options.now)
+
+if options.expected {
+    let metrics = data.expectedMetrics(now: options.now)
+    let json = try JSONSerialization.data(withJSONObject: metrics, options: [.sortedKeys, .prettyPrinted])
+    FileHandle.standardOutput.write(json + Data("\n".utf8))
+    exit(0)
+}
+
+let fake: FakeGitHub
+do {
+    fake = try FakeGitHub(
+        data: data, token: options.token, faults: options.faults == "flaky" ? .flaky : .none,
+        delay: .milliseconds(options.delayMilliseconds), port: options.port)
+} catch {
+    fail("cannot start: \(error)")
+}
+
+// Signals become Dispatch events: stop the server cleanly, then exit.
+for signalNumber in [SIGTERM, SIGINT] {
+    signal(signalNumber, SIG_IGN)
+}
+let signalSources = [SIGTERM, SIGINT].map { signalNumber in
+    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
+    source.setEventHandler {
+        fake.stop()
+        exit(0)
+    }
+    source.resume()
+    return source
+}
+
+// Written straight to the descriptor: no stdio buffer to forget to flush.
+FileHandle.standardOutput.write(Data((fake.baseURL + "\n").utf8))
+withExtendedLifetime(signalSources) { dispatchMain() }

@@ -1,0 +1,102 @@
+import Foundation
+
+/// Why an HTTP request failed, as one line naming the method, the (redacted) URL, what
+/// happened and what to do.
+///
+/// Built like swift-nio's error structs: a `kind` to match on plus context. The URL is redacted
+/// when the error is made (no userinfo, no `token`/`key`/`signature` parameters) and header
+/// values are never stored, so printing an error cannot leak a credential.
+public struct HTTPError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// The server answered with a status the caller cannot use: a retryable status
+        /// (408, 5xx) that persisted through every attempt, or any non-2xx page while
+        /// paginating. `message` is the `message` field of a JSON error body, if any.
+        case status(Int, message: String?)
+        /// A rate limit that resets later than the policy is willing to wait.
+        /// `source` names the header or body that said so (`x-ratelimit-reset`, `retry-after`,
+        /// `secondary rate limit`).
+        case rateLimited(until: Date, source: String)
+        /// The connection failed or dropped (refused, reset, empty reply, DNS, TLS, …).
+        case transport(String)
+        /// An attempt took longer than its timeout.
+        case timedOut(Duration)
+        /// The response body was larger than `Configuration.maxResponseBytes`.
+        case responseTooLarge(limit: Int)
+        /// The request cannot be sent as written (bad URL, a line break in a header, …).
+        case invalidRequest(String)
+        /// Pagination reached a `next` URL it had already fetched.
+        case paginationLoop
+        /// Pagination would fetch more than `maxPages` pages.
+        case tooManyPages(limit: Int)
+        /// The client was shut down before the request finished.
+        case shutDown
+    }
+
+    public var kind: Kind
+    public var method: String
+    /// The request URL with credentials redacted.
+    public var url: String
+    /// How many attempts were made (0 if none was).
+    public var attempts: Int
+    /// Extra context appended to the message, e.g. that the retry budget ran out.
+    public var note: String?
+
+    public init(_ kind: Kind, method: String, url: String, attempts: Int = 1, note: String? = nil) {
+        self.kind = kind
+        self.method = method
+        self.url = URLRedaction.redact(url)
+        self.attempts = attempts
+        self.note = note
+    }
+
+    public var description: String {
+        var line = "\(method) \(url): \(summary)"
+        if attempts > 1 { line += " after \(attempts) attempts" }
+        if let note { line += " (\(note))" }
+        if let advice { line += "; \(advice)" }
+        return line
+    }
+
+    var summary: String {
+        switch kind {
+        case .status(let status, let message):
+            let head = HTTPStatusPhrase.describe(status)
+            guard let message, !message.isEmpty else { return head }
+            return "\(head): \(message)"
+        case .rateLimited(let until, let source):
+            return "rate limit exhausted until \(HTTPDate.iso8601(until)) (\(source))"
+        case .transport(let reason): return reason
+        case .timedOut(let limit): return "timed out after \(HTTPDate.seconds(limit))"
+        case .responseTooLarge(let limit): return "response body larger than \(limit) bytes"
+        case .invalidRequest(let reason): return "invalid request: \(reason)"
+        case .paginationLoop: return "pagination loops (the next link points to a page already fetched)"
+        case .tooManyPages(let limit): return "pagination exceeds \(limit) pages"
+        case .shutDown: return "the HTTP client was shut down"
+        }
+    }
+
+    private var advice: String? {
+        switch kind {
+        case .status(let status, _):
+            switch status {
+            case 401: return "check that the token is set and still valid"
+            case 403: return "check that the token has the scopes or permissions this call needs"
+            case 404: return "check the owner, repository and path, and that the token can see them"
+            case 408, 500...599: return "the server keeps failing; retry later"
+            case 410: return "the resource is gone; remove it from the pipeline"
+            case 422: return "check the query parameters"
+            default: return nil
+            }
+        case .rateLimited(_, let source):
+            if source == "secondary rate limit" { return "lower maxConcurrentPerHost or run less often" }
+            return "wait or use a token with more quota"
+        case .transport: return "check the host and port and that the server is reachable, or retry later"
+        case .timedOut: return "the server is slow; raise the timeout or retry later"
+        case .responseTooLarge: return "request smaller pages (per_page) or raise maxResponseBytes"
+        case .invalidRequest: return "fix the request"
+        case .paginationLoop: return "the server's Link headers are inconsistent; report it"
+        case .tooManyPages: return "narrow the query or raise maxPages"
+        case .shutDown: return "send requests before calling shutdown()"
+        }
+    }
+}

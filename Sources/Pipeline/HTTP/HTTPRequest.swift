@@ -1,0 +1,33 @@
+/// One HTTP request as a stage describes it; the client adds the User-Agent, retries and limits.
+///
+/// Header values are never logged or put into error messages, so tokens belong in `headers`
+/// (`("Authorization", "Bearer …")`), never in the URL.
+public struct HTTPRequest: Sendable {
+    /// The method, upper-case: "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD".
+    public var method: String
+    /// An absolute http or https URL, already percent-encoded (build it with `URLBuilder`).
+    public var url: String
+    /// Extra request headers, sent in order. A `User-Agent` here replaces the client's.
+    public var headers: [(String, String)]
+    /// The request body; nil sends none. Set a `Content-Type` header when you send one.
+    public var body: [UInt8]?
+    /// The total time allowed for one attempt (connect, send, receive); nil uses the
+    /// client's `requestTimeout`.
+    public var timeout: Duration?
+
+    public init(
+        method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+        timeout: Duration? = nil
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+    }
+
+    /// A GET request.
+    public static func get(_ url: String, headers: [(String, String)] = []) -> HTTPRequest {
+        HTTPRequest(method: "GET", url: url, headers: headers)
+    }
+}

@@ -1,0 +1,35 @@
+/// A validated pipeline, its stages built and ordered so that inputs come first.
+public struct PipelinePlan: Sendable {
+    public struct Stage: Sendable {
+        public var name: String
+        public var kind: StageKind
+        public var runtime: StageRuntime
+        public var inputs: [String]
+        /// Runs of a source with inputs that may be in progress at once (one per input record).
+        public var concurrency: Int
+
+        public init(name: String, kind: StageKind, runtime: StageRuntime, inputs: [String], concurrency: Int = 8) {
+            self.name = name
+            self.kind = kind
+            self.runtime = runtime
+            self.inputs = inputs
+            self.concurrency = concurrency
+        }
+
+        public var isSink: Bool { if case .sink = runtime { return true } else { return false } }
+    }
+
+    public var name: String
+    /// Default tags of every point, normalised.
+    public var tags: [String]
+    public var stages: [Stage]
+
+    public init(name: String, tags: [String], stages: [Stage]) {
+        self.name = name
+        self.tags = tags
+        self.stages = stages
+    }
+
+    /// The stages that read from `name`.
+    public func consumers(of name: String) -> [Stage] { stages.filter { $0.inputs.contains(name) } }
+}

@@ -1,0 +1,33 @@
+/// How a run went: each stage's outcome, the health numbers, and the exit code.
+public struct RunReport: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case finished
+        /// The stage's own error: counted in `collector.N.error_count`.
+        case failed(String)
+        /// An upstream stage failed, so this one emitted nothing.
+        case skipped(upstream: [String])
+        case cancelled
+    }
+
+    public var outcomes: [String: Outcome]
+    /// Sinks that could not deliver, with their error.
+    public var sinkFailures: [String: String]
+    public var metricCount: Int
+    public var durationSeconds: Double
+
+    public var errorCount: Int {
+        outcomes.values.filter { if case .failed = $0 { return true } else { return false } }.count
+    }
+
+    public var wasCancelled: Bool { outcomes.values.contains(.cancelled) }
+
+    /// 0 success; 1 the run finished but a stage failed; 3 a sink could not deliver.
+    public var exitCode: Int32 {
+        if !sinkFailures.isEmpty { return 3 }
+        if errorCount > 0 || wasCancelled { return 1 }
+        return 0
+    }
+
+    /// The run failed as a whole: cancelled, or stages failed and no metric came out.
+    public var failedAsWhole: Bool { wasCancelled || (errorCount > 0 && metricCount == 0) }
+}

@@ -1,0 +1,316 @@
+/// Decodes a stage's options from the JSON of a pipeline file, strictly.
+///
+/// `Codable` ignores keys it does not know; a misspelt option would then silently fall back to
+/// its default. This decoder records every key the options type asks for and reports the rest as
+/// unknown, with the closest known key as a suggestion. Errors carry the JSON path.
+public struct OptionsDecoder {
+    public struct Failure: Error, Sendable {
+        public var path: [String]
+        public var message: String
+
+        /// `path` is relative to the stage's options (`["per_page"]`); the loader prefixes the stage.
+        public init(path: [String], message: String) {
+            self.path = path
+            self.message = message
+        }
+    }
+
+    /// Decodes `type` from `value`; `path` is where `value` sits in the file, for messages.
+    public static func decode<T: Decodable>(_ type: T.Type, from value: JSON, path: [String] = []) throws -> T {
+        let recorder = KeyRecorder()
+        let decoder = ValueDecoder(value: value, codingPath: [], recorder: recorder)
+        let result: T
+        do {
+            result = try T(from: decoder)
+        } catch let failure as Failure {
+            throw Failure(path: path + failure.path, message: failure.message)
+        } catch let error as DecodingError {
+            throw translate(error, base: path)
+        }
+        if let unknown = recorder.firstUnknown() {
+            let suggestion = Suggest.closest(to: unknown.key, among: unknown.known).map { " (did you mean \"\($0)\"?)" } ?? ""
+            let known = unknown.known.sorted().joined(separator: ", ")
+            throw Failure(
+                path: path + unknown.path + [unknown.key],
+                message: "unknown option \"\(unknown.key)\"\(suggestion); known options: \(known)")
+        }
+        return result
+    }
+
+    /// The keys an options type reads, and which of them it requires, found by decoding an
+    /// example: used by `pipeline list` and by "did you mean".
+    public static func optionNames<T: Decodable>(of type: T.Type, example: JSON) -> [String] {
+        let recorder = KeyRecorder()
+        _ = try? T(from: ValueDecoder(value: example, codingPath: [], recorder: recorder))
+        return recorder.topLevelRequested()
+    }
+
+    static func translate(_ error: DecodingError, base: [String]) -> Failure {
+        func names(_ path: [CodingKey]) -> [String] { path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue } }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return Failure(path: base + names(context.codingPath) + [key.stringValue], message: "missing required option")
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return Failure(path: base + names(context.codingPath), message: context.debugDescription)
+        @unknown default:
+            return Failure(path: base, message: "\(error)")
+        }
+    }
+}
+
+/// Remembers, per object visited, which keys the options type asked for.
+final class KeyRecorder {
+    struct Visit {
+        var path: [String]
+        var present: [String]
+        var requested: Set<String> = []
+    }
+    private var visits: [String: Visit] = [:]
+    private var order: [String] = []
+
+    func visit(_ path: [String], present: [String]) {
+        let id = path.joined(separator: "\u{1}")
+        if visits[id] == nil {
+            visits[id] = Visit(path: path, present: present)
+            order.append(id)
+        }
+    }
+
+    func request(_ key: String, at path: [String]) {
+        visits[path.joined(separator: "\u{1}")]?.requested.insert(key)
+    }
+
+    func firstUnknown() -> (path: [String], key: String, known: [String])? {
+        for id in order {
+            guard let visit = visits[id] else { continue }
+            if let key = visit.present.first(where: { !visit.requested.contains($0) }) {
+                return (visit.path, key, Array(visit.requested))
+            }
+        }
+        return nil
+    }
+
+    func topLevelRequested() -> [String] {
+        Array(visits[""]?.requested ?? []).sorted()
+    }
+}
+
+private struct PathKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(stringValue: String) { self.stringValue = stringValue }
+    init(intValue: Int) {
+        self.stringValue = "[\(intValue)]"
+        self.intValue = intValue
+    }
+}
+
+private func pathNames(_ path: [CodingKey]) -> [String] { path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue } }
+
+private func mismatch(_ expected: String, _ value: JSON, _ path: [CodingKey]) -> OptionsDecoder.Failure {
+    OptionsDecoder.Failure(path: pathNames(path), message: "expected \(expected), found \(value.kindName)")
+}
+
+private struct ValueDecoder: Decoder {
+    let value: JSON
+    let codingPath: [CodingKey]
+    let recorder: KeyRecorder
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard case .object(let object) = value else { throw mismatch("an object", value, codingPath) }
+        recorder.visit(pathNames(codingPath), present: object.keys)
+        return KeyedDecodingContainer(Keyed<Key>(object: object, codingPath: codingPath, recorder: recorder))
+    }
+
+    func unkeyedContainer() throws -> UnkeyedDecodingContainer {
+        guard case .array(let elements) = value else { throw mismatch("an array", value, codingPath) }
+        return Unkeyed(elements: elements, codingPath: codingPath, recorder: recorder)
+    }
+
+    func singleValueContainer() throws -> SingleValueDecodingContainer { Single(value: value, codingPath: codingPath, recorder: recorder) }
+}
+
+private func decodeValue<T: Decodable>(_ type: T.Type, _ value: JSON, _ path: [CodingKey], _ recorder: KeyRecorder) throws -> T {
+    if T.self == JSON.self { return value as! T }
+    return try T(from: ValueDecoder(value: value, codingPath: path, recorder: recorder))
+}
+
+private struct Single: SingleValueDecodingContainer {
+    let value: JSON
+    let codingPath: [CodingKey]
+    let recorder: KeyRecorder
+
+    func decodeNil() -> Bool { value.isNull }
+    func decode(_ type: Bool.Type) throws -> Bool {
+        guard case .bool(let b) = value else { throw mismatch("true or false", value, codingPath) }
+        return b
+    }
+    func decode(_ type: String.Type) throws -> String {
+        guard case .string(let s) = value else { throw mismatch("a string", value, codingPath) }
+        return s
+    }
+    func decode(_ type: Double.Type) throws -> Double {
+        guard case .number(let n) = value else { throw mismatch("a number", value, codingPath) }
+        return n
+    }
+    func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
+    func decode(_ type: Int.Type) throws -> Int {
+        let n = try decode(Double.self)
+        guard n == n.rounded(), abs(n) < 9e15 else {
+            throw OptionsDecoder.Failure(path: pathNames(codingPath), message: "expected a whole number, found \(n)")
+        }
+        return Int(n)
+    }
+    func decode(_ type: Int8.Type) throws -> Int8 { Int8(clamping: try decode(Int.self)) }
+    func decode(_ type: Int16.Type) throws -> Int16 { Int16(clamping: try decode(Int.self)) }
+    func decode(_ type: Int32.Type) throws -> Int32 { Int32(clamping: try decode(Int.self)) }
+    func decode(_ type: Int64.Type) throws -> Int64 { Int64(try decode(Int.self)) }
+    func decode(_ type: UInt.Type) throws -> UInt { UInt(clamping: try decode(Int.self)) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { UInt8(clamping: try decode(Int.self)) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { UInt16(clamping: try decode(Int.self)) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { UInt32(clamping: try decode(Int.self)) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { UInt64(clamping: try decode(Int.self)) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try decodeValue(type, value, codingPath, recorder) }
+}
+
+private struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let object: JSONObject
+    let codingPath: [CodingKey]
+    let recorder: KeyRecorder
+
+    var allKeys: [Key] { object.keys.compactMap { Key(stringValue: $0) } }
+
+    func contains(_ key: Key) -> Bool {
+        recorder.request(key.stringValue, at: pathNames(codingPath))
+        return object[key.stringValue] != nil
+    }
+
+    private func child(_ key: Key) throws -> JSON {
+        recorder.request(key.stringValue, at: pathNames(codingPath))
+        guard let value = object[key.stringValue] else {
+            throw OptionsDecoder.Failure(path: pathNames(codingPath + [key]), message: "missing required option")
+        }
+        return value
+    }
+
+    func decodeNil(forKey key: Key) throws -> Bool { (try? child(key))?.isNull ?? true }
+
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        let value = try child(key)
+        if value.isNull, T.self != JSON.self {
+            throw OptionsDecoder.Failure(path: pathNames(codingPath + [key]), message: "must not be null")
+        }
+        return try decodeValue(type, value, codingPath + [key], recorder)
+    }
+
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        recorder.request(key.stringValue, at: pathNames(codingPath))
+        guard let value = object[key.stringValue], !value.isNull else { return nil }
+        return try decodeValue(type, value, codingPath + [key], recorder)
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
+        -> KeyedDecodingContainer<NestedKey>
+    {
+        try ValueDecoder(value: try child(key), codingPath: codingPath + [key], recorder: recorder).container(keyedBy: type)
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> UnkeyedDecodingContainer {
+        try ValueDecoder(value: try child(key), codingPath: codingPath + [key], recorder: recorder).unkeyedContainer()
+    }
+
+    func superDecoder() throws -> Decoder { ValueDecoder(value: .object(object), codingPath: codingPath, recorder: recorder) }
+    func superDecoder(forKey key: Key) throws -> Decoder {
+        ValueDecoder(value: try child(key), codingPath: codingPath + [key], recorder: recorder)
+    }
+}
+
+private struct Unkeyed: UnkeyedDecodingContainer {
+    let elements: [JSON]
+    let codingPath: [CodingKey]
+    let recorder: KeyRecorder
+    var currentIndex = 0
+
+    init(elements: [JSON], codingPath: [CodingKey], recorder: KeyRecorder) {
+        self.elements = elements
+        self.codingPath = codingPath
+        self.recorder = recorder
+    }
+
+    var count: Int? { elements.count }
+    var isAtEnd: Bool { currentIndex >= elements.count }
+
+    private mutating func next() throws -> (JSON, [CodingKey]) {
+        guard !isAtEnd else {
+            throw OptionsDecoder.Failure(path: pathNames(codingPath), message: "array has too few elements")
+        }
+        defer { currentIndex += 1 }
+        return (elements[currentIndex], codingPath + [PathKey(intValue: currentIndex)])
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        guard !isAtEnd, elements[currentIndex].isNull else { return false }
+        currentIndex += 1
+        return true
+    }
+
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        let (value, path) = try next()
+        return try decodeValue(type, value, path, recorder)
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+        let (value, path) = try next()
+        return try ValueDecoder(value: value, codingPath: path, recorder: recorder).container(keyedBy: type)
+    }
+
+    mutating func nestedUnkeyedContainer() throws -> UnkeyedDecodingContainer {
+        let (value, path) = try next()
+        return try ValueDecoder(value: value, codingPath: path, recorder: recorder).unkeyedContainer()
+    }
+
+    mutating func superDecoder() throws -> Decoder {
+        let (value, path) = try next()
+        return ValueDecoder(value: value, codingPath: path, recorder: recorder)
+    }
+}
+
+extension JSON: Decodable {
+    /// Only `OptionsDecoder` produces raw JSON values (it hands them over as they are); other
+    /// decoders are not supported.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null; return }
+        if let b = try? container.decode(Bool.self) { self = .bool(b); return }
+        if let n = try? container.decode(Double.self) { self = .number(n); return }
+        if let s = try? container.decode(String.self) { self = .string(s); return }
+        if let a = try? container.decode([JSON].self) { self = .array(a); return }
+        throw DecodingError.dataCorruptedError(in: container, debugDescription: "unsupported JSON value")
+    }
+}
+
+extension TimeSpan: Decodable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let span = TimeSpan(text) else {
+            throw OptionsDecoder.Failure(
+                path: pathNames(decoder.codingPath), message: "\"\(text)\" is not a time span; write e.g. 7d, 12h, 30m, 90s")
+        }
+        self = span
+    }
+}
+
+extension FieldPath: Decodable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let path = FieldPath(text) else {
+            throw OptionsDecoder.Failure(
+                path: pathNames(decoder.codingPath),
+                message: "\"\(text)\" is not a field path; write e.g. commit.author.email or author.login|commit.author.email")
+        }
+        self = path
+    }
+}

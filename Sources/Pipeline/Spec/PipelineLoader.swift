@@ -1,0 +1,297 @@
+import Foundation
+
+/// Reads a pipeline file, checks it whole, and builds its plan.
+///
+/// Validation collects every fault before giving up, each with its JSON path and, where a
+/// name is close, a suggestion: a user fixing a file at 3 a.m. should see all of it at once.
+public struct PipelineLoader: Sendable {
+    public var registry: StageRegistry
+    public var variables: Variables
+    /// When set, every sink is replaced by one stage of this type and options (`--dry-run`).
+    public var sinkOverride: (type: String, options: JSON)?
+    /// Options set on every stage of a type, over the file's (`--format json` on stdout sinks).
+    public var optionOverrides: [String: JSONObject] = [:]
+
+    public init(registry: StageRegistry, variables: Variables, sinkOverride: (type: String, options: JSON)? = nil) {
+        self.registry = registry
+        self.variables = variables
+        self.sinkOverride = sinkOverride
+    }
+
+    static let topLevelKeys = ["name", "description", "tags", "stages"]
+    static let stageKeys = ["type", "inputs", "description", "concurrency"]
+
+    public func load(file path: String) throws(PipelineFileError) -> PipelinePlan {
+        guard let bytes = Self.readFile(path) else {
+            throw PipelineFileError(file: path, diagnostics: [Diagnostic(path: "", message: "cannot read the file (does it exist?)")])
+        }
+        return try load(bytes, file: path)
+    }
+
+    public func load(_ bytes: [UInt8], file: String) throws(PipelineFileError) -> PipelinePlan {
+        let document: JSON
+        do {
+            document = try JSONParser.parse(bytes)
+        } catch {
+            throw PipelineFileError(file: file, diagnostics: [Diagnostic(path: "", message: error.description)])
+        }
+        var diagnostics: [Diagnostic] = []
+        let plan = check(document, diagnostics: &diagnostics)
+        if let plan, diagnostics.isEmpty { return plan }
+        throw PipelineFileError(file: file, diagnostics: diagnostics)
+    }
+
+    private func check(_ raw: JSON, diagnostics: inout [Diagnostic]) -> PipelinePlan? {
+        guard case .object(let top) = raw else {
+            diagnostics.append(Diagnostic(path: "", message: "expected an object with name, tags and stages, found \(raw.kindName)"))
+            return nil
+        }
+        for key in top.keys where !Self.topLevelKeys.contains(key) {
+            diagnostics.append(Diagnostic(path: [key], message: unknownKey(key, known: Self.topLevelKeys)))
+        }
+        let document = Interpolation.resolve(raw, variables: variables, path: [], diagnostics: &diagnostics)
+
+        var name = ""
+        switch document["name"] {
+        case .string(let value)?:
+            if value.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) == nil {
+                diagnostics.append(Diagnostic(path: ["name"], message: "\"\(value)\" must be lower-case letters, digits and _, starting with a letter (it is part of metric names)"))
+            }
+            name = value
+        case nil: diagnostics.append(Diagnostic(path: ["name"], message: "missing; give the pipeline a name such as \"github\""))
+        case let other?: diagnostics.append(Diagnostic(path: ["name"], message: "expected a string, found \(other.kindName)"))
+        }
+        if let description = document["description"], description.string == nil {
+            diagnostics.append(Diagnostic(path: ["description"], message: "expected a string, found \(description.kindName)"))
+        }
+
+        var tagPairs: [(String, String)] = []
+        switch document["tags"] {
+        case nil: break
+        case .object(let tags)?:
+            for (key, value) in tags {
+                if let string = value.string { tagPairs.append((key, string)) } else {
+                    diagnostics.append(Diagnostic(path: ["tags", key], message: "expected a string, found \(value.kindName)"))
+                }
+            }
+        case let other?: diagnostics.append(Diagnostic(path: ["tags"], message: "expected an object of tag values, found \(other.kindName)"))
+        }
+
+        guard case .object(let stagesObject)? = document["stages"] else {
+            diagnostics.append(Diagnostic(path: ["stages"], message: document["stages"] == nil ? "missing; a pipeline needs stages" : "expected an object of named stages"))
+            return nil
+        }
+        if stagesObject.isEmpty { diagnostics.append(Diagnostic(path: ["stages"], message: "no stages")) }
+
+        var stages: [PipelinePlan.Stage] = []
+        let names = stagesObject.keys
+        for (stageName, body) in stagesObject {
+            if let stage = checkStage(stageName, body, names: names, diagnostics: &diagnostics) { stages.append(stage) }
+        }
+        guard stages.count == stagesObject.count else { return nil }
+        checkGraph(stages, diagnostics: &diagnostics)
+        guard diagnostics.isEmpty, let ordered = Self.topologicalOrder(stages) else { return nil }
+        var plan = PipelinePlan(name: name, tags: Tags.from(tagPairs), stages: ordered)
+        if let sinkOverride { plan = replacingSinks(plan, with: sinkOverride, diagnostics: &diagnostics) }
+        return plan
+    }
+
+    private func checkStage(_ name: String, _ body: JSON, names: [String], diagnostics: inout [Diagnostic]) -> PipelinePlan.Stage? {
+        let path = ["stages", name]
+        if name.range(of: "^[A-Za-z_][A-Za-z0-9_-]*$", options: .regularExpression) == nil {
+            diagnostics.append(Diagnostic(path: path, message: "stage names are letters, digits, _ and -"))
+        }
+        guard case .object(let object) = body else {
+            diagnostics.append(Diagnostic(path: path, message: "expected an object with a type, found \(body.kindName)"))
+            return nil
+        }
+        guard case .string(let type)? = object["type"] else {
+            diagnostics.append(Diagnostic(path: path + ["type"], message: object["type"] == nil ? "missing; every stage needs a type (see `pipeline list`)" : "expected a string"))
+            return nil
+        }
+        guard let kind = registry[type] else {
+            let hint = Suggest.closest(to: type, among: registry.kinds.keys).map { " (did you mean \"\($0)\"?)" } ?? "; see `pipeline list`"
+            diagnostics.append(Diagnostic(path: path + ["type"], message: "unknown stage type \"\(type)\"\(hint)"))
+            return nil
+        }
+
+        var inputs: [String] = []
+        var inputsOK = true
+        switch object["inputs"] {
+        case nil: break
+        case .array(let elements)?:
+            for (i, element) in elements.enumerated() {
+                guard let input = element.string else {
+                    diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "expected a stage name, found \(element.kindName)"))
+                    inputsOK = false
+                    continue
+                }
+                if !names.contains(input) {
+                    let hint = Suggest.closest(to: input, among: names.filter { $0 != name }).map { " (did you mean \"\($0)\"?)" } ?? ""
+                    diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "unknown stage \"\(input)\"\(hint)"))
+                    inputsOK = false
+                } else if input == name {
+                    diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "a stage cannot read its own output (cycle \(name) -> \(name))"))
+                    inputsOK = false
+                } else if inputs.contains(input) {
+                    diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "\"\(input)\" is listed twice"))
+                } else {
+                    inputs.append(input)
+                }
+            }
+        case let other?:
+            diagnostics.append(Diagnostic(path: path + ["inputs"], message: "expected an array of stage names, found \(other.kindName)"))
+            inputsOK = false
+        }
+        if inputsOK {
+            if kind.role == .source, kind.reads == nil, !inputs.isEmpty {
+                diagnostics.append(Diagnostic(path: path + ["inputs"], message: "a \(type) source takes no inputs"))
+            }
+            if kind.requiresInputs, inputs.isEmpty {
+                let what = kind.role == .source ? "a \(type) source" : "a \(kind.role.rawValue)"
+                diagnostics.append(Diagnostic(path: path + ["inputs"], message: "\(what) needs at least one input"))
+            }
+        }
+
+        var concurrency = 8
+        if let value = object["concurrency"] {
+            if let n = value.number, n >= 1, n == n.rounded(), n <= 256 { concurrency = Int(n) } else {
+                diagnostics.append(Diagnostic(path: path + ["concurrency"], message: "expected a whole number from 1 to 256"))
+            }
+        }
+
+        var options = object
+        for key in Self.stageKeys { options[key] = nil }
+        for (key, value) in optionOverrides[type] ?? JSONObject() { options[key] = value }
+        do {
+            let runtime = try kind.makeRuntime(options: .object(options), path: path)
+            return inputsOK ? PipelinePlan.Stage(name: name, kind: kind, runtime: runtime, inputs: inputs, concurrency: concurrency) : nil
+        } catch let failure as OptionsDecoder.Failure {
+            var message = failure.message
+            if message.hasPrefix("unknown option"), let key = failure.path.last, Self.stageKeys.contains(where: { Suggest.editDistance($0, key) <= 2 }) {
+                message += "; stage keys: \(Self.stageKeys.joined(separator: ", "))"
+            }
+            diagnostics.append(Diagnostic(path: failure.path, message: message))
+        } catch {
+            diagnostics.append(Diagnostic(path: path, message: "\(error)"))
+        }
+        return nil
+    }
+
+    private func checkGraph(_ stages: [PipelinePlan.Stage], diagnostics: inout [Diagnostic]) {
+        let byName = Dictionary(uniqueKeysWithValues: stages.map { ($0.name, $0) })
+        // Item kinds must agree along every edge.
+        for stage in stages {
+            for (i, input) in stage.inputs.enumerated() {
+                guard let upstream = byName[input] else { continue }
+                guard let writes = upstream.kind.writes else {
+                    diagnostics.append(Diagnostic(path: ["stages", stage.name, "inputs", "[\(i)]"], message: "\"\(input)\" is a sink and has no output"))
+                    continue
+                }
+                if let reads = stage.kind.reads, reads != writes {
+                    diagnostics.append(Diagnostic(
+                        path: ["stages", stage.name, "inputs", "[\(i)]"],
+                        message: "\"\(input)\" (\(upstream.kind.type)) writes \(writes.rawValue) but \"\(stage.name)\" (\(stage.kind.type)) reads \(reads.rawValue)"))
+                }
+            }
+        }
+        // Cycles.
+        if let cycle = Self.findCycle(stages) {
+            diagnostics.append(Diagnostic(path: ["stages", cycle[0], "inputs"], message: "cycle: \(cycle.joined(separator: " -> "))"))
+            return
+        }
+        // Every stage's output must reach a sink.
+        var reachesSink = Set(stages.filter { $0.kind.role == .sink }.map(\.name))
+        var changed = true
+        while changed {
+            changed = false
+            for stage in stages where reachesSink.contains(stage.name) {
+                for input in stage.inputs where !reachesSink.contains(input) {
+                    reachesSink.insert(input)
+                    changed = true
+                }
+            }
+        }
+        if !stages.contains(where: { $0.kind.role == .sink }) {
+            diagnostics.append(Diagnostic(path: ["stages"], message: "no sink: add a stage of type stdout (or another sink) that reads the metrics"))
+        } else {
+            for stage in stages where !reachesSink.contains(stage.name) {
+                diagnostics.append(Diagnostic(path: ["stages", stage.name], message: "its output reaches no sink; add it to a sink's inputs or remove it"))
+            }
+        }
+    }
+
+    /// The first cycle found, as stage names from a stage back to itself (`a -> b -> a`).
+    static func findCycle(_ stages: [PipelinePlan.Stage]) -> [String]? {
+        let inputs = Dictionary(uniqueKeysWithValues: stages.map { ($0.name, $0.inputs) })
+        var state: [String: Int] = [:]  // 1 visiting, 2 done
+        var stack: [String] = []
+        func visit(_ name: String) -> [String]? {
+            if state[name] == 2 { return nil }
+            if state[name] == 1 {
+                let start = stack.firstIndex(of: name)!
+                return Array(stack[start...].reversed()) + [stack.last!]
+            }
+            state[name] = 1
+            stack.append(name)
+            for input in inputs[name] ?? [] where inputs[input] != nil {
+                if let cycle = visit(input) { return cycle }
+            }
+            stack.removeLast()
+            state[name] = 2
+            return nil
+        }
+        for stage in stages { if let cycle = visit(stage.name) { return cycle } }
+        return nil
+    }
+
+    /// Stages with every input before its readers; nil when the graph has a cycle.
+    static func topologicalOrder(_ stages: [PipelinePlan.Stage]) -> [PipelinePlan.Stage]? {
+        var placed = Set<String>()
+        var ordered: [PipelinePlan.Stage] = []
+        var remaining = stages
+        while !remaining.isEmpty {
+            let ready = remaining.filter { $0.inputs.allSatisfy(placed.contains) }
+            if ready.isEmpty { return nil }
+            for stage in ready { placed.insert(stage.name) }
+            ordered += ready
+            remaining.removeAll { placed.contains($0.name) }
+        }
+        return ordered
+    }
+
+    /// `--dry-run`: one sink of the override type reading everything the file's sinks read.
+    private func replacingSinks(_ plan: PipelinePlan, with override: (type: String, options: JSON), diagnostics: inout [Diagnostic]) -> PipelinePlan {
+        guard let kind = registry[override.type] else { return plan }
+        let sinks = plan.stages.filter(\.isSink)
+        var inputs: [String] = []
+        for sink in sinks { for input in sink.inputs where !inputs.contains(input) { inputs.append(input) } }
+        do {
+            let runtime = try kind.makeRuntime(options: override.options, path: ["--dry-run"])
+            var stages = plan.stages.filter { !$0.isSink }
+            stages.append(PipelinePlan.Stage(name: sinks.first?.name ?? "stdout", kind: kind, runtime: runtime, inputs: inputs))
+            return PipelinePlan(name: plan.name, tags: plan.tags, stages: stages)
+        } catch {
+            diagnostics.append(Diagnostic(path: "--dry-run", message: "\(error)"))
+            return plan
+        }
+    }
+
+    private func unknownKey(_ key: String, known: [String]) -> String {
+        let hint = Suggest.closest(to: key, among: known).map { " (did you mean \"\($0)\"?)" } ?? ""
+        return "unknown key \"\(key)\"\(hint); a pipeline has \(known.joined(separator: ", "))"
+    }
+
+    static func readFile(_ path: String) -> [UInt8]? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, file)
+            if n > 0 { bytes.append(contentsOf: buffer[0..<n]) }
+            if n < buffer.count { break }
+        }
+        return ferror(file) == 0 ? bytes : nil
+    }
+}

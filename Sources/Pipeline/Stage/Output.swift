@@ -1,0 +1,34 @@
+import Synchronization
+
+/// Where a stage sends its items: every downstream stage's inbound channel (fan-out).
+///
+/// Sending waits while a downstream buffer is full, so a fast source runs at the pace of its
+/// slowest consumer and memory stays bounded.
+public struct Output: Sendable {
+    let channels: [BoundedChannel]
+    let pointCounter: PointCounter?
+
+    init(channels: [BoundedChannel], pointCounter: PointCounter?) {
+        self.channels = channels
+        self.pointCounter = pointCounter
+    }
+
+    public func send(_ items: [Item]) async {
+        guard !items.isEmpty else { return }
+        if let pointCounter {
+            pointCounter.add(items.reduce(0) { $0 + ($1.point == nil ? 0 : 1) })
+        }
+        for channel in channels { await channel.send(items) }
+    }
+
+    public func send(_ item: Item) async { await send([item]) }
+
+    public func send(records: [JSON]) async { await send(records.map(Item.record)) }
+}
+
+/// Counts the points that reach sinks: `collector.N.metric_count`.
+final class PointCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    func add(_ n: Int) { if n > 0 { value.add(n, ordering: .relaxed) } }
+    var count: Int { value.load(ordering: .relaxed) }
+}

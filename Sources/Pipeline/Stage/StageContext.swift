@@ -1,0 +1,28 @@
+/// What a stage knows about the run it is part of.
+public struct StageContext: Sendable {
+    /// The stage's name in the pipeline file.
+    public var stage: String
+    /// The pipeline's name (`github`): health metrics are `collector.<pipeline>.…`.
+    public var pipeline: String
+    /// The run's clock in whole seconds since the epoch, read once (or `--as-of`).
+    public var now: Double
+    /// The pipeline's default tags, normalised.
+    public var tags: [String]
+    public var logger: Logger
+    /// Shared by every stage of the run, so the per-host bound and retries hold run-wide.
+    public var http: HTTPClient
+
+    public init(stage: String, pipeline: String, now: Double, tags: [String], logger: Logger, http: HTTPClient) {
+        self.stage = stage
+        self.pipeline = pipeline
+        self.now = now
+        self.tags = tags
+        self.logger = logger
+        self.http = http
+    }
+
+    /// A gauge at the run's time with the pipeline's tags plus `extraTags`.
+    public func point(_ metric: String, _ value: Double, unit: String? = nil, extraTags: [String] = []) -> MetricPoint {
+        MetricPoint(metric: metric, value: value, timestamp: Int(now), kind: .gauge, tags: tags + extraTags, unit: unit)
+    }
+}

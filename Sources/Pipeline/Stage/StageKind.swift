@@ -1,0 +1,112 @@
+/// A stage type as the registry knows it: its `type` string, role, the items it reads and
+/// writes, its options, and how to build its runtime from them.
+///
+/// Each stage file declares one (`static let kind = StageKind.aggregation("count", …)`) next to
+/// its options and runtime; the registry lists them.
+public struct StageKind: Sendable {
+    public enum Role: String, Sendable { case source, transform, sink }
+
+    public let type: String
+    public let role: Role
+    public let summary: String
+    /// What the stage reads from its inputs; nil for a source that takes none.
+    public let reads: ItemKind?
+    /// Whether a file must give this stage inputs (every transform and sink; some sources).
+    public let requiresInputs: Bool
+    /// What it writes; nil for sinks.
+    public let writes: ItemKind?
+    /// Example options: documentation for `pipeline list`, and checked by the compliance test.
+    public let example: JSON
+    /// The options it accepts (from decoding the example), for `pipeline list` and suggestions.
+    public let optionNames: [String]
+    let build: @Sendable (JSON, [String]) throws -> StageRuntime
+
+    /// Builds the runtime from the stage's options; `path` locates them in the file, for errors.
+    public func makeRuntime(options: JSON, path: [String]) throws -> StageRuntime { try build(options, path) }
+
+    private init<Options: Decodable & Sendable>(
+        type: String, role: Role, summary: String, reads: ItemKind?, requiresInputs: Bool, writes: ItemKind?,
+        options: Options.Type,
+        example: JSON, build: @escaping @Sendable (Options) throws -> StageRuntime
+    ) {
+        self.type = type
+        self.role = role
+        self.summary = summary
+        self.reads = reads
+        self.requiresInputs = requiresInputs
+        self.writes = writes
+        self.example = example
+        self.optionNames = OptionsDecoder.optionNames(of: options, example: example)
+        self.build = { json, path in
+            let options = try OptionsDecoder.decode(Options.self, from: json, path: path)
+            do {
+                return try build(options)
+            } catch let failure as OptionsDecoder.Failure {
+                // Checks made while building name paths relative to the options.
+                throw OptionsDecoder.Failure(path: path + failure.path, message: failure.message)
+            }
+        }
+    }
+
+    /// How a source relates to inputs: none, optional records that parameterise it, or required ones.
+    public enum SourceInputs: Sendable { case none, optional, required }
+
+    /// A source; with inputs, it runs once per upstream record, which parameterises it.
+    public static func source<Options: Decodable & Sendable>(
+        _ type: String, summary: String, options: Options.Type, example: JSON, inputs: SourceInputs = .none,
+        writes: ItemKind = .records, make: @escaping @Sendable (Options) throws -> any Source
+    ) -> StageKind {
+        StageKind(
+            type: type, role: .source, summary: summary, reads: inputs == .none ? nil : .records,
+            requiresInputs: inputs == .required, writes: writes, options: options, example: example,
+            build: { .source(try make($0)) })
+    }
+
+    public static func batch<Options: Decodable & Sendable>(
+        _ type: String, summary: String, options: Options.Type, example: JSON, reads: ItemKind = .records,
+        writes: ItemKind = .records, make: @escaping @Sendable (Options) throws -> any BatchTransform
+    ) -> StageKind {
+        StageKind(
+            type: type, role: .transform, summary: summary, reads: reads, requiresInputs: true, writes: writes,
+            options: options, example: example, build: { .batch(try make($0)) })
+    }
+
+    public static func aggregation<Options: Decodable & Sendable>(
+        _ type: String, summary: String, options: Options.Type, example: JSON, reads: ItemKind = .records,
+        writes: ItemKind = .points, make: @escaping @Sendable (Options) throws -> any Aggregation
+    ) -> StageKind {
+        StageKind(
+            type: type, role: .transform, summary: summary, reads: reads, requiresInputs: true, writes: writes,
+            options: options, example: example, build: { .aggregation(try make($0)) })
+    }
+
+    public static func sink<Options: Decodable & Sendable>(
+        _ type: String, summary: String, options: Options.Type, example: JSON,
+        make: @escaping @Sendable (Options) throws -> any Sink
+    ) -> StageKind {
+        StageKind(
+            type: type, role: .sink, summary: summary, reads: .points, requiresInputs: true, writes: nil, options: options,
+            example: example, build: { .sink(try make($0)) })
+    }
+}
+
+/// A built stage, ready to run.
+public enum StageRuntime: Sendable {
+    case source(any Source)
+    case batch(any BatchTransform)
+    case aggregation(any Aggregation)
+    case sink(any Sink)
+}
+
+/// Options for stages that take none.
+public struct NoOptions: Decodable, Sendable {
+    public init() {}
+    public init(from decoder: Decoder) throws { _ = try decoder.container(keyedBy: PlainKey.self) }
+}
+
+struct PlainKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}

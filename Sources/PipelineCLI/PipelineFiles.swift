@@ -1,0 +1,36 @@
+import Foundation
+import Pipeline
+
+/// Finds pipeline files: a path as given, else a bare name (`github`, `github.json`) in the
+/// pipelines directory (`$PIPELINES_DIR`, default `./pipelines`).
+enum PipelineFiles {
+    static var directory: String { ProcessInfo.processInfo.environment["PIPELINES_DIR"] ?? "pipelines" }
+
+    static func resolve(_ name: String, command: String) throws(CLIError) -> String {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: name) { return name }
+        let candidates = ["\(directory)/\(name)", "\(directory)/\(name).json"]
+        if !name.contains("/"), let found = candidates.first(where: fm.fileExists(atPath:)) { return found }
+        let known = list().map { ($0 as NSString).lastPathComponent }
+        let hint = Suggest.closest(to: name, among: known + known.map { String($0.dropLast(5)) }).map { " (did you mean \($0)?)" } ?? ""
+        throw .usage("no pipeline file \"\(name)\" here or in \(directory)/\(hint)", command: command)
+    }
+
+    /// The `.json` files of the pipelines directory, sorted.
+    static func list() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".json") }.sorted().map { "\(directory)/\($0)" }
+    }
+
+    /// `--var NAME=VALUE` pairs, then the environment.
+    static func variables(_ pairs: [String], command: String) throws(CLIError) -> Variables {
+        var overrides: [String: String] = [:]
+        for pair in pairs {
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                throw .usage("--var takes NAME=VALUE, got \"\(pair)\"", command: command)
+            }
+            overrides[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+        }
+        return Variables(overrides: overrides, environment: ProcessInfo.processInfo.environment)
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Pipeline
+import Sinks
+
+/// `pipeline run`: loads a pipeline file, runs it once, exits with a code that says how it went.
+enum RunCommand {
+    static let help = """
+        Run a pipeline once.
+
+        usage: pipeline run FILE|NAME [--dry-run] [--format table|json] [--as-of ISO8601] [--var NAME=VALUE]…
+
+        FILE|NAME       a pipeline file, or a name looked up in ./pipelines ($PIPELINES_DIR): github, github.json
+
+        options:
+          --dry-run            send every metric to stdout instead of the file's sinks; nothing leaves the machine
+          --format table|json  how stdout prints points: an aligned table (default on a terminal) or JSON Lines
+          --as-of ISO8601      evaluate the pipeline at this time instead of now (e.g. 2026-11-01T00:00:00Z)
+          --var NAME=VALUE     set a variable used as ${NAME} in the file (wins over the environment); repeatable
+          -h, --help           show this help
+
+        Metrics go to stdout; logs and progress go to stderr (PIPELINE_LOG_LEVEL=debug|info|warning|error).
+
+        exit codes:
+          0  success
+          1  the run finished but a stage failed (the other stages' metrics were still delivered)
+          2  usage error or an invalid pipeline file
+          3  a sink could not deliver
+        """
+
+    static func main(_ raw: [String]) async throws(CLIError) -> Int32 {
+        let args = try Arguments(raw, command: "run", valued: ["--format", "--as-of", "--var"], boolean: ["--dry-run", "--help"])
+        if args.has("--help") {
+            print(help)
+            return ExitCode.success
+        }
+        guard args.positionals.count == 1 else {
+            throw .usage(args.positionals.isEmpty ? "run needs a pipeline file" : "run takes one pipeline file", command: "run")
+        }
+        let format = try args.value("--format").map { (text: String) throws(CLIError) -> StdoutSink.Format in
+            guard let format = StdoutSink.Format(rawValue: text) else {
+                throw .usage("--format must be table or json, got \"\(text)\"", command: "run")
+            }
+            return format
+        }
+        var now = Timestamp.now().rounded(.down)
+        if let asOf = args.value("--as-of") {
+            guard let parsed = Timestamp.parse(asOf) else {
+                throw .usage("--as-of must be an ISO 8601 time such as 2026-11-01T00:00:00Z, got \"\(asOf)\"", command: "run")
+            }
+            now = parsed.rounded(.down)
+        }
+        let file = try PipelineFiles.resolve(args.positionals[0], command: "run")
+        var loader = PipelineLoader(
+            registry: StageCatalog.registry, variables: try PipelineFiles.variables(args.values("--var"), command: "run"))
+        let stdoutOptions: JSONObject = format.map { JSONObject([("format", .string($0.rawValue))]) } ?? JSONObject()
+        loader.optionOverrides["stdout"] = stdoutOptions
+        if args.has("--dry-run") { loader.sinkOverride = ("stdout", .object(stdoutOptions)) }
+        let plan: PipelinePlan
+        do {
+            plan = try loader.load(file: file)
+        } catch {
+            throw .pipelineFile(error)
+        }
+
+        let logger = Logger.fromEnvironment()
+        let http = HTTPClient(configuration: HTTPClient.Configuration(userAgent: "pipeline/\(Version.current)"))
+        defer { http.shutdown() }
+        logger.info("running \(plan.name) from \(file) with \(plan.stages.count) stages, as of \(Timestamp.format(now))")
+        let executor = Executor(plan: plan, now: now, logger: logger, http: http)
+        let report = await SignalHandling.cancellingOnTermination { await executor.run() }
+        logger.info(
+            "\(plan.name) finished in \(String(format: "%.2f", report.durationSeconds)) s: \(report.metricCount) metrics, \(report.errorCount) stage errors")
+        return report.exitCode
+    }
+}
+
+enum Version {
+    static let current = "0.1.0"
+}

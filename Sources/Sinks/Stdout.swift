@@ -1,0 +1,94 @@
+import Foundation
+import Pipeline
+
+/// Prints points on stdout: an aligned table sorted by metric (for people), or JSON Lines (for
+/// programs: `{"metric":…,"value":…,"timestamp":…,"type":"gauge","tags":[…],"unit":…}`).
+///
+/// `--dry-run` puts this sink in place of every other, so nothing leaves the machine.
+public struct StdoutSink: Sink {
+    public enum Format: String, Sendable, Decodable, CaseIterable { case table, json }
+
+    public struct Options: Decodable, Sendable {
+        /// `table` or `json`; default: a table on a terminal, JSON Lines otherwise.
+        public var format: Format?
+    }
+
+    public static let kind = StageKind.sink(
+        "stdout", summary: "print points on stdout as an aligned table or JSON Lines", options: Options.self,
+        example: ["format": "json"]
+    ) { StdoutSink(format: $0.format ?? (isatty(1) == 1 ? .table : .json)) }
+
+    public var format: Format
+    /// Where text goes; stdout unless a test captures it.
+    public var write: @Sendable (String) -> Void
+
+    public init(format: Format, write: @escaping @Sendable (String) -> Void = StandardOutput.write) {
+        self.format = format
+        self.write = write
+    }
+
+    public func run(points: PointStream, context: StageContext) async throws {
+        switch format {
+        case .json:
+            for try await batch in points {
+                var text = ""
+                for point in batch {
+                    JSON.write(point.json, to: &text)
+                    text += "\n"
+                }
+                write(text)
+            }
+        case .table:
+            write(Self.table(try await points.collect()))
+        }
+    }
+
+    /// Rows sorted by metric then tags, columns aligned.
+    public static func table(_ points: [MetricPoint]) -> String {
+        let sorted = points.sorted { ($0.metric, $0.tags.joined(separator: ",")) < ($1.metric, $1.tags.joined(separator: ",")) }
+        let header = ["METRIC", "VALUE", "UNIT", "TAGS"]
+        let rows = sorted.map { [$0.metric, formatValue($0.value), $0.unit ?? "", $0.tags.joined(separator: ",")] }
+        var widths = header.map(\.count)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        func line(_ cells: [String]) -> String {
+            var out = ""
+            for (i, cell) in cells.enumerated() {
+                if i == 1 {
+                    out += String(repeating: " ", count: widths[i] - cell.count) + cell
+                } else if i == cells.count - 1 {
+                    out += cell
+                } else {
+                    out += cell + String(repeating: " ", count: widths[i] - cell.count)
+                }
+                if i < cells.count - 1 { out += "  " }
+            }
+            while out.hasSuffix(" ") { out.removeLast() }
+            return out + "\n"
+        }
+        return ([header] + rows).map(line).joined()
+    }
+
+    /// Whole numbers without a fraction; others to at most 4 decimals.
+    static func formatValue(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        var text = String(format: "%.4f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+}
+
+/// Unbuffered writes to file descriptor 1, whole strings at a time.
+public enum StandardOutput {
+    public static let write: @Sendable (String) -> Void = { text in
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Glibc.write(1, buffer.baseAddress! + offset, buffer.count - offset)
+                if n <= 0 { if errno == EINTR { continue } else { return } }
+                offset += n
+            }
+        }
+    }
+}

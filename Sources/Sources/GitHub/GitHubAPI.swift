@@ -1,0 +1,97 @@
+import Foundation
+import Pipeline
+
+/// How GitHub stages talk to the REST API (v3): headers, JSON bodies, errors, pagination.
+///
+/// Stages after `github_repository` address the API through the repository record's `url`
+/// (`https://api.github.com/repos/owner/name`, or `https://HOST/api/v3/repos/…` on GitHub
+/// Enterprise Server), so only the first stage names the repository and the API.
+struct GitHubAPI: Sendable {
+    /// `Bearer` token; nil for public repositories. Never logged, never in errors.
+    var token: String?
+
+    /// The token option, else `$GITHUB_TOKEN`; empty means none.
+    static func token(option: String?) -> String? {
+        let token = option ?? ProcessInfo.processInfo.environment["GITHUB_TOKEN"]
+        guard let token, !token.isEmpty else { return nil }
+        return token
+    }
+
+    func request(_ url: String) -> HTTPRequest {
+        var headers = [("Accept", "application/vnd.github+json"), ("X-GitHub-Api-Version", "2022-11-28")]
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        return HTTPRequest.get(url, headers: headers)
+    }
+
+    /// One GET whose JSON body is returned; a non-2xx answer is an error.
+    func get(_ url: String, context: StageContext) async throws -> (JSON, HTTPResponse) {
+        let response = try await context.http.send(request(url))
+        guard response.isSuccess else {
+            let message = (try? JSONParser.parse(response.body))?["message"]?.string
+            throw HTTPError(.status(response.status, message: message), method: "GET", url: url)
+        }
+        return (try Self.decode(response), response)
+    }
+
+    /// Every page of a listing, in order; `onPage` gets each page's records and may stop early.
+    func paginate(
+        _ url: String, concurrently: Bool, context: StageContext, items: @escaping @Sendable (JSON) -> [JSON]? = { $0.array },
+        onPage: @escaping @Sendable ([JSON]) async throws -> PageDecision
+    ) async throws {
+        try await context.http.paginate(request(url), concurrently: concurrently) { response, _ in
+            let body = try Self.decode(response)
+            guard let records = items(body) else {
+                throw GitHubError(url: response.url, message: "expected a list, found \(body.kindName)")
+            }
+            return try await onPage(records)
+        }
+    }
+
+    static func decode(_ response: HTTPResponse) throws -> JSON {
+        do {
+            return try JSONParser.parse(response.body)
+        } catch {
+            throw GitHubError(url: response.url, message: "the response is not JSON (\(error.reason) at line \(error.line))")
+        }
+    }
+}
+
+/// A GitHub answer the stage cannot use, as one line.
+struct GitHubError: Error, CustomStringConvertible, Sendable {
+    var url: String
+    var message: String
+    var description: String { "GET \(URLRedaction.redact(url)): \(message)" }
+}
+
+/// Options every GitHub stage after `github_repository` shares.
+protocol GitHubListingOptions {
+    /// Overrides `$GITHUB_TOKEN`.
+    var token: String? { get }
+    /// Fields added to each record, from the input record: `{"default_branch": "{default_branch}"}`.
+    var add_fields: [String: RecordTemplate]? { get }
+}
+
+extension GitHubListingOptions {
+    /// `add_fields` rendered for one input record.
+    func addedFields(from input: JSON?) throws -> [(String, JSON)] {
+        try (add_fields ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, .string(try $0.value.render(input))) }
+    }
+}
+
+extension Array where Element == JSON {
+    /// Records with `fields` set on each.
+    func adding(_ fields: [(String, JSON)]) -> [JSON] {
+        guard !fields.isEmpty else { return self }
+        return map { record in
+            guard case .object(var object) = record else { return record }
+            for (key, value) in fields { object[key] = value }
+            return .object(object)
+        }
+    }
+}
+
+/// The repository's API URL from the input record (`url` of a `github_repository` record).
+func repositoryURL(_ template: RecordTemplate?, _ input: JSON?) throws -> String {
+    let url = try (template ?? RecordTemplate("{url}")!).render(input)
+    return url.hasSuffix("/") ? String(url.dropLast()) : url
+}

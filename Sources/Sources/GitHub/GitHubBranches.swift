@@ -1,0 +1,29 @@
+import Pipeline
+
+/// `github_branches`: every branch of the input repository (GET /repos/{owner}/{repo}/branches).
+struct GitHubBranches: Source {
+    struct Options: Decodable, Sendable, GitHubListingOptions {
+        var per_page: Int?
+        var url: RecordTemplate?
+        var token: String?
+        var add_fields: [String: RecordTemplate]?
+    }
+
+    static let kind = StageKind.source(
+        "github_branches", summary: "branches of the input repository, every page (fetched concurrently)",
+        options: Options.self, example: ["add_fields": ["default_branch": "{default_branch}"]], inputs: .required
+    ) { GitHubBranches(options: $0, perPage: try validPerPage($0.per_page)) }
+
+    let options: Options
+    let perPage: Int
+
+    func run(input: JSON?, output: Output, context: StageContext) async throws {
+        let api = GitHubAPI(token: GitHubAPI.token(option: options.token))
+        let added = try options.addedFields(from: input)
+        let url = URLBuilder(try repositoryURL(options.url, input)).path("branches").query("per_page", perPage)
+        try await api.paginate(url.string, concurrently: true, context: context) { records in
+            await output.send(records: records.adding(added))
+            return .continue
+        }
+    }
+}

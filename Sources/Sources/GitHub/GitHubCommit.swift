@@ -1,0 +1,47 @@
+import Pipeline
+
+/// `github_commit`: one commit with its `stats` and every page of `files`
+/// (GET /repos/{owner}/{repo}/commits/{sha}), once per input commit: the per-commit fan-out.
+///
+/// GitHub lists at most 300 files a page and links the rest; each page repeats the commit, so
+/// the stage merges the pages' `files` into one record.
+struct GitHubCommit: Source {
+    struct Options: Decodable, Sendable, GitHubListingOptions {
+        /// The commit's API URL from the input record; default `{url}` (as commit listings give it).
+        var url: RecordTemplate?
+        var token: String?
+        var add_fields: [String: RecordTemplate]?
+    }
+
+    static let kind = StageKind.source(
+        "github_commit", summary: "each input commit in full: stats and every page of files",
+        options: Options.self, example: ["url": "{url}"], inputs: .required
+    ) { GitHubCommit(options: $0) }
+
+    let options: Options
+
+    func run(input: JSON?, output: Output, context: StageContext) async throws {
+        let api = GitHubAPI(token: GitHubAPI.token(option: options.token))
+        let added = try options.addedFields(from: input)
+        let url = try (options.url ?? RecordTemplate("{url}")!).render(input)
+        let pages = PageCollector()
+        try await api.paginate(url, concurrently: true, context: context, items: { [$0] }) { records in
+            pages.append(records)
+            return .continue
+        }
+        guard case .object(var commit)? = pages.all.first else { return }
+        if pages.all.count > 1 {
+            commit["files"] = .array(pages.all.flatMap { $0["files"]?.array ?? [] })
+        }
+        await output.send(records: [JSON.object(commit)].adding(added))
+    }
+}
+
+import Synchronization
+
+/// Pages gathered in the order `paginate` delivers them.
+final class PageCollector: Sendable {
+    private let pages = Mutex<[JSON]>([])
+    func append(_ records: [JSON]) { pages.withLock { $0 += records } }
+    var all: [JSON] { pages.withLock { $0 } }
+}

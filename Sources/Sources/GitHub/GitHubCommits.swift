@@ -1,0 +1,39 @@
+import Pipeline
+
+/// `github_commits`: commits of a branch (GET /repos/{owner}/{repo}/commits?sha=…&since=…&until=…).
+///
+/// `since` is a span before the run's clock and `until` is the clock itself, so `--as-of`
+/// evaluates the past exactly. GitHub compares them with the commit (committer) date.
+struct GitHubCommits: Source {
+    struct Options: Decodable, Sendable, GitHubListingOptions {
+        /// Branch, tag or SHA to list from, e.g. `{default_branch}`; default: the repository's default branch.
+        var sha: RecordTemplate?
+        /// Only commits within this span before the run's clock, e.g. `7d`.
+        var since: TimeSpan?
+        var per_page: Int?
+        var url: RecordTemplate?
+        var token: String?
+        var add_fields: [String: RecordTemplate]?
+    }
+
+    static let kind = StageKind.source(
+        "github_commits", summary: "commits of a branch within a span before the run's clock, every page",
+        options: Options.self, example: ["sha": "{default_branch}", "since": "7d"], inputs: .required
+    ) { GitHubCommits(options: $0, perPage: try validPerPage($0.per_page)) }
+
+    let options: Options
+    let perPage: Int
+
+    func run(input: JSON?, output: Output, context: StageContext) async throws {
+        let api = GitHubAPI(token: GitHubAPI.token(option: options.token))
+        let added = try options.addedFields(from: input)
+        var url = URLBuilder(try repositoryURL(options.url, input)).path("commits")
+            .query("sha", try (options.sha ?? RecordTemplate("{default_branch}")!).render(input))
+        if let since = options.since { url = url.query("since", Timestamp.format(context.now - since.seconds)) }
+        url = url.query("until", Timestamp.format(context.now)).query("per_page", perPage)
+        try await api.paginate(url.string, concurrently: true, context: context) { records in
+            await output.send(records: records.adding(added))
+            return .continue
+        }
+    }
+}

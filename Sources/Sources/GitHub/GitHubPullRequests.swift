@@ -1,0 +1,65 @@
+import Pipeline
+
+/// `github_pulls`: pull requests of the input repository (GET /repos/{owner}/{repo}/pulls).
+///
+/// With `updated_since`, the listing is read newest-updated first and stops at the first page
+/// that reaches past that span: a PR merged or closed inside a window was updated inside it, so
+/// the 2,000 old closed PRs of a busy repository cost no requests.
+struct GitHubPullRequests: Source {
+    struct Options: Decodable, Sendable, GitHubListingOptions {
+        /// `open` (default), `closed` or `all`.
+        var state: String?
+        /// Only PRs updated within this span before the run's clock (e.g. `7d`).
+        var updated_since: TimeSpan?
+        var per_page: Int?
+        /// The repository's API URL, from the input record; default `{url}`.
+        var url: RecordTemplate?
+        var token: String?
+        var add_fields: [String: RecordTemplate]?
+    }
+
+    static let kind = StageKind.source(
+        "github_pulls", summary: "pull requests of the input repository, every page", options: Options.self,
+        example: ["state": "closed", "updated_since": "7d"], inputs: .required
+    ) { options in
+        let state = options.state ?? "open"
+        guard ["open", "closed", "all"].contains(state) else {
+            throw OptionsDecoder.Failure(path: ["state"], message: "\"\(state)\" is not open, closed or all")
+        }
+        return GitHubPullRequests(options: options, state: state, perPage: try validPerPage(options.per_page))
+    }
+
+    let options: Options
+    let state: String
+    let perPage: Int
+
+    func run(input: JSON?, output: Output, context: StageContext) async throws {
+        let api = GitHubAPI(token: GitHubAPI.token(option: options.token))
+        let added = try options.addedFields(from: input)
+        var url = URLBuilder(try repositoryURL(options.url, input)).path("pulls").query("state", state)
+        let cutoff = options.updated_since.map { context.now - $0.seconds }
+        if cutoff != nil { url = url.query("sort", "updated").query("direction", "desc") }
+        url = url.query("per_page", perPage)
+        try await api.paginate(url.string, concurrently: cutoff == nil, context: context) { records in
+            guard let cutoff else {
+                await output.send(records: records.adding(added))
+                return .continue
+            }
+            let kept = records.filter { record in
+                guard let updated = record["updated_at"]?.string.flatMap(Timestamp.parse) else { return true }
+                return updated >= cutoff
+            }
+            await output.send(records: kept.adding(added))
+            return kept.count == records.count ? .continue : .stop
+        }
+    }
+}
+
+/// `per_page`, 1…100 (GitHub's maximum), default 100.
+func validPerPage(_ value: Int?) throws -> Int {
+    let value = value ?? 100
+    guard (1...100).contains(value) else {
+        throw OptionsDecoder.Failure(path: ["per_page"], message: "\(value) is outside 1…100 (GitHub's limit)")
+    }
+    return value
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Pipeline
+
+/// `github_repository`: the repository record (GET /repos/{owner}/{repo}), whose
+/// `default_branch` and `url` the other GitHub stages use.
+struct GitHubRepository: Source {
+    struct Options: Decodable, Sendable {
+        /// `owner/name`.
+        var repository: String
+        /// API base: `https://api.github.com` (default) or `https://HOST/api/v3` for GitHub Enterprise Server.
+        var api_url: String?
+        /// Overrides `$GITHUB_TOKEN`.
+        var token: String?
+    }
+
+    static let kind = StageKind.source(
+        "github_repository", summary: "the repository (default branch, API URL) from GET /repos/{owner}/{repo}",
+        options: Options.self,
+        example: ["repository": "octo-org/octo-repo", "api_url": "https://api.github.com"]
+    ) { options in
+        let parts = options.repository.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw OptionsDecoder.Failure(path: ["repository"], message: "\"\(options.repository)\" is not owner/name")
+        }
+        let base = options.api_url.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? "https://api.github.com"
+        guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
+            throw OptionsDecoder.Failure(path: ["api_url"], message: "\"\(base)\" is not an http(s) URL")
+        }
+        return GitHubRepository(
+            url: URLBuilder(base).path("repos", String(parts[0]), String(parts[1])).string,
+            api: GitHubAPI(token: GitHubAPI.token(option: options.token)))
+    }
+
+    let url: String
+    let api: GitHubAPI
+
+    func run(input: JSON?, output: Output, context: StageContext) async throws {
+        let (repository, _) = try await api.get(url, context: context)
+        guard repository["default_branch"]?.string != nil else {
+            throw GitHubError(url: url, message: "the answer has no default_branch; is this a repository URL?")
+        }
+        await output.send(.record(repository))
+    }
+}

@@ -1,0 +1,13 @@
+import Pipeline
+
+/// Every source type, one line each.
+public enum SourceStages {
+    public static let all: [StageKind] = [
+        GitHubRepository.kind,
+        GitHubPullRequests.kind,
+        GitHubBranches.kind,
+        GitHubCommits.kind,
+        GitHubCommit.kind,
+        GitHubWorkflowRuns.kind,
+    ]
+}

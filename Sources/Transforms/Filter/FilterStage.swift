@@ -1,0 +1,64 @@
+import Pipeline
+
+/// `filter`: keeps the records that match its conditions.
+///
+/// ```json
+/// {"type": "filter", "inputs": ["commits_in_window"],
+///  "where": [{"field": "commit.message", "contains": "hotfix"}]}
+/// {"type": "filter", "inputs": ["pulls"],
+///  "where": [{"field": "closed_at", "after": "7d"}, {"field": "merged_at", "is_null": true}]}
+/// {"type": "filter", "inputs": ["runs"],
+///  "any": [{"field": "conclusion", "in": ["failure", "timed_out"]}, {"field": "name", "starts_with": "nightly", "case_insensitive": true}]}
+/// ```
+/// Options: `where` (conditions that must all hold), `any` (conditions of which at least one must
+/// hold), `negate` (keep the records that do not match instead; default false). At least one of
+/// `where` and `any` is required; given both, both apply. Each condition is described in
+/// `FilterCondition`.
+struct FilterStage: BatchTransform {
+    struct Options: Decodable, Sendable {
+        var all: [FilterCondition]
+        var any: [FilterCondition]
+        var negate: Bool
+
+        init(from decoder: any Decoder) throws {
+            let options = try OptionReader(decoder)
+            let all: [FilterCondition]? = try options.optional("where")
+            let any: [FilterCondition]? = try options.optional("any")
+            self.negate = try options.optional("negate") ?? false
+            guard all != nil || any != nil else {
+                throw options.failure(
+                    nil, "a filter needs conditions: \"where\" (all must hold) or \"any\" (one must hold)")
+            }
+            if all?.isEmpty == true { throw options.failure("where", "list at least one condition") }
+            if any?.isEmpty == true { throw options.failure("any", "list at least one condition") }
+            self.all = all ?? []
+            self.any = any ?? []
+        }
+    }
+
+    static let kind = StageKind.batch(
+        "filter", summary: "records matching conditions on their fields", options: Options.self,
+        example: [
+            "where": [["field": "commit.message", "contains": "hotfix"]],
+            "any": [["field": "author.login", "exists": true], ["field": "commit.author.email", "exists": true]],
+            "negate": false,
+        ]
+    ) { FilterStage(options: $0) }
+
+    let options: Options
+
+    func transform(_ batch: [Item], into output: inout [Item], context: StageContext) {
+        for item in batch {
+            guard case .record(let record) = item else {
+                output.append(item)
+                continue
+            }
+            if matches(record, now: context.now) != options.negate { output.append(item) }
+        }
+    }
+
+    func matches(_ record: JSON, now: Double) -> Bool {
+        options.all.allSatisfy { $0.holds(in: record, now: now) }
+            && (options.any.isEmpty || options.any.contains { $0.holds(in: record, now: now) })
+    }
+}

@@ -1,0 +1,14 @@
+import Pipeline
+
+/// `max`: the largest number a field reaches; not emitted when there is none.
+///
+/// ```json
+/// {"type": "max", "inputs": ["run_durations"], "field": "minutes", "metric": "github.ci.slowest_run_minutes"}
+/// ```
+/// Options: `field`, `metric`, `unit`, `tags`. (`percentiles` with 100 gives the same number.)
+enum MaxStage {
+    static let kind = StageKind.aggregation(
+        "max", summary: "largest value of a numeric field (not emitted when there is no value)",
+        options: FieldMetricOptions.self, example: ["field": "minutes", "metric": "github.ci.slowest_run_minutes"]
+    ) { NumericFold(.max, $0) }
+}

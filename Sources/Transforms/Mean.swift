@@ -1,0 +1,16 @@
+import Pipeline
+
+/// `mean`: the arithmetic mean of the numbers a field reaches; not emitted when there are none
+/// (METRICS.md: a metric with nothing to average over is never reported as 0).
+///
+/// ```json
+/// {"type": "mean", "inputs": ["merge_times"], "field": "hours_to_merge", "metric": "github.prs.avg_time_to_merge_hours", "unit": "hour"}
+/// ```
+/// Options: `field`, `metric`, `unit`, `tags`.
+enum MeanStage {
+    static let kind = StageKind.aggregation(
+        "mean", summary: "mean of a numeric field (not emitted when there is no value)",
+        options: FieldMetricOptions.self,
+        example: ["field": "hours_to_merge", "metric": "github.prs.avg_time_to_merge_hours", "unit": "hour"]
+    ) { NumericFold(.mean, $0) }
+}

@@ -1,0 +1,14 @@
+import Pipeline
+
+/// `min`: the smallest number a field reaches; not emitted when there is none.
+///
+/// ```json
+/// {"type": "min", "inputs": ["run_durations"], "field": "minutes", "metric": "github.ci.fastest_run_minutes"}
+/// ```
+/// Options: `field`, `metric`, `unit`, `tags`. (`percentiles` with 0 gives the same number.)
+enum MinStage {
+    static let kind = StageKind.aggregation(
+        "min", summary: "smallest value of a numeric field (not emitted when there is no value)",
+        options: FieldMetricOptions.self, example: ["field": "minutes", "metric": "github.ci.fastest_run_minutes"]
+    ) { NumericFold(.min, $0) }
+}

@@ -1,0 +1,69 @@
+import Pipeline
+
+/// The options every metric-emitting stage shares: `metric`, `unit`, `tags`.
+///
+/// `metric` must be a Datadog metric name (an ASCII letter, then letters, digits, `_` and `.`, at
+/// most 200 characters); `tags` is an object of string values, added as normalised `key:value`
+/// tags to the pipeline's own.
+struct MetricOptions: Sendable {
+    var metric: String
+    var unit: String?
+    var tags: [String]
+
+    init(metric: String, unit: String? = nil, tags: [String] = []) {
+        self.metric = metric
+        self.unit = unit
+        self.tags = tags
+    }
+
+    init(_ options: OptionReader) throws {
+        let metric: String = try options.required("metric")
+        if let problem = MetricName.problem(metric) { throw options.failure("metric", problem) }
+        self.metric = metric
+        self.unit = try options.optional("unit")
+        self.tags = []
+        if let raw: JSON = try options.optional("tags") {
+            guard case .object(let object) = raw else {
+                throw options.failure(
+                    "tags", "expected an object of tag values such as {\"team\": \"platform\"}, found \(raw.kindName)")
+            }
+            var pairs: [(String, String)] = []
+            for (key, value) in object {
+                guard let string = value.string else {
+                    throw options.failure(["tags", key], "expected a string, found \(value.kindName)")
+                }
+                pairs.append((key, string))
+            }
+            self.tags = Tags.from(pairs)
+        }
+    }
+
+    /// A gauge named `metric` (or `name`) at the run's time, with the pipeline's tags and ours.
+    func point(_ value: Double, context: StageContext, name: String? = nil) -> MetricPoint {
+        context.point(name ?? metric, value, unit: unit, extraTags: tags)
+    }
+}
+
+/// Datadog's metric-name rules, checked when a pipeline file is loaded.
+enum MetricName {
+    static let maxLength = 200
+
+    /// Why `name` is not a valid metric name, or nil when it is.
+    static func problem(_ name: String) -> String? {
+        let scalars = name.unicodeScalars
+        guard let first = scalars.first else { return "a metric name cannot be empty" }
+        guard first.isASCII, first.properties.isAlphabetic else {
+            return "\"\(name)\" is not a metric name: it must start with a letter"
+        }
+        if let bad = scalars.first(where: {
+            !($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "."))
+        }) {
+            return "\"\(name)\" is not a metric name: \"\(bad)\" is not allowed (use ASCII letters, digits, _ and .)"
+        }
+        if scalars.count > maxLength {
+            return
+                "\"\(name)\" is not a metric name: it has \(scalars.count) characters, at most \(maxLength) are allowed"
+        }
+        return nil
+    }
+}

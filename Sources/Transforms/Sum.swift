@@ -1,0 +1,15 @@
+import Pipeline
+
+/// `sum`: the sum of the numbers a field reaches over every input record; 0 when there are none.
+///
+/// ```json
+/// {"type": "sum", "inputs": ["commit_details"], "field": "stats.additions", "metric": "github.code.lines_added_7d"}
+/// ```
+/// Options: `field` (path; arrays flattened, so `files.additions` sums every file), `metric`,
+/// `unit`, `tags`. Numbers and numeric strings count; null and missing values are skipped.
+enum SumStage {
+    static let kind = StageKind.aggregation(
+        "sum", summary: "sum of a numeric field over all records (0 when none)", options: FieldMetricOptions.self,
+        example: ["field": "stats.additions", "metric": "github.code.lines_added_7d"]
+    ) { NumericFold(.sum, $0) }
+}

@@ -1,0 +1,372 @@
+import Pipeline
+import Synchronization
+import Testing
+
+/// Small stage types for loader and executor tests, built with the public `StageKind` factories.
+///
+/// Everything lives under `TestStages` so that names cannot clash with other helpers of this
+/// test target. A `TestStages.Kit` holds the objects a test inspects (the recording sink's points,
+/// probes) and builds a registry whose stage kinds capture them.
+enum TestStages {
+    /// The registry's stage types:
+    /// - `records` source: `count` records `{"i": k, "from": stage}` in batches of `batch_size`.
+    /// - `points` source: `count` batches of one point each (`metric`, value k); reports to `flow`.
+    /// - `fail` source: sends `after` records, then throws `Failure(message)`.
+    /// - `block` source: fires `kit.blocked`, then waits until cancelled.
+    /// - `fetch` source (inputs required): renders `url` from each input record, emits `{"url": …}`.
+    /// - `pass` batch transform, records to records.
+    /// - `count` aggregation: the number of records, as one gauge named `metric`.
+    /// - `record` sink: keeps every point in `kit.recorder`; `label` is kept for override tests.
+    /// - `broken` sink: reads everything, then throws `SinkDeliveryError`.
+    final class Kit: Sendable {
+        let recorder = Recorder()
+        let flow = Flow()
+        let blocked = Gate()
+        let fetches = Concurrency()
+        /// Sleep of each `fetch` run, so that runs overlap.
+        let fetchDelay: Duration
+        /// Sleep of the `record` sink every `slowEvery` batches (0: never).
+        let slowEvery: Int
+
+        init(fetchDelay: Duration = .zero, slowEvery: Int = 0) {
+            self.fetchDelay = fetchDelay
+            self.slowEvery = slowEvery
+        }
+
+        var registry: StageRegistry {
+            StageRegistry([
+                TestStages.records, points, TestStages.fail, block, fetch, TestStages.pass, TestStages.count, record,
+                TestStages.broken,
+            ])
+        }
+
+        var points: StageKind {
+            StageKind.source(
+                "points", summary: "N batches of one point", options: EmitOptions.self, example: ["count": 2],
+                writes: .points
+            ) { [flow] options in PointsSource(options: options, flow: flow) }
+        }
+
+        var block: StageKind {
+            StageKind.source("block", summary: "waits until cancelled", options: NoOptions.self, example: [:]) {
+                [blocked] _ in BlockingSource(started: blocked)
+            }
+        }
+
+        var fetch: StageKind {
+            StageKind.source(
+                "fetch", summary: "one record per input record", options: FetchOptions.self,
+                example: ["url": "{id}"], inputs: .required
+            ) { [fetches, fetchDelay] options in
+                FetchSource(options: options, probe: fetches, delay: fetchDelay)
+            }
+        }
+
+        var record: StageKind {
+            StageKind.sink("record", summary: "records points", options: RecordOptions.self, example: ["label": "x"]) {
+                [recorder, flow, slowEvery] options in
+                RecordingSink(label: options.label, recorder: recorder, flow: flow, slowEvery: slowEvery)
+            }
+        }
+    }
+
+    // MARK: - Options
+
+    struct EmitOptions: Decodable, Sendable {
+        var count: Int
+        var batchSize: Int?
+        var metric: String?
+
+        enum CodingKeys: String, CodingKey {
+            case count, metric
+            case batchSize = "batch_size"
+        }
+    }
+
+    struct FailOptions: Decodable, Sendable {
+        var message: String
+        var after: Int?
+    }
+
+    struct FetchOptions: Decodable, Sendable {
+        var url: RecordTemplate
+    }
+
+    struct CountOptions: Decodable, Sendable {
+        var metric: String
+    }
+
+    struct RecordOptions: Decodable, Sendable {
+        var label: String?
+    }
+
+    /// The error the `fail` source throws.
+    struct Failure: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
+    // MARK: - Kinds that capture nothing
+
+    static let records = StageKind.source(
+        "records", summary: "N records", options: EmitOptions.self, example: ["count": 3, "batch_size": 2]
+    ) { RecordsSource(options: $0) }
+
+    static let fail = StageKind.source(
+        "fail", summary: "fails", options: FailOptions.self, example: ["message": "boom"]
+    ) { FailingSource(options: $0) }
+
+    static let pass = StageKind.batch("pass", summary: "identity", options: NoOptions.self, example: [:]) { _ in
+        PassTransform()
+    }
+
+    static let count = StageKind.aggregation(
+        "count", summary: "number of records", options: CountOptions.self, example: ["metric": "test.count"]
+    ) { CountAggregation(metric: $0.metric) }
+
+    static let broken = StageKind.sink("broken", summary: "cannot deliver", options: NoOptions.self, example: [:]) {
+        _ in BrokenSink()
+    }
+
+    // MARK: - Runtimes
+
+    struct RecordsSource: Source {
+        let options: EmitOptions
+
+        func run(input: JSON?, output: Output, context: StageContext) async throws {
+            let size = max(1, options.batchSize ?? 100)
+            var batch: [JSON] = []
+            for i in 0..<options.count {
+                batch.append(["i": .number(Double(i)), "from": .string(context.stage)])
+                if batch.count == size {
+                    await output.send(records: batch)
+                    batch = []
+                }
+            }
+            await output.send(records: batch)
+        }
+    }
+
+    struct PointsSource: Source {
+        let options: EmitOptions
+        let flow: Flow
+
+        func run(input: JSON?, output: Output, context: StageContext) async throws {
+            for i in 0..<options.count {
+                flow.produced()
+                await output.send(.point(context.point(options.metric ?? "test.point", Double(i))))
+            }
+        }
+    }
+
+    struct FailingSource: Source {
+        let options: FailOptions
+
+        func run(input: JSON?, output: Output, context: StageContext) async throws {
+            let records = (0..<(options.after ?? 0)).map { JSON.number(Double($0)) }
+            await output.send(records: records.map { ["i": $0] })
+            throw Failure(message: options.message)
+        }
+    }
+
+    struct BlockingSource: Source {
+        let started: Gate
+
+        func run(input: JSON?, output: Output, context: StageContext) async throws {
+            started.open()
+            try await Task.sleep(for: .seconds(3600))
+        }
+    }
+
+    struct FetchSource: Source {
+        let options: FetchOptions
+        let probe: Concurrency
+        let delay: Duration
+
+        func run(input: JSON?, output: Output, context: StageContext) async throws {
+            let url = try options.url.render(input)
+            probe.enter(url)
+            defer { probe.leave() }
+            if delay > .zero { try await Task.sleep(for: delay) }
+            await output.send(records: [["url": .string(url)]])
+        }
+    }
+
+    struct PassTransform: BatchTransform {
+        func transform(_ batch: [Item], into output: inout [Item], context: StageContext) throws {
+            output += batch
+        }
+    }
+
+    struct CountAggregation: Aggregation {
+        let metric: String
+
+        func makeAccumulator(context: StageContext) -> any Accumulator { State(metric: metric, context: context) }
+
+        struct State: Accumulator {
+            let metric: String
+            let context: StageContext
+            var count = 0
+            mutating func add(_ batch: [Item]) throws { count += batch.filter { $0.record != nil }.count }
+            func finish() throws -> [Item] { [.point(context.point(metric, Double(count)))] }
+        }
+    }
+
+    struct RecordingSink: Sink {
+        let label: String?
+        let recorder: Recorder
+        let flow: Flow
+        let slowEvery: Int
+
+        func run(points: PointStream, context: StageContext) async throws {
+            var batches = 0
+            for try await batch in points {
+                flow.consumed()
+                recorder.append(batch, sink: context.stage)
+                batches += 1
+                if slowEvery > 0, batches % slowEvery == 0 { try await Task.sleep(for: .milliseconds(1)) }
+            }
+        }
+    }
+
+    struct BrokenSink: Sink {
+        func run(points: PointStream, context: StageContext) async throws {
+            _ = try await points.collect()
+            throw SinkDeliveryError("the metrics service answered 403 Forbidden")
+        }
+    }
+
+    // MARK: - Probes
+
+    /// Every point the `record` sinks received, with the sink that got it.
+    final class Recorder: Sendable {
+        private let state = Mutex<[(sink: String, point: MetricPoint)]>([])
+
+        func append(_ batch: [MetricPoint], sink: String) {
+            state.withLock { $0 += batch.map { (sink, $0) } }
+        }
+
+        var points: [MetricPoint] { state.withLock { $0.map(\.point) } }
+        func points(of sink: String) -> [MetricPoint] { state.withLock { $0.filter { $0.sink == sink }.map(\.point) } }
+        func values(of metric: String) -> [Double] { points.filter { $0.metric == metric }.map(\.value) }
+        var metrics: Set<String> { Set(points.map(\.metric)) }
+
+        /// Exactly one point named `metric` arrived, with this value (and these tags, if given).
+        func expect(
+            metric: String, value: Double, tags: [String]? = nil, sourceLocation: SourceLocation = #_sourceLocation
+        ) {
+            let matching = points.filter { $0.metric == metric }
+            #expect(matching.count == 1, "points named \(metric): \(matching.count)", sourceLocation: sourceLocation)
+            guard let point = matching.first else { return }
+            #expect(point.value == value, "value of \(metric)", sourceLocation: sourceLocation)
+            if let tags { #expect(point.tags == tags, "tags of \(metric)", sourceLocation: sourceLocation) }
+        }
+
+        /// No point named `metric` arrived.
+        func expectNo(metric: String, sourceLocation: SourceLocation = #_sourceLocation) {
+            #expect(!metrics.contains(metric), "unexpected point \(metric)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Batches produced minus batches consumed, and the most ever in flight.
+    final class Flow: Sendable {
+        private let state = Mutex<(inFlight: Int, maxInFlight: Int, produced: Int, consumed: Int)>((0, 0, 0, 0))
+
+        func produced() {
+            state.withLock {
+                $0.inFlight += 1
+                $0.produced += 1
+                $0.maxInFlight = max($0.maxInFlight, $0.inFlight)
+            }
+        }
+
+        func consumed() {
+            state.withLock {
+                $0.inFlight -= 1
+                $0.consumed += 1
+            }
+        }
+
+        var maxInFlight: Int { state.withLock { $0.maxInFlight } }
+        var producedCount: Int { state.withLock { $0.produced } }
+        var consumedCount: Int { state.withLock { $0.consumed } }
+    }
+
+    /// How many runs of a stage are in progress, the most at once, and every input seen.
+    final class Concurrency: Sendable {
+        private let state = Mutex<(active: Int, peak: Int, seen: [String])>((0, 0, []))
+
+        func enter(_ label: String) {
+            state.withLock {
+                $0.active += 1
+                $0.peak = max($0.peak, $0.active)
+                $0.seen.append(label)
+            }
+        }
+
+        func leave() { state.withLock { $0.active -= 1 } }
+
+        var peak: Int { state.withLock { $0.peak } }
+        var seen: [String] { state.withLock { $0.seen } }
+    }
+
+    /// A one-shot event a test can wait for.
+    final class Gate: Sendable {
+        private let state = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+        func open() {
+            let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.isOpen = true
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+
+        var isOpen: Bool { state.withLock { $0.isOpen } }
+
+        func wait() async {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { state -> Bool in
+                    if state.isOpen { return true }
+                    state.waiters.append(continuation)
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        }
+    }
+}
+
+// MARK: - Loading and running
+
+extension TestStages.Kit {
+    func loader(
+        variables: Variables = Variables(), sinkOverride: (type: String, options: JSON)? = nil
+    ) -> PipelineLoader {
+        PipelineLoader(registry: registry, variables: variables, sinkOverride: sinkOverride)
+    }
+
+    /// Loads `text`, which must be valid; records an issue and returns nil otherwise.
+    func plan(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> PipelinePlan? {
+        do {
+            return try loader().load(Array(text.utf8), file: "test.json")
+        } catch {
+            Issue.record("the test pipeline does not load:\n\(error)", sourceLocation: sourceLocation)
+            return nil
+        }
+    }
+
+    /// Loads `text` and runs it once; `configure` adjusts the executor (capacity, clock).
+    func run(
+        _ text: String, now: Double = 1_800_000_000, sourceLocation: SourceLocation = #_sourceLocation,
+        configure: (inout Executor) -> Void = { _ in }
+    ) async -> RunReport? {
+        guard let plan = plan(text, sourceLocation: sourceLocation) else { return nil }
+        let http = HTTPClient()
+        defer { http.shutdown() }
+        var executor = Executor(plan: plan, now: now, logger: Logger(label: "test", level: .error), http: http)
+        configure(&executor)
+        return await executor.run()
+    }
+}

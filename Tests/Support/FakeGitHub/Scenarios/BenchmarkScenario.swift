@@ -1,0 +1,122 @@
+import Foundation
+
+/// A repository sized like a busy real one, for timing the collector end to end: 128 open PRs,
+/// 126 closed in the window plus 2,000 older closed ones, 1,162 branches, 91 commits in the
+/// window and 2,500 workflow runs in the window.
+extension FakeGitHubData {
+    public static func benchmark(now: Date) -> FakeGitHubData {
+        var random = SeededGenerator(seed: 0xBE4C)
+        let clock = ScenarioClock(now: now)
+        let commits = BenchmarkScenario.commits(clock: clock, random: &random)
+        let newest = commits.max(by: { $0.committedAt < $1.committedAt })!
+        return FakeGitHubData(
+            owner: "octo-org", name: "octo-repo", defaultBranch: "main",
+            pulls: BenchmarkScenario.pulls(clock: clock, random: &random),
+            branches: BenchmarkScenario.branches(head: newest.sha, commits: commits, random: &random),
+            commits: commits, workflows: FakeWorkflow.standard,
+            workflowRuns: BenchmarkScenario.runs(clock: clock, random: &random))
+    }
+}
+
+enum BenchmarkScenario {
+    static let openPulls = 128
+    static let closedInWindow = 126
+    static let mergedInWindow = 97
+    static let olderClosed = 2_000
+    static let branchCount = 1_162
+    static let commitsInWindow = 91
+    static let runsInWindow = 2_500
+
+    static let developers: [EdgeAuthor] = [
+        .alice, .bob, .erin, .gus, .dependabot, .frank, .carol,
+        .linked(login: "hank", name: "Hank Schrader", email: "hank@example.com"),
+        .linked(login: "ivy", name: "Ivy Walker", email: "ivy@example.com"),
+        .linked(login: "jules", name: "Jules Winnfield", email: "jules@example.com"),
+        .unlinked(name: "Kim", email: "Kim.Wexler@Example.com"),
+    ]
+
+    static func pulls(clock: ScenarioClock, random: inout SeededGenerator) -> [FakePullRequest] {
+        var specs: [EdgePulls.Spec] = []
+        for index in 0..<openPulls {
+            let created = clock.ago(days: random.int(in: 0...90), hours: random.int(in: 0...23), minutes: index % 60)
+            let updated = max(created, clock.ago(days: random.int(in: 0...10)))
+            specs.append(EdgePulls.Spec(title: "Open change \(index)", created: created, updated: updated,
+                                        draft: random.chance(15), base: "main"))
+        }
+        let window = 7 * 86_400 - 600
+        for index in 0..<closedInWindow {
+            let closed = clock.ago(seconds: 300 + window * index / closedInWindow)
+            let created = closed.addingTimeInterval(-TimeInterval(random.int(in: 600...(20 * 86_400))))
+            specs.append(EdgePulls.Spec(title: "Recent change \(index)", created: created, updated: closed,
+                                        closed: closed, merged: index < mergedInWindow, base: "main"))
+        }
+        for index in 0..<olderClosed {
+            let closed = clock.ago(days: 7, hours: 1 + index * 3, minutes: random.int(in: 0...59))
+            let created = closed.addingTimeInterval(-TimeInterval(random.int(in: 600...(30 * 86_400))))
+            // A few old ones were commented on recently.
+            let updated = index % 97 == 0 ? clock.ago(days: random.int(in: 0...6)) : closed
+            specs.append(EdgePulls.Spec(title: "Old change \(index)", created: created, updated: updated,
+                                        closed: closed, merged: random.chance(75), base: "main"))
+        }
+        return EdgePulls.number(specs, random: &random)
+    }
+
+    static func branches(head: String, commits: [FakeCommit], random: inout SeededGenerator) -> [FakeBranch] {
+        var branches = [FakeBranch(name: "main", sha: head, protected: true)]
+        let kinds = ["feature", "fix", "chore", "experiment", "dependabot/npm_and_yarn"]
+        var index = 0
+        while branches.count < branchCount {
+            branches.append(FakeBranch(name: "\(kinds[index % kinds.count])/topic-\(String(format: "%04d", index))",
+                                       sha: random.pick(commits).sha))
+            index += 1
+        }
+        return branches
+    }
+
+    static func commits(clock: ScenarioClock, random: inout SeededGenerator) -> [FakeCommit] {
+        var specs: [EdgeCommits.Spec] = []
+        let window = 7 * 86_400 - 600
+        for index in 0..<commitsInWindow {
+            let message: String
+            switch index % 23 {
+            case 5: message = "Hotfix: guard against empty payloads"
+            case 11: message = "Revert \"Speed up the importer\""
+            case 17: message = "Merge pull request #\(4_000 + index) from octo-org/feature/topic-\(index)"
+            default: message = "Change \(index): improve component \(index % 9)"
+            }
+            let fileCount = index == 40 ? 450 : random.int(in: 1...12)
+            let files = (0..<fileCount).map { _ in
+                index == 40 ? "Generated/Model\(random.int(in: 0...9999)).swift"
+                    : "Sources/Module\(random.int(in: 0...30))/File\(random.int(in: 0...20)).swift"
+            }
+            specs.append(
+                EdgeCommits.Spec(message: message, author: developers[index % developers.count],
+                                 committedAt: clock.ago(seconds: 300 + window * index / commitsInWindow),
+                                 files: files, merge: index % 23 == 17))
+        }
+        for index in 0..<30 {
+            specs.append(EdgeCommits.Spec(message: "Older change \(index)", author: random.pick(developers),
+                                          committedAt: clock.ago(days: 8 + index), files: ["Sources/Old\(index).swift"]))
+        }
+        return EdgeCommits.chain(specs, random: &random)
+    }
+
+    static func runs(clock: ScenarioClock, random: inout SeededGenerator) -> [FakeWorkflowRun] {
+        var builder = RunBuilder(random: random, now: clock.now)
+        let first = 300
+        let last = 7 * 86_400 - 60
+        for index in 0..<runsInWindow {
+            let offset = first + (last - first) * index / (runsInWindow - 1)
+            builder.addRandom(created: clock.ago(seconds: offset), unfinishedAllowed: index < 30)
+        }
+        for index in 0..<200 {
+            builder.addRandom(created: clock.ago(days: 7, minutes: 5 + index * 30), unfinishedAllowed: false)
+        }
+        return builder.finish().map { run in
+            // The benchmark's default branch is "main"; the generator's "trunk" runs move there.
+            var run = run
+            if run.headBranch == "trunk" { run.headBranch = "main" }
+            return run
+        }
+    }
+}

@@ -1,0 +1,13 @@
+/// One API request as the fake saw it, so tests can assert what a client sent.
+public struct RecordedRequest: Sendable, Equatable {
+    /// 1 for the first API request (the `/_stats` endpoint is not recorded).
+    public var number: Int
+    public var method: String
+    /// The request target as sent (`path?query`).
+    public var target: String
+    public var path: String
+    public var authorization: String?
+    public var userAgent: String?
+    /// The status answered; 0 when the connection was dropped.
+    public var status: Int
+}

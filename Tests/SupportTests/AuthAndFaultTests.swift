@@ -39,7 +39,8 @@ struct AuthAndFaultTests {
         #expect(FaultPlan.flaky.schedule(requests: 2_000) == FaultPlan.flaky.schedule(requests: 2_000))
         #expect(FaultPlan.none.schedule(requests: 100).allSatisfy { $0 == nil })
 
-        // Every fault kind occurs in the flaky plan, and never more than 2 requests in a row fail.
+        // Every fault kind occurs in the flaky plan, never more than 2 requests in a row fail, and
+        // the first request always succeeds.
         let flaky = FaultPlan.flaky.schedule(requests: 5_000)
         let kinds = Set(flaky.compactMap { $0.map { String(describing: $0).prefix(while: { $0 != "(" }) } })
         #expect(kinds == ["serverError", "secondaryRateLimit", "tooManyRequests", "dropConnection", "primaryRateLimit"])
@@ -49,7 +50,10 @@ struct AuthAndFaultTests {
             run = fault == nil ? 0 : run + 1
             longest = max(longest, run)
         }
-        #expect(longest <= 3)
+        #expect(longest == 2)
+        #expect(flaky[0] == nil)
+        let share = Double(flaky.compactMap { $0 }.count) / Double(flaky.count)
+        #expect(share > 0.1 && share < 0.2)
     }
 
     @Test func pathFilteredRulesCountOnlyTheirRequests() {
@@ -99,13 +103,26 @@ struct AuthAndFaultTests {
         #expect(fake.requestLog.map(\.status) == [200, 0, 200])
     }
 
+    @Test func failingPathPrefixFailsForever() async throws {
+        let fake = try FakeGitHub(data: Self.data, failingPathPrefix: "/repos/octo-org/octo-repo/commits/")
+        defer { fake.stop() }
+        let http = TestHTTP()
+        let repo = fake.baseURL + "/repos/octo-org/octo-repo"
+        for _ in 0..<3 {
+            let response = try await http.get(repo + "/commits/trunk")
+            #expect(response.status == 500)
+            #expect(response.object["message"] as? String == "Server Error")
+        }
+        #expect(try await http.get(repo + "/commits").status == 200)  // the listing is not affected
+    }
+
     /// A client that retries each request until it succeeds always gets through the flaky plan.
     @Test func retriedRequestsEventuallySucceed() throws {
         // Only the fault kinds that need no waiting, at the flaky plan's density.
         let plan = FaultPlan(rules: [
-            .init(.serverError(status: 502), every: 11, offset: 3),
-            .init(.serverError(status: 503), every: 13, offset: 6, burst: 2),
-            .init(.dropConnection, every: 37, offset: 23),
+            .init(.serverError(status: 502), every: 20, offset: 3),
+            .init(.serverError(status: 503), every: 40, offset: 9, burst: 2),
+            .init(.dropConnection, every: 100, offset: 12),
         ])
         let fake = try FakeGitHub(data: Self.data, faults: plan)
         defer { fake.stop() }
@@ -125,6 +142,6 @@ struct AuthAndFaultTests {
             maxAttempts = max(maxAttempts, attempts)
         }
         #expect(maxAttempts >= 2)  // faults did happen
-        #expect(maxAttempts <= 4)
+        #expect(maxAttempts <= 3)
     }
 }

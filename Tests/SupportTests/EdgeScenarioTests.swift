@@ -56,7 +56,7 @@ struct EdgeScenarioTests {
         #expect(seen.values.contains { $0 > 1 })  // paths repeat across commits
         // Just outside the window, with messages that would count inside it.
         let outside = Self.data.commits.filter {
-            $0.committedAt < Self.windowStart && $0.committedAt >= Self.windowStart.addingTimeInterval(-86_400)
+            $0.committedAt < Self.windowStart && $0.committedAt > Self.windowStart.addingTimeInterval(-86_400)
         }
         #expect(outside.count == 2)
         #expect(outside.contains { $0.committedAt == Self.windowStart.addingTimeInterval(-1) })
@@ -72,8 +72,8 @@ struct EdgeScenarioTests {
         #expect(runs.contains { $0.createdAt == Self.windowStart.addingTimeInterval(-1) })
         // Created before the window, finished inside it: not a run in the window.
         #expect(runs.contains { $0.createdAt < Self.windowStart && $0.updatedAt > Self.windowStart })
-        #expect(window.filter { $0.status == "in_progress" }.count >= 1)
-        #expect(window.filter { $0.status == "queued" }.count >= 1)
+        #expect(window.filter { $0.status == "in_progress" }.count == 3)
+        #expect(window.filter { $0.status == "queued" }.count == 2)
         #expect(window.filter { !$0.isCompleted }.allSatisfy { $0.conclusion == nil })
         for conclusion in ["failure", "cancelled", "skipped", "timed_out", "success"] {
             #expect(window.contains { $0.conclusion == conclusion }, "\(conclusion)")

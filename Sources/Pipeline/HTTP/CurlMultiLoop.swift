@@ -35,11 +35,13 @@ final class CurlMultiLoop: Sendable {
 
         let context = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
-        let created = pthread_create(&thread, nil, { context in
-            let loop = Unmanaged<CurlMultiLoop>.fromOpaque(context!).takeRetainedValue()
-            loop.run()
-            return nil
-        }, context)
+        let created = pthread_create(
+            &thread, nil,
+            { context in
+                let loop = Unmanaged<CurlMultiLoop>.fromOpaque(context!).takeRetainedValue()
+                loop.run()
+                return nil
+            }, context)
         guard created == 0 else { fatalError("cannot start the HTTP thread: \(String(cString: strerror(created)))") }
         inbox.withLock { $0.thread = thread }
     }
@@ -128,7 +130,9 @@ final class CurlMultiLoop: Sendable {
 
         func start(_ job: TransferJob) {
             guard let easy = idleHandles.popLast() ?? curl_easy_init() else {
-                job.complete(.failure(TransferFailure(kind: .transport("curl_easy_init failed (out of memory)"), retryable: false)))
+                job.complete(
+                    .failure(
+                        TransferFailure(kind: .transport("curl_easy_init failed (out of memory)"), retryable: false)))
                 return
             }
             let transfer = CurlTransfer(job: job, easy: easy)
@@ -141,7 +145,8 @@ final class CurlMultiLoop: Sendable {
             guard added == CURLM_OK else {
                 recycle(easy)
                 let reason = String(cString: curl_multi_strerror(added))
-                job.complete(.failure(TransferFailure(kind: .transport("curl_multi_add_handle: \(reason)"), retryable: false)))
+                job.complete(
+                    .failure(TransferFailure(kind: .transport("curl_multi_add_handle: \(reason)"), retryable: false)))
                 return
             }
             active[job.id] = transfer

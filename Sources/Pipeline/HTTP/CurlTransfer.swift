@@ -72,7 +72,9 @@ final class CurlTransfer {
             check(pipeline_curl_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count)))
             bytes.withUnsafeBytes { raw in
                 // COPYPOSTFIELDS copies POSTFIELDSIZE bytes now, so `bytes` need not outlive this call.
-                check(pipeline_curl_setopt_ptr(easy, CURLOPT_COPYPOSTFIELDS, raw.baseAddress ?? UnsafeRawPointer(errorBuffer)))
+                check(
+                    pipeline_curl_setopt_ptr(
+                        easy, CURLOPT_COPYPOSTFIELDS, raw.baseAddress ?? UnsafeRawPointer(errorBuffer)))
             }
             if method != "POST" { set(CURLOPT_CUSTOMREQUEST, method) }
         }
@@ -81,17 +83,19 @@ final class CurlTransfer {
         check(pipeline_curl_setopt_ptr(easy, CURLOPT_ERRORBUFFER, errorBuffer))
         check(pipeline_curl_setopt_ptr(easy, CURLOPT_WRITEDATA, context))
         check(pipeline_curl_setopt_ptr(easy, CURLOPT_HEADERDATA, context))
-        check(pipeline_curl_setopt_write(easy) { data, size, count, context in
-            guard let data, let context else { return 0 }
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-            return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
-        })
-        check(pipeline_curl_setopt_header(easy) { data, size, count, context in
-            guard let data, let context else { return 0 }
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-            transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
-            return size * count
-        })
+        check(
+            pipeline_curl_setopt_write(easy) { data, size, count, context in
+                guard let data, let context else { return 0 }
+                let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+                return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
+            })
+        check(
+            pipeline_curl_setopt_header(easy) { data, size, count, context in
+                guard let data, let context else { return 0 }
+                let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+                transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
+                return size * count
+            })
 
         guard failed == CURLE_OK else {
             let reason = String(cString: curl_easy_strerror(failed))

@@ -62,7 +62,9 @@ extension HTTPClient {
             request.url = url
             let response = try await sendPage(request)
             guard try await onPage(response, index) == .continue else { return }
-            nextURL = LinkHeader.parse(response.headers["link"] ?? "")["next"].map { resolve($0, against: response.url) }
+            nextURL = LinkHeader.parse(response.headers["link"] ?? "")["next"].map {
+                resolve($0, against: response.url)
+            }
         }
     }
 

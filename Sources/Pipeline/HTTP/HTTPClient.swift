@@ -103,7 +103,8 @@ public final class HTTPClient: Sendable {
             case .retry(let delay, let reason):
                 configuration.logger.warning(
                     "\(request.method) \(URLRedaction.redact(request.url)): \(reason) "
-                        + "(attempt \(attempt) of \(configuration.retry.maxAttempts)); retrying in \(HTTPDate.seconds(delay))")
+                        + "(attempt \(attempt) of \(configuration.retry.maxAttempts)); retrying in \(HTTPDate.seconds(delay))"
+                )
                 try await configuration.sleep(delay)
             }
         }

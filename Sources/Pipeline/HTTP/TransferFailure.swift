@@ -44,7 +44,8 @@ struct TransferFailure: Error {
             return TransferFailure(kind: .responseTooLarge(limit: bodyLimitExceeded!), retryable: false)
         default:
             let name = String(cString: curl_easy_strerror(code))
-            return transport("curl error \(code.rawValue) (\(name))\(detail.isEmpty ? "" : ": \(detail)")", retryable: false)
+            return transport(
+                "curl error \(code.rawValue) (\(name))\(detail.isEmpty ? "" : ": \(detail)")", retryable: false)
         }
     }
 

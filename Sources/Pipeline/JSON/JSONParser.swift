@@ -11,11 +11,13 @@ public struct JSONParser {
         public var description: String { "invalid JSON at line \(line), column \(column): \(reason)" }
     }
 
-    public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSON {
+    /// Parses the whole text; with a `selection`, values it does not keep are checked but never
+    /// built, which saves both time and memory on large API answers.
+    public static func parse(_ bytes: [UInt8], keeping selection: FieldSelection = .all) throws(SyntaxError) -> JSON {
         try bytes.withUnsafeBufferPointer { buffer throws(SyntaxError) -> JSON in
             var parser = Cursor(bytes: buffer)
             parser.skipWhitespace()
-            let value = try parser.parseValue(depth: 0)
+            let value = try parser.parseValue(depth: 0, selection: selection)
             parser.skipWhitespace()
             if parser.index != buffer.count { throw parser.error("unexpected text after the value") }
             return value
@@ -35,7 +37,8 @@ public struct JSONParser {
             var line = 1
             var column = 1
             for i in 0..<min(index, bytes.count) {
-                if bytes[i] == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
+                // Columns count characters: UTF-8 continuation bytes do not start one.
+                if bytes[i] == UInt8(ascii: "\n") { line += 1; column = 1 } else if bytes[i] & 0xC0 != 0x80 { column += 1 }
             }
             return SyntaxError(offset: index, reason: reason, line: line, column: column)
         }
@@ -49,12 +52,12 @@ public struct JSONParser {
             }
         }
 
-        mutating func parseValue(depth: Int) throws(SyntaxError) -> JSON {
+        mutating func parseValue(depth: Int, selection: FieldSelection = .all) throws(SyntaxError) -> JSON {
             guard index < bytes.count else { throw error("unexpected end of input") }
             if depth > Cursor.maxDepth { throw error("nesting deeper than \(Cursor.maxDepth)") }
             switch bytes[index] {
-            case UInt8(ascii: "{"): return try parseObject(depth: depth)
-            case UInt8(ascii: "["): return try parseArray(depth: depth)
+            case UInt8(ascii: "{"): return try parseObject(depth: depth, selection: selection)
+            case UInt8(ascii: "["): return try parseArray(depth: depth, selection: selection)
             case UInt8(ascii: "\""): return .string(try parseString())
             case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
             case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
@@ -72,7 +75,7 @@ public struct JSONParser {
             index += count
         }
 
-        mutating func parseObject(depth: Int) throws(SyntaxError) -> JSON {
+        mutating func parseObject(depth: Int, selection: FieldSelection) throws(SyntaxError) -> JSON {
             index += 1
             var pairs: [(key: String, value: JSON)] = []
             skipWhitespace()
@@ -85,7 +88,11 @@ public struct JSONParser {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
                 index += 1
                 skipWhitespace()
-                pairs.append((key, try parseValue(depth: depth + 1)))
+                if let keep = selection.child(key) {
+                    pairs.append((key, try parseValue(depth: depth + 1, selection: keep)))
+                } else {
+                    try skipValue(depth: depth + 1)
+                }
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unexpected end of input in an object") }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -94,20 +101,83 @@ public struct JSONParser {
             }
         }
 
-        mutating func parseArray(depth: Int) throws(SyntaxError) -> JSON {
+        mutating func parseArray(depth: Int, selection: FieldSelection) throws(SyntaxError) -> JSON {
             index += 1
             var elements: [JSON] = []
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
             while true {
                 skipWhitespace()
-                elements.append(try parseValue(depth: depth + 1))
+                elements.append(try parseValue(depth: depth + 1, selection: selection))
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unexpected end of input in an array") }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
                 if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
                 throw error("expected ',' or ']'")
             }
+        }
+
+        /// Checks a value's syntax without building it.
+        mutating func skipValue(depth: Int) throws(SyntaxError) {
+            guard index < bytes.count else { throw error("unexpected end of input") }
+            if depth > Cursor.maxDepth { throw error("nesting deeper than \(Cursor.maxDepth)") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"):
+                index += 1
+                skipWhitespace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return }
+                while true {
+                    skipWhitespace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                    try skipString()
+                    skipWhitespace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+                    index += 1
+                    skipWhitespace()
+                    try skipValue(depth: depth + 1)
+                    skipWhitespace()
+                    guard index < bytes.count else { throw error("unexpected end of input in an object") }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    if bytes[index] == UInt8(ascii: "}") { index += 1; return }
+                    throw error("expected ',' or '}'")
+                }
+            case UInt8(ascii: "["):
+                index += 1
+                skipWhitespace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return }
+                while true {
+                    skipWhitespace()
+                    try skipValue(depth: depth + 1)
+                    skipWhitespace()
+                    guard index < bytes.count else { throw error("unexpected end of input in an array") }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    if bytes[index] == UInt8(ascii: "]") { index += 1; return }
+                    throw error("expected ',' or ']'")
+                }
+            case UInt8(ascii: "\""): try skipString()
+            default: _ = try parseValue(depth: depth)
+            }
+        }
+
+        mutating func skipString() throws(SyntaxError) {
+            index += 1
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") { index += 1; return }
+                if byte < 0x20 { throw error("control character in a string") }
+                if byte == UInt8(ascii: "\\") {
+                    index += 1
+                    guard index < bytes.count else { break }
+                    if bytes[index] == UInt8(ascii: "u") {
+                        index += 1
+                        _ = try parseHex4()
+                        continue
+                    }
+                    guard "\"\\/bfnrt".utf8.contains(bytes[index]) else { throw error("invalid escape in a string") }
+                }
+                index += 1
+            }
+            throw error("unterminated string")
         }
 
         mutating func parseString() throws(SyntaxError) -> String {
@@ -155,6 +225,8 @@ public struct JSONParser {
                                 if (0xDC00...0xDFFF).contains(low) {
                                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                                 } else {
+                                    // Not a low surrogate: the high one is unpaired; decode this escape on its own.
+                                    index -= 6
                                     scalar = 0xFFFD
                                 }
                             } else {

@@ -35,7 +35,7 @@ extension JSON {
     /// carry, print as `null`.
     public static func formatNumber(_ n: Double) -> String {
         guard n.isFinite else { return "null" }
-        if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
+        if n == n.rounded(), abs(n) < 1e16 { return String(Int64(n)) }
         return "\(n)"
     }
 

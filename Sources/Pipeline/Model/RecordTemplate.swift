@@ -40,6 +40,11 @@ public struct RecordTemplate: Sendable, Hashable, Decodable, CustomStringConvert
         self = template
     }
 
+    /// The record fields the template reads.
+    public var fields: [FieldPath] {
+        parts.compactMap { if case .field(let path) = $0 { path } else { nil } }
+    }
+
     public var isConstant: Bool { parts.allSatisfy { if case .text = $0 { true } else { false } } }
 
     /// The text with each `{field}` replaced by the record's value; throws when a field is missing.

@@ -30,7 +30,7 @@ public enum Timestamp {
         }
         if utf8.last == UInt8(ascii: "z") { utf8[utf8.count - 1] = UInt8(ascii: "Z") }
         guard let year = digits(4), expect(UInt8(ascii: "-")), let month = digits(2), expect(UInt8(ascii: "-")),
-            let day = digits(2), (1...12).contains(month), (1...31).contains(day)
+            let day = digits(2), (1...12).contains(month), (1...daysInMonth(year: year, month: month)).contains(day)
         else { return nil }
         var seconds = Double(daysFromCivil(year: year, month: month, day: day) * 86_400)
         if i == utf8.count { return seconds }
@@ -83,6 +83,14 @@ public enum Timestamp {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     // Howard Hinnant's days_from_civil / civil_from_days.

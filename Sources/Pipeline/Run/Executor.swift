@@ -49,15 +49,17 @@ public struct Executor: Sendable {
             }
         }
 
+        let selections = plan.fieldSelections()
         await withTaskGroup(of: (String, RunReport.Outcome).self) { group in
             for stage in plan.stages {
                 let downstream = plan.consumers(of: stage.name)
                 let output = Output(
                     channels: downstream.compactMap { snapshotInbound[$0.name] },
                     pointCounter: downstream.contains(where: \.isSink) ? counter : nil)
-                let context = StageContext(
+                var context = StageContext(
                     stage: stage.name, pipeline: plan.name, now: now, tags: plan.tags,
                     logger: logger.with(label: stage.name), http: http)
+                context.fields = selections[stage.name] ?? .all
                 let input = snapshotInbound[stage.name]
                 group.addTask {
                     let outcome = await Self.runStage(stage, input: input, output: output, context: context)

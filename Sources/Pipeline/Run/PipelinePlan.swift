@@ -32,4 +32,23 @@ public struct PipelinePlan: Sendable {
 
     /// The stages that read from `name`.
     public func consumers(of name: String) -> [Stage] { stages.filter { $0.inputs.contains(name) } }
+
+    /// For each stage that writes records, the fields its consumers read (see `FieldSelection`).
+    public func fieldSelections() -> [String: FieldSelection] {
+        var needs: [String: FieldSelection] = [:]
+        for stage in stages.reversed() where stage.kind.writes == .records {
+            var need = FieldSelection.none
+            for consumer in consumers(of: stage.name) {
+                guard let reader = consumer.runtime.fieldReader else {
+                    need = .all
+                    break
+                }
+                need = need.union(FieldSelection(reader.fieldsRead))
+                let passesRecordsOn = consumer.kind.role == .transform && consumer.kind.writes == .records
+                if passesRecordsOn { need = need.union(needs[consumer.name] ?? .all) }
+            }
+            needs[stage.name] = need
+        }
+        return needs
+    }
 }

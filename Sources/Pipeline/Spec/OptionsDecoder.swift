@@ -22,17 +22,22 @@ public struct OptionsDecoder {
         let result: T
         do {
             result = try T(from: decoder)
-        } catch let failure as Failure {
-            throw Failure(path: path + failure.path, message: failure.message)
-        } catch let error as DecodingError {
-            throw translate(error, base: path)
+        } catch {
+            // A misspelt key explains a missing one better than "missing required option".
+            if let unknown = recorder.firstUnknown(), let suggestion = Suggest.closest(to: unknown.key, among: unknown.known) {
+                throw Failure(path: path + unknown.path + [unknown.key], message: "unknown option \"\(unknown.key)\" (did you mean \"\(suggestion)\"?)")
+            }
+            if let failure = error as? Failure { throw Failure(path: path + failure.path, message: failure.message) }
+            if let error = error as? DecodingError { throw translate(error, base: path) }
+            throw error
         }
         if let unknown = recorder.firstUnknown() {
             let suggestion = Suggest.closest(to: unknown.key, among: unknown.known).map { " (did you mean \"\($0)\"?)" } ?? ""
-            let known = unknown.known.sorted().joined(separator: ", ")
+            let known = unknown.known.isEmpty
+                ? "this stage takes no options" : "known options: \(unknown.known.sorted().joined(separator: ", "))"
             throw Failure(
                 path: path + unknown.path + [unknown.key],
-                message: "unknown option \"\(unknown.key)\"\(suggestion); known options: \(known)")
+                message: "unknown option \"\(unknown.key)\"\(suggestion); \(known)")
         }
         return result
     }

@@ -262,7 +262,11 @@ public struct PipelineLoader: Sendable {
 
     /// `--dry-run`: one sink of the override type reading everything the file's sinks read.
     private func replacingSinks(_ plan: PipelinePlan, with override: (type: String, options: JSON), diagnostics: inout [Diagnostic]) -> PipelinePlan {
-        guard let kind = registry[override.type] else { return plan }
+        guard let kind = registry[override.type], kind.role == .sink else {
+            // Keeping the file's sinks would deliver metrics that a dry run promised to keep local.
+            diagnostics.append(Diagnostic(path: "--dry-run", message: "unknown sink type \"\(override.type)\""))
+            return plan
+        }
         let sinks = plan.stages.filter(\.isSink)
         var inputs: [String] = []
         for sink in sinks { for input in sink.inputs where !inputs.contains(input) { inputs.append(input) } }
@@ -271,6 +275,9 @@ public struct PipelineLoader: Sendable {
             var stages = plan.stages.filter { !$0.isSink }
             stages.append(PipelinePlan.Stage(name: sinks.first?.name ?? "stdout", kind: kind, runtime: runtime, inputs: inputs))
             return PipelinePlan(name: plan.name, tags: plan.tags, stages: stages)
+        } catch let failure as OptionsDecoder.Failure {
+            diagnostics.append(Diagnostic(path: failure.path, message: failure.message))
+            return plan
         } catch {
             diagnostics.append(Diagnostic(path: "--dry-run", message: "\(error)"))
             return plan

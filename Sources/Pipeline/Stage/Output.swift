@@ -7,10 +7,19 @@ import Synchronization
 public struct Output: Sendable {
     let channels: [BoundedChannel]
     let pointCounter: PointCounter?
+    let collector: ItemCollector?
 
     init(channels: [BoundedChannel], pointCounter: PointCounter?) {
         self.channels = channels
         self.pointCounter = pointCounter
+        self.collector = nil
+    }
+
+    /// An output that keeps everything sent to it: for running one stage on its own (tests, tools).
+    public init(collectingInto collector: ItemCollector) {
+        self.channels = []
+        self.pointCounter = nil
+        self.collector = collector
     }
 
     public func send(_ items: [Item]) async {
@@ -18,6 +27,7 @@ public struct Output: Sendable {
         if let pointCounter {
             pointCounter.add(items.reduce(0) { $0 + ($1.point == nil ? 0 : 1) })
         }
+        collector?.append(items)
         for channel in channels { await channel.send(items) }
     }
 
@@ -31,4 +41,14 @@ final class PointCounter: Sendable {
     private let value = Atomic<Int>(0)
     func add(_ n: Int) { if n > 0 { value.add(n, ordering: .relaxed) } }
     var count: Int { value.load(ordering: .relaxed) }
+}
+
+/// Everything sent to an `Output(collectingInto:)`, in order.
+public final class ItemCollector: Sendable {
+    private let items = Mutex<[Item]>([])
+    public init() {}
+    func append(_ batch: [Item]) { items.withLock { $0 += batch } }
+    public var all: [Item] { items.withLock { $0 } }
+    public var records: [JSON] { all.compactMap(\.record) }
+    public var points: [MetricPoint] { all.compactMap(\.point) }
 }

@@ -11,6 +11,8 @@ public struct StageContext: Sendable {
     public var logger: Logger
     /// Shared by every stage of the run, so the per-host bound and retries hold run-wide.
     public var http: HTTPClient
+    /// The fields of this stage's output records that later stages read; a source may drop the rest.
+    public var fields: FieldSelection = .all
 
     public init(stage: String, pipeline: String, now: Double, tags: [String], logger: Logger, http: HTTPClient) {
         self.stage = stage

@@ -96,6 +96,16 @@ public enum StageRuntime: Sendable {
     case batch(any BatchTransform)
     case aggregation(any Aggregation)
     case sink(any Sink)
+
+    /// The stage as `FieldReading`, when it declares the fields it reads.
+    var fieldReader: (any FieldReading)? {
+        switch self {
+        case .source(let stage): stage as? any FieldReading
+        case .batch(let stage): stage as? any FieldReading
+        case .aggregation(let stage): stage as? any FieldReading
+        case .sink(let stage): stage as? any FieldReading
+        }
+    }
 }
 
 /// Options for stages that take none.

@@ -23,23 +23,25 @@ struct GitHubAPI: Sendable {
         return HTTPRequest.get(url, headers: headers)
     }
 
-    /// One GET whose JSON body is returned; a non-2xx answer is an error.
-    func get(_ url: String, context: StageContext) async throws -> (JSON, HTTPResponse) {
+    /// One GET whose JSON body is returned (only the `keeping` parts); a non-2xx answer is an error.
+    func get(_ url: String, keeping selection: FieldSelection = .all, context: StageContext) async throws -> (JSON, HTTPResponse) {
         let response = try await context.http.send(request(url))
         guard response.isSuccess else {
             let message = (try? JSONParser.parse(response.body))?["message"]?.string
             throw HTTPError(.status(response.status, message: message), method: "GET", url: url)
         }
-        return (try Self.decode(response), response)
+        return (try Self.decode(response, keeping: selection), response)
     }
 
     /// Every page of a listing, in order; `onPage` gets each page's records and may stop early.
+    /// `selection` applies to the page's body: each record's fields, for a plain list.
     func paginate(
-        _ url: String, concurrently: Bool, context: StageContext, items: @escaping @Sendable (JSON) -> [JSON]? = { $0.array },
+        _ url: String, concurrently: Bool, keeping selection: FieldSelection = .all, context: StageContext,
+        items: @escaping @Sendable (JSON) -> [JSON]? = { $0.array },
         onPage: @escaping @Sendable ([JSON]) async throws -> PageDecision
     ) async throws {
         try await context.http.paginate(request(url), concurrently: concurrently) { response, _ in
-            let body = try Self.decode(response)
+            let body = try Self.decode(response, keeping: selection)
             guard let records = items(body) else {
                 throw GitHubError(url: response.url, message: "expected a list, found \(body.kindName)")
             }
@@ -47,9 +49,9 @@ struct GitHubAPI: Sendable {
         }
     }
 
-    static func decode(_ response: HTTPResponse) throws -> JSON {
+    static func decode(_ response: HTTPResponse, keeping selection: FieldSelection = .all) throws -> JSON {
         do {
-            return try JSONParser.parse(response.body)
+            return try JSONParser.parse(response.body, keeping: selection)
         } catch {
             throw GitHubError(url: response.url, message: "the response is not JSON (\(error.reason) at line \(error.line))")
         }
@@ -65,6 +67,8 @@ struct GitHubError: Error, CustomStringConvertible, Sendable {
 
 /// Options every GitHub stage after `github_repository` shares.
 protocol GitHubListingOptions {
+    /// The repository's (or commit's) API URL, from the input record.
+    var url: RecordTemplate? { get }
     /// Overrides `$GITHUB_TOKEN`.
     var token: String? { get }
     /// Fields added to each record, from the input record: `{"default_branch": "{default_branch}"}`.
@@ -72,6 +76,11 @@ protocol GitHubListingOptions {
 }
 
 extension GitHubListingOptions {
+    /// The input record's fields the options' templates read.
+    var templateFields: [FieldPath] {
+        ([url ?? RecordTemplate("{url}")!] + (add_fields ?? [:]).values).flatMap(\.fields)
+    }
+
     /// `add_fields` rendered for one input record.
     func addedFields(from input: JSON?) throws -> [(String, JSON)] {
         try (add_fields ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, .string(try $0.value.render(input))) }

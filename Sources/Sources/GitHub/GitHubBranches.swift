@@ -1,7 +1,7 @@
 import Pipeline
 
 /// `github_branches`: every branch of the input repository (GET /repos/{owner}/{repo}/branches).
-struct GitHubBranches: Source {
+struct GitHubBranches: Source, FieldReading {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         var per_page: Int?
         var url: RecordTemplate?
@@ -17,11 +17,13 @@ struct GitHubBranches: Source {
     let options: Options
     let perPage: Int
 
+    var fieldsRead: [FieldPath] { options.templateFields }
+
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         let api = GitHubAPI(token: GitHubAPI.token(option: options.token))
         let added = try options.addedFields(from: input)
         let url = URLBuilder(try repositoryURL(options.url, input)).path("branches").query("per_page", perPage)
-        try await api.paginate(url.string, concurrently: true, context: context) { records in
+        try await api.paginate(url.string, concurrently: true, keeping: context.fields, context: context) { records in
             await output.send(records: records.adding(added))
             return .continue
         }

@@ -5,7 +5,7 @@ import Pipeline
 ///
 /// GitHub lists at most 300 files a page and links the rest; each page repeats the commit, so
 /// the stage merges the pages' `files` into one record.
-struct GitHubCommit: Source {
+struct GitHubCommit: Source, FieldReading {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         /// The commit's API URL from the input record; default `{url}` (as commit listings give it).
         var url: RecordTemplate?
@@ -20,12 +20,14 @@ struct GitHubCommit: Source {
 
     let options: Options
 
+    var fieldsRead: [FieldPath] { options.templateFields }
+
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         let api = GitHubAPI(token: GitHubAPI.token(option: options.token))
         let added = try options.addedFields(from: input)
         let url = try (options.url ?? RecordTemplate("{url}")!).render(input)
         let pages = PageCollector()
-        try await api.paginate(url, concurrently: true, context: context, items: { [$0] }) { records in
+        try await api.paginate(url, concurrently: true, keeping: context.fields, context: context, items: { [$0] }) { records in
             pages.append(records)
             return .continue
         }

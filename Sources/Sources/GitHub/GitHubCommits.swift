@@ -4,7 +4,7 @@ import Pipeline
 ///
 /// `since` is a span before the run's clock and `until` is the clock itself, so `--as-of`
 /// evaluates the past exactly. GitHub compares them with the commit (committer) date.
-struct GitHubCommits: Source {
+struct GitHubCommits: Source, FieldReading {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         /// Branch, tag or SHA to list from, e.g. `{default_branch}`; default: the repository's default branch.
         var sha: RecordTemplate?
@@ -24,6 +24,8 @@ struct GitHubCommits: Source {
     let options: Options
     let perPage: Int
 
+    var fieldsRead: [FieldPath] { options.templateFields + (options.sha ?? RecordTemplate("{default_branch}")!).fields }
+
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         let api = GitHubAPI(token: GitHubAPI.token(option: options.token))
         let added = try options.addedFields(from: input)
@@ -31,7 +33,7 @@ struct GitHubCommits: Source {
             .query("sha", try (options.sha ?? RecordTemplate("{default_branch}")!).render(input))
         if let since = options.since { url = url.query("since", Timestamp.format(context.now - since.seconds)) }
         url = url.query("until", Timestamp.format(context.now)).query("per_page", perPage)
-        try await api.paginate(url.string, concurrently: true, context: context) { records in
+        try await api.paginate(url.string, concurrently: true, keeping: context.fields, context: context) { records in
             await output.send(records: records.adding(added))
             return .continue
         }

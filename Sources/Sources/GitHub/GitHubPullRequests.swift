@@ -5,7 +5,7 @@ import Pipeline
 /// With `updated_since`, the listing is read newest-updated first and stops at the first page
 /// that reaches past that span: a PR merged or closed inside a window was updated inside it, so
 /// the 2,000 old closed PRs of a busy repository cost no requests.
-struct GitHubPullRequests: Source {
+struct GitHubPullRequests: Source, FieldReading {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         /// `open` (default), `closed` or `all`.
         var state: String?
@@ -33,6 +33,8 @@ struct GitHubPullRequests: Source {
     let state: String
     let perPage: Int
 
+    var fieldsRead: [FieldPath] { options.templateFields }
+
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         let api = GitHubAPI(token: GitHubAPI.token(option: options.token))
         let added = try options.addedFields(from: input)
@@ -40,7 +42,8 @@ struct GitHubPullRequests: Source {
         let cutoff = options.updated_since.map { context.now - $0.seconds }
         if cutoff != nil { url = url.query("sort", "updated").query("direction", "desc") }
         url = url.query("per_page", perPage)
-        try await api.paginate(url.string, concurrently: cutoff == nil, context: context) { records in
+        let keep = context.fields.union(FieldSelection([FieldPath("updated_at")!]))
+        try await api.paginate(url.string, concurrently: cutoff == nil, keeping: keep, context: context) { records in
             guard let cutoff else {
                 await output.send(records: records.adding(added))
                 return .continue

@@ -35,7 +35,8 @@ struct GitHubRepository: Source {
     let api: GitHubAPI
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
-        let (repository, _) = try await api.get(url, context: context)
+        let keep = context.fields.union(FieldSelection([FieldPath("default_branch")!]))
+        let (repository, _) = try await api.get(url, keeping: keep, context: context)
         guard repository["default_branch"]?.string != nil else {
             throw GitHubError(url: url, message: "the answer has no default_branch; is this a repository URL?")
         }

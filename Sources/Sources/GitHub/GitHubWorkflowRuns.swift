@@ -7,7 +7,7 @@ import Pipeline
 /// reported exactly 1,000). With `created_within`, the stage asks for the `created` range,
 /// reads `total_count`, and splits the range until every part holds fewer than 1,000 runs; each
 /// part's pages are then fetched concurrently. The first page of a part that fits is kept.
-struct GitHubWorkflowRuns: Source {
+struct GitHubWorkflowRuns: Source, FieldReading {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         /// Runs created within this span before the run's clock, e.g. `7d`.
         var created_within: TimeSpan?
@@ -43,6 +43,8 @@ struct GitHubWorkflowRuns: Source {
     let options: Options
     let perPage: Int
 
+    var fieldsRead: [FieldPath] { options.templateFields + (options.branch?.fields ?? []) }
+
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         let api = GitHubAPI(token: GitHubAPI.token(option: options.token))
         let added = try options.addedFields(from: input)
@@ -56,7 +58,9 @@ struct GitHubWorkflowRuns: Source {
         if let limit = options.limit {
             let url = listing.query("per_page", min(perPage, limit)).string
             let seen = Counter()
-            try await api.paginate(url, concurrently: false, context: context, items: { $0["workflow_runs"]?.array }) { runs in
+            try await api.paginate(url, concurrently: false,
+                keeping: context.fields.nested(under: "workflow_runs"), context: context, items: { $0["workflow_runs"]?.array }
+            ) { runs in
                 let wanted = Array(runs.prefix(limit - seen.value))
                 seen.add(wanted.count)
                 await emit(wanted)
@@ -81,7 +85,8 @@ struct GitHubWorkflowRuns: Source {
         if let (from, to) = range { base = base.query("created", "\(Timestamp.format(Double(from)))..\(Timestamp.format(Double(to)))") }
         base = base.query("per_page", perPage)
         let first = base.query("page", 1).string
-        let (body, _) = try await api.get(first, context: context)
+        let keep = context.fields.nested(under: "workflow_runs").union(FieldSelection([FieldPath("total_count")!]))
+        let (body, _) = try await api.get(first, keeping: keep, context: context)
         guard let total = body["total_count"]?.number.map(Int.init), let runs = body["workflow_runs"]?.array else {
             throw GitHubError(url: first, message: "expected total_count and workflow_runs in the answer")
         }
@@ -110,7 +115,7 @@ struct GitHubWorkflowRuns: Source {
             for page in 2...pages {
                 let url = base.query("page", page).string
                 group.addTask {
-                    let (body, _) = try await api.get(url, context: context)
+                    let (body, _) = try await api.get(url, keeping: keep, context: context)
                     guard let runs = body["workflow_runs"]?.array else {
                         throw GitHubError(url: url, message: "expected workflow_runs in the answer")
                     }

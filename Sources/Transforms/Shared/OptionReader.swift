@@ -55,9 +55,8 @@ struct OptionKey: CodingKey {
     init?(intValue: Int) { self.init(index: intValue) }
 }
 
-/// An option fault at `path`. `OptionsDecoder` turns a `dataCorrupted` error into
-/// `OptionsDecoder.Failure(path: stage path + path, message:)`; `Failure` has no public
-/// initialiser, so this is the one place that knows how a stage module raises one.
+/// An option fault at `path` (relative to the stage's options; `OptionsDecoder` prefixes the
+/// stage), shown as `stages.x.where[0].after: message`.
 func optionFailure(_ path: [any CodingKey], _ message: String) -> any Error {
-    DecodingError.dataCorrupted(DecodingError.Context(codingPath: path, debugDescription: message))
+    OptionsDecoder.Failure(path: path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }, message: message)
 }

@@ -17,7 +17,9 @@ struct HTTPClientTests {
         defer { client.shutdown() }
 
         let response = try await client.send(
-            .get(server.baseURL + "/repos/o/r?state=all", headers: [("Authorization", "Bearer t0k3n"), ("X-Custom", "yes")]))
+            .get(
+                server.baseURL + "/repos/o/r?state=all",
+                headers: [("Authorization", "Bearer t0k3n"), ("X-Custom", "yes")]))
 
         #expect(response.status == 200)
         #expect(response.text == #"{"ok":true}"#)
@@ -58,7 +60,8 @@ struct HTTPClientTests {
     @Test func postSendsBodyAndMethod() async throws {
         let server = try LoopbackServer { request in
             LoopbackResponse(
-                status: 201, headers: [("X-Method", request.method), ("X-Type", request.headers["content-type"] ?? "")],
+                status: 201,
+                headers: [("X-Method", request.method), ("X-Type", request.headers["content-type"] ?? "")],
                 body: request.body)
         }
         defer { server.stop() }
@@ -67,7 +70,9 @@ struct HTTPClientTests {
         let payload = Array(String(repeating: "x", count: 5000).utf8)
 
         let post = try await client.send(
-            HTTPRequest(method: "POST", url: server.baseURL + "/series", headers: [("Content-Type", "application/json")], body: payload))
+            HTTPRequest(
+                method: "POST", url: server.baseURL + "/series", headers: [("Content-Type", "application/json")],
+                body: payload))
         let put = try await client.send(HTTPRequest(method: "PUT", url: server.baseURL + "/x", body: Array("hi".utf8)))
         let delete = try await client.send(HTTPRequest(method: "DELETE", url: server.baseURL + "/x"))
 
@@ -146,7 +151,9 @@ struct HTTPClientTests {
     }
 
     @Test func responseLargerThanTheLimitFails() async throws {
-        let server = try LoopbackServer { _ in LoopbackResponse(status: 200, body: [UInt8](repeating: 65, count: 10_000)) }
+        let server = try LoopbackServer { _ in
+            LoopbackResponse(status: 200, body: [UInt8](repeating: 65, count: 10_000))
+        }
         defer { server.stop() }
         let client = HTTPClient(
             configuration: .init(maxResponseBytes: 1000, logger: Logger(label: "t", level: .error)))
@@ -169,6 +176,16 @@ struct HTTPClientTests {
         #expect(relative?.description.contains("must be absolute http:// or https://") == true)
         #expect(injected?.description.contains("header Authorization contains a line break") == true)
         #expect(injected?.description.contains("secret") == false)
+    }
+
+    @Test func droppingAClientWithoutShutdownIsSafe() async throws {
+        let server = try LoopbackServer { _ in .json("{}") }
+        defer { server.stop() }
+        for _ in 0..<5 {
+            let client = makeClient()
+            #expect(try await client.send(.get(server.baseURL + "/x")).status == 200)
+        }  // each client's deinit stops its thread
+        #expect(server.requestCount == 5)
     }
 
     @Test func sendAfterShutdownFails() async throws {

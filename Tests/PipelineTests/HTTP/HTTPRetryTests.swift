@@ -160,7 +160,9 @@ struct HTTPRetryTests {
 
     @Test func forbiddenWithoutRateLimitSignalsIsReturned() async throws {
         let server = try LoopbackServer { _ in
-            .json(#"{"message":"Resource not accessible by integration"}"#, status: 403, headers: [("X-RateLimit-Remaining", "4999")])
+            .json(
+                #"{"message":"Resource not accessible by integration"}"#, status: 403,
+                headers: [("X-RateLimit-Remaining", "4999")])
         }
         defer { server.stop() }
         let sleeper = SleepRecorder()

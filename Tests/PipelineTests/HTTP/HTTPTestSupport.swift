@@ -15,7 +15,12 @@ final class Shared<Value: Sendable>: Sendable {
 
 extension Shared where Value == Int {
     /// Adds one and returns the new count (the first call returns 1).
-    func increment() -> Int { update { $0 += 1; return $0 } }
+    func increment() -> Int {
+        update {
+            $0 += 1
+            return $0
+        }
+    }
 }
 
 /// Records the client's sleeps and returns at once, so retry tests take no real time.

@@ -16,7 +16,10 @@ struct LinkHeaderTests {
     }
 
     @Test func severalRelationsInOneParameter() {
-        #expect(LinkHeader.parse(#"<https://x/?page=3>; rel="next last""#) == ["next": "https://x/?page=3", "last": "https://x/?page=3"])
+        #expect(
+            LinkHeader.parse(#"<https://x/?page=3>; rel="next last""#) == [
+                "next": "https://x/?page=3", "last": "https://x/?page=3",
+            ])
     }
 
     @Test func unquotedRelationAndOddWhitespace() {
@@ -26,7 +29,8 @@ struct LinkHeaderTests {
 
     @Test func commasInsideURLsAndOtherParameters() {
         let links = LinkHeader.parse(
-            #"<https://x/?labels=a,b&page=2>; title="a, b; c"; rel="next", <https://x/?page=9>; type="text/html"; rel=last"#)
+            #"<https://x/?labels=a,b&page=2>; title="a, b; c"; rel="next", <https://x/?page=9>; type="text/html"; rel=last"#
+        )
         #expect(links == ["next": "https://x/?labels=a,b&page=2", "last": "https://x/?page=9"])
     }
 

@@ -155,7 +155,9 @@ struct PaginateTests {
 
         for concurrently in [false, true] {
             let error = await httpError {
-                try await client.paginate(.get(server.baseURL + "/items?per_page=2"), concurrently: concurrently, maxPages: 3) {
+                try await client.paginate(
+                    .get(server.baseURL + "/items?per_page=2"), concurrently: concurrently, maxPages: 3
+                ) {
                     _, _ in .continue
                 }
             }
@@ -164,7 +166,9 @@ struct PaginateTests {
     }
 
     @Test func failingPageThrowsStatusWithMessage() async throws {
-        let server = try LoopbackServer { _ in .json(#"{"message":"Bad credentials","documentation_url":"x"}"#, status: 401) }
+        let server = try LoopbackServer { _ in
+            .json(#"{"message":"Bad credentials","documentation_url":"x"}"#, status: 401)
+        }
         defer { server.stop() }
         let client = makeClient()
         defer { client.shutdown() }
@@ -176,6 +180,7 @@ struct PaginateTests {
         #expect(error?.kind == .status(401, message: "Bad credentials"))
         #expect(
             error?.description
-                == "GET \(server.baseURL)/user/repos: 401 Unauthorized: Bad credentials; check that the token is set and still valid")
+                == "GET \(server.baseURL)/user/repos: 401 Unauthorized: Bad credentials; check that the token is set and still valid"
+        )
     }
 }

@@ -13,7 +13,8 @@ struct RetryTrackerTests {
     }
 
     func response(_ status: Int, _ headers: HTTPHeaders = [:], body: String = "") -> AttemptOutcome {
-        .response(HTTPResponse(status: status, headers: headers, body: Array(body.utf8), url: "https://api.github.com/x"))
+        .response(
+            HTTPResponse(status: status, headers: headers, body: Array(body.utf8), url: "https://api.github.com/x"))
     }
 
     func delay(_ decision: RetryDecision) -> Duration? {
@@ -44,7 +45,8 @@ struct RetryTrackerTests {
     }
 
     @Test func jitterStaysInRange() {
-        var tracker = RetryTracker(policy: RetryPolicy(maxAttempts: 100, maxTotalWait: nil), method: "GET", url: "https://x")
+        var tracker = RetryTracker(
+            policy: RetryPolicy(maxAttempts: 100, maxTotalWait: nil), method: "GET", url: "https://x")
         for retry in 1...50 {
             let wait = delay(tracker.decide(response(500), now: fixedNow))!
             #expect(wait >= .zero && wait <= min(.seconds(30), .milliseconds(500) * (1 << min(retry - 1, 20))))
@@ -54,11 +56,16 @@ struct RetryTrackerTests {
     @Test func transportFailuresFollowTheirRetryability() {
         var retryable = tracker()
         #expect(
-            delay(retryable.decide(.failure(TransferFailure(kind: .transport("connection reset by the server"), retryable: true)), now: fixedNow))
+            delay(
+                retryable.decide(
+                    .failure(TransferFailure(kind: .transport("connection reset by the server"), retryable: true)),
+                    now: fixedNow))
                 == .milliseconds(500))
         var permanent = tracker()
-        guard case .fail(let error) = permanent.decide(
-            .failure(TransferFailure(kind: .transport("TLS certificate not trusted: x"), retryable: false)), now: fixedNow)
+        guard
+            case .fail(let error) = permanent.decide(
+                .failure(TransferFailure(kind: .transport("TLS certificate not trusted: x"), retryable: false)),
+                now: fixedNow)
         else {
             Issue.record("should fail")
             return
@@ -89,14 +96,17 @@ struct RetryTrackerTests {
 
     @Test func primaryLimitWithResetInThePastWaitsOneSecond() {
         var tracker = tracker()
-        let headers: HTTPHeaders = ["x-ratelimit-remaining": "0", "x-ratelimit-reset": "\(Int(fixedNow.timeIntervalSince1970) - 5)"]
+        let headers: HTTPHeaders = [
+            "x-ratelimit-remaining": "0", "x-ratelimit-reset": "\(Int(fixedNow.timeIntervalSince1970) - 5)",
+        ]
         #expect(delay(tracker.decide(response(403, headers), now: fixedNow)) == .seconds(1))
     }
 
     @Test func secondaryLimitUnderNoRetryPolicyFailsAsRateLimited() {
         var tracker = tracker(.none)
-        guard case .fail(let error) = tracker.decide(
-            response(403, body: #"{"message":"You have triggered an abuse detection mechanism."}"#), now: fixedNow)
+        guard
+            case .fail(let error) = tracker.decide(
+                response(403, body: #"{"message":"You have triggered an abuse detection mechanism."}"#), now: fixedNow)
         else {
             Issue.record("should fail")
             return
@@ -107,7 +117,8 @@ struct RetryTrackerTests {
     @Test func statusErrorCarriesTheAPIMessage() {
         var tracker = tracker(.none)
         let long = String(repeating: "m", count: 500)
-        guard case .fail(let error) = tracker.decide(response(500, body: #"{"message":"\#(long)"}"#), now: fixedNow) else {
+        guard case .fail(let error) = tracker.decide(response(500, body: #"{"message":"\#(long)"}"#), now: fixedNow)
+        else {
             Issue.record("should fail")
             return
         }

@@ -32,9 +32,11 @@ struct URLToolsTests {
     @Test func settingReplacesOrAppends() {
         let next = "https://api.github.com/repositories/1/pulls?state=all&q=a+b&page=2#frag"
         #expect(
-            URLQuery.setting("page", to: "7", in: next) == "https://api.github.com/repositories/1/pulls?state=all&q=a+b&page=7#frag")
+            URLQuery.setting("page", to: "7", in: next)
+                == "https://api.github.com/repositories/1/pulls?state=all&q=a+b&page=7#frag")
         #expect(URLQuery.setting("page", to: "2", in: "https://x/items") == "https://x/items?page=2")
-        #expect(URLQuery.setting("page", to: "3", in: "https://x/items?page=1&a=1&page=9") == "https://x/items?page=3&a=1")
+        #expect(
+            URLQuery.setting("page", to: "3", in: "https://x/items?page=1&a=1&page=9") == "https://x/items?page=3&a=1")
         #expect(URLQuery.setting("q", to: "a b", in: "https://x/?") == "https://x/?q=a%20b")
     }
 
@@ -49,10 +51,14 @@ struct URLToolsTests {
 
     @Test(arguments: [
         ("https://user:pa55@api.example.com/v1?x=1", "https://***@api.example.com/v1?x=1"),
-        ("https://api.datadoghq.com/api/v2/series?api_key=abc&application_key=def&n=1",
-         "https://api.datadoghq.com/api/v2/series?api_key=REDACTED&application_key=REDACTED&n=1"),
-        ("https://b.s3.amazonaws.com/k?X-Amz-Signature=ff&X-Amz-Credential=AK%2F1&X-Amz-Security-Token=t&v=2#top",
-         "https://b.s3.amazonaws.com/k?X-Amz-Signature=REDACTED&X-Amz-Credential=REDACTED&X-Amz-Security-Token=REDACTED&v=2#top"),
+        (
+            "https://api.datadoghq.com/api/v2/series?api_key=abc&application_key=def&n=1",
+            "https://api.datadoghq.com/api/v2/series?api_key=REDACTED&application_key=REDACTED&n=1"
+        ),
+        (
+            "https://b.s3.amazonaws.com/k?X-Amz-Signature=ff&X-Amz-Credential=AK%2F1&X-Amz-Security-Token=t&v=2#top",
+            "https://b.s3.amazonaws.com/k?X-Amz-Signature=REDACTED&X-Amz-Credential=REDACTED&X-Amz-Security-Token=REDACTED&v=2#top"
+        ),
         ("https://x/?access_token=ghp_1&page=2", "https://x/?access_token=REDACTED&page=2"),
         ("https://x/path@with-at?page=2", "https://x/path@with-at?page=2"),
         ("not a url", "not a url"),

@@ -33,7 +33,7 @@ struct OptionsDecoderTests {
         }
     }
 
-    private func failure(_ value: JSON, path: [String] = []) -> OptionsDecoder.Failure? {
+    private func decodeFailure(_ value: JSON, path: [String] = []) -> OptionsDecoder.Failure? {
         do {
             _ = try OptionsDecoder.decode(Options.self, from: value, path: path)
             return nil
@@ -74,7 +74,7 @@ struct OptionsDecoderTests {
 
     @Test("an unknown option is rejected with the closest known one and the full list")
     func unknownOption() throws {
-        let failure = try #require(failure(["per_page": 1, "lables": ["x"]], path: ["stages", "prs"]))
+        let failure = try #require(decodeFailure(["per_page": 1, "lables": ["x"]], path: ["stages", "prs"]))
         #expect(failure.path == ["stages", "prs", "lables"])
         #expect(
             failure.message
@@ -84,29 +84,29 @@ struct OptionsDecoderTests {
 
     @Test("an unknown option with nothing close gets no suggestion")
     func unknownOptionNoSuggestion() throws {
-        let failure = try #require(failure(["per_page": 1, "colour": "red"]))
+        let failure = try #require(decodeFailure(["per_page": 1, "colour": "red"]))
         #expect(failure.path == ["colour"])
         #expect(failure.message.hasPrefix(#"unknown option "colour"; known options: "#))
     }
 
     @Test("unknown keys are found inside nested objects and array elements, at their path")
     func unknownNested() throws {
-        let inFilter = try #require(failure(["per_page": 1, "filter": ["field": "x", "equal": 1]]))
+        let inFilter = try #require(decodeFailure(["per_page": 1, "filter": ["field": "x", "equal": 1]]))
         #expect(inFilter.path == ["filter", "equal"])
         #expect(inFilter.message.hasPrefix(#"unknown option "equal" (did you mean "equals"?)"#))
 
-        let inRule = try #require(failure(["per_page": 1, "rules": [["name": "a"], ["name": "b", "wieght": 2]]]))
+        let inRule = try #require(decodeFailure(["per_page": 1, "rules": [["name": "a"], ["name": "b", "wieght": 2]]]))
         #expect(inRule.path == ["rules", "[1]", "wieght"])
         #expect(inRule.message.contains(#"(did you mean "weight"?)"#))
     }
 
     @Test("a missing required option is named by its path")
     func missingRequired() throws {
-        let top = try #require(failure([:], path: ["stages", "prs"]))
+        let top = try #require(decodeFailure([:], path: ["stages", "prs"]))
         #expect(top.path == ["stages", "prs", "per_page"])
         #expect(top.message == "missing required option")
 
-        let nested = try #require(failure(["per_page": 1, "rules": [["weight": 1]]]))
+        let nested = try #require(decodeFailure(["per_page": 1, "rules": [["weight": 1]]]))
         #expect(nested.path == ["rules", "[0]", "name"])
         #expect(nested.message == "missing required option")
     }
@@ -128,21 +128,21 @@ struct OptionsDecoderTests {
 
     @Test("a value of the wrong type names what was expected and what was found", arguments: wrongTypeCases)
     func wrongType(value: JSON, path: [String], message: String) throws {
-        let failure = try #require(failure(value, path: ["stages", "s"]))
+        let failure = try #require(decodeFailure(value, path: ["stages", "s"]))
         #expect(failure.path == ["stages", "s"] + path)
         #expect(failure.message == message)
     }
 
     @Test("null for a required option is rejected")
     func nullRequired() throws {
-        let failure = try #require(failure(["per_page": nil]))
+        let failure = try #require(decodeFailure(["per_page": nil]))
         #expect(failure.path == ["per_page"])
         #expect(failure.message == "must not be null")
     }
 
     @Test("a whole number option rejects a fraction")
     func intFromFraction() throws {
-        let failure = try #require(failure(["per_page": 2.5]))
+        let failure = try #require(decodeFailure(["per_page": 2.5]))
         #expect(failure.path == ["per_page"])
         #expect(failure.message == "expected a whole number, found 2.5")
         #expect(try OptionsDecoder.decode(Options.self, from: ["per_page": 3.0]).perPage == 3, "3.0 is whole")
@@ -150,22 +150,22 @@ struct OptionsDecoderTests {
 
     @Test("a bad enum value, time span or field path is reported at its path")
     func badValues() throws {
-        let mode = try #require(failure(["per_page": 1, "mode": "medium"]))
+        let mode = try #require(decodeFailure(["per_page": 1, "mode": "medium"]))
         #expect(mode.path == ["mode"])
         #expect(mode.message.contains("medium"))
 
-        let window = try #require(failure(["per_page": 1, "window": "7 days"]))
+        let window = try #require(decodeFailure(["per_page": 1, "window": "7 days"]))
         #expect(window.path == ["window"])
         #expect(window.message == #""7 days" is not a time span; write e.g. 7d, 12h, 30m, 90s"#)
 
-        let field = try #require(failure(["per_page": 1, "field": "a..b"]))
+        let field = try #require(decodeFailure(["per_page": 1, "field": "a..b"]))
         #expect(field.path == ["field"])
         #expect(field.message.hasPrefix(#""a..b" is not a field path"#))
     }
 
     @Test("options must be an object")
     func notAnObject() throws {
-        let failure = try #require(failure([1, 2], path: ["stages", "s"]))
+        let failure = try #require(decodeFailure([1, 2], path: ["stages", "s"]))
         #expect(failure.path == ["stages", "s"])
         #expect(failure.message == "expected an object, found an array")
     }

@@ -12,23 +12,23 @@ extension GitHubRenderer {
                 "author": [
                     "name": commit.authorName, "email": commit.authorEmail,
                     "date": GitHubDate.format(commit.authoredAt),
-                ],
+                ] as JSONObject,
                 "committer": [
                     "name": commit.committerName, "email": commit.committerEmail,
                     "date": GitHubDate.format(commit.committedAt),
-                ],
+                ] as JSONObject,
                 "message": commit.message,
-                "tree": ["url": "\(repoAPI)/git/trees/\(String(commit.sha.reversed()))", "sha": String(commit.sha.reversed())],
+                "tree": ["url": "\(repoAPI)/git/trees/\(String(commit.sha.reversed()))", "sha": String(commit.sha.reversed())] as JSONObject,
                 "comment_count": 0,
                 "verification": [
                     "verified": commit.committerLogin == "web-flow", "reason": commit.committerLogin == "web-flow" ? "valid" : "unsigned",
                     "signature": JSONBody.null, "payload": JSONBody.null, "verified_at": JSONBody.null,
                 ] as JSONObject,
             ] as JSONObject,
-            "author": commit.authorLogin.map { user($0) as Any } ?? JSONBody.null,
-            "committer": commit.committerLogin.map { user($0) as Any } ?? JSONBody.null,
+            "author": commit.authorLogin.map(user),
+            "committer": commit.committerLogin.map(user),
             "parents": commit.parents.map { sha in
-                ["url": "\(repoAPI)/commits/\(sha)", "html_url": "\(repoHTML)/commit/\(sha)", "sha": sha]
+                ["sha": sha, "url": "\(repoAPI)/commits/\(sha)", "html_url": "\(repoHTML)/commit/\(sha)"] as JSONObject
             },
         ]
     }
@@ -39,7 +39,7 @@ extension GitHubRenderer {
         var object = commitSummary(commit)
         object["stats"] = [
             "total": commit.additions + commit.deletions, "additions": commit.additions, "deletions": commit.deletions,
-        ]
+        ] as JSONObject
         object["files"] = fileRange.map { index -> JSONObject in
             let path = commit.files[index]
             let additions = Self.share(commit.additions, index, commit.files.count)

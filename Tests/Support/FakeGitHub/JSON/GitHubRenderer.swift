@@ -68,7 +68,7 @@ struct GitHubRenderer: Sendable {
             "permissions": ["admin": false, "maintain": false, "push": false, "triage": false, "pull": true],
             "network_count": 3, "subscribers_count": 7,
             "organization": user(owner),
-        ]) { _, new in new }
+        ])
         return object
     }
 

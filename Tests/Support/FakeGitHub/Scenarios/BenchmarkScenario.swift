@@ -107,10 +107,10 @@ enum BenchmarkScenario {
         let last = 7 * 86_400 - 60
         for index in 0..<runsInWindow {
             let offset = first + (last - first) * index / (runsInWindow - 1)
-            builder.addRandom(created: clock.ago(seconds: offset), unfinishedAllowed: index < 30)
+            builder.addRandom(created: clock.ago(seconds: offset), unfinished: [0: "queued", 4: "in_progress", 9: "in_progress"][index])
         }
         for index in 0..<200 {
-            builder.addRandom(created: clock.ago(days: 7, minutes: 5 + index * 30), unfinishedAllowed: false)
+            builder.addRandom(created: clock.ago(days: 7, minutes: 5 + index * 30))
         }
         return builder.finish().map { run in
             // The benchmark's default branch is "main"; the generator's "trunk" runs move there.

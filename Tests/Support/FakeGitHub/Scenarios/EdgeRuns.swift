@@ -26,7 +26,9 @@ enum EdgeRuns {
         let last = 7 * 86_400
         for index in 0..<generated {
             let offset = first + (last - first) * index / (generated - 1)
-            builder.addRandom(created: clock.ago(seconds: offset), unfinishedAllowed: index < 40)
+            // Three more unfinished runs among the newest: 2 queued and 3 in progress in all.
+            let unfinished = [3: "queued", 16: "in_progress", 29: "in_progress"][index]
+            builder.addRandom(created: clock.ago(seconds: offset), unfinished: unfinished)
         }
 
         // Older than the window: one second outside, one that started before the window and
@@ -35,7 +37,7 @@ enum EdgeRuns {
         builder.add(.nightly, branch: "trunk", created: clock.ago(days: 7, minutes: 5), conclusion: "success",
                     minutes: 90)
         for index in 0..<(olderThanWindow - 2) {
-            builder.addRandom(created: clock.ago(days: 7, hours: 1 + index), unfinishedAllowed: false)
+            builder.addRandom(created: clock.ago(days: 7, hours: 1 + index))
         }
         return builder.finish()
     }
@@ -77,16 +79,15 @@ struct RunBuilder {
                 actorLogin: random.pick(["alice", "bob", "erin", "gus"])))
     }
 
-    /// A run of a random workflow, branch and outcome; a few unfinished ones when allowed.
-    mutating func addRandom(created: Date, unfinishedAllowed: Bool) {
+    /// A run of a random workflow, branch and outcome, or unfinished with the given status.
+    mutating func addRandom(created: Date, unfinished: String? = nil) {
         let workflow = random.pick([FakeWorkflow.ci, .ci, .ci, .lint, .lint, .release, .nightly])
         let branchRoll = random.int(in: 0...99)
         let branch =
             branchRoll < 50 ? "trunk" : branchRoll < 60 ? "main" : "feature/\(random.pick(["search", "cache", "login"]))-00\(random.int(in: 0...9))"
         let event = workflow == .nightly ? "schedule" : branch.hasPrefix("feature/") ? "pull_request" : "push"
-        if unfinishedAllowed && random.chance(8) {
-            add(workflow, branch: branch, created: created, status: random.chance(50) ? "queued" : "in_progress",
-                event: event)
+        if let unfinished {
+            add(workflow, branch: branch, created: created, status: unfinished, event: event)
             return
         }
         let roll = random.int(in: 0...99)

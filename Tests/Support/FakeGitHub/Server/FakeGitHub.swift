@@ -36,9 +36,12 @@ public final class FakeGitHub: Sendable {
     /// Starts serving `data` on an ephemeral port (or `port`). With a `token`, every API request
     /// must authenticate with `Authorization: Bearer TOKEN` (or `token TOKEN`). `delay` is added to
     /// every API answer (benchmarks use 40 ms to imitate GitHub's latency).
+    ///
+    /// `failingPathPrefix` is the one deliberately permanent fault, for testing how a collector
+    /// isolates a stage that never succeeds: every request whose path starts with it gets a 500.
     public init(
         data: FakeGitHubData, token: String? = nil, faults: FaultPlan = .none, delay: Duration = .zero,
-        port: UInt16 = 0
+        port: UInt16 = 0, failingPathPrefix: String? = nil
     ) throws {
         self.data = data
         self.token = token
@@ -46,7 +49,8 @@ public final class FakeGitHub: Sendable {
         self.delay = delay
         let shared = Shared(ruleCount: faults.rules.count)
         self.shared = shared
-        let context = RequestContext(token: token, faults: faults, delay: delay, shared: shared)
+        let context = RequestContext(
+            token: token, faults: faults, delay: delay, failingPathPrefix: failingPathPrefix, shared: shared)
         server = try LoopbackServer(port: port) { request in context.handle(request) }
         // The router renders absolute URLs, so it needs the port, known only after binding.
         // Nobody can send a request before this line: nobody knows the port yet.

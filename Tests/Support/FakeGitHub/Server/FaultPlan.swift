@@ -60,17 +60,19 @@ public struct FaultPlan: Sendable {
 
     public static let none = FaultPlan(rules: [])
 
-    /// A mix of every fault kind, sparse enough that a client with a few retries always finishes:
-    /// 502 every 11th request, 503 in bursts of 2 every 13th, a secondary rate limit every 29th,
-    /// 429 every 31st, a dropped connection every 37th, and the primary limit exhausted (reset in
-    /// 2 s) every 97th.
+    /// A mix of every fault kind, sparse enough that a client with a few retries always finishes.
+    /// All periods are multiples of 20 and the faults sit at distinct positions within 20, so at
+    /// most 2 requests in a row fail (the 503 burst) and request 1 never does: in each 20
+    /// requests, position 3: 502 (every 20th), 9-10: 503 x2 (every 40th), 15: secondary rate
+    /// limit (every 60th), 6: 429 (every 80th), 12: dropped connection (every 100th),
+    /// 18: primary rate limit exhausted, reset in 2 s (every 200th). About 14% of requests fail.
     public static let flaky = FaultPlan(rules: [
-        Rule(.serverError(status: 502), every: 11, offset: 3),
-        Rule(.serverError(status: 503), every: 13, offset: 6, burst: 2),
-        Rule(.secondaryRateLimit(retryAfterSeconds: 1), every: 29, offset: 11),
-        Rule(.tooManyRequests(retryAfterSeconds: 1), every: 31, offset: 17),
-        Rule(.dropConnection, every: 37, offset: 23),
-        Rule(.primaryRateLimit(resetAfterSeconds: 2), every: 97, offset: 41),
+        Rule(.serverError(status: 502), every: 20, offset: 3),
+        Rule(.serverError(status: 503), every: 40, offset: 9, burst: 2),
+        Rule(.secondaryRateLimit(retryAfterSeconds: 1), every: 60, offset: 15),
+        Rule(.tooManyRequests(retryAfterSeconds: 1), every: 80, offset: 6),
+        Rule(.dropConnection, every: 100, offset: 12),
+        Rule(.primaryRateLimit(resetAfterSeconds: 2), every: 200, offset: 18),
     ])
 
     /// One rule: `fault` on every `period`-th request, `burst` in a row.

@@ -115,7 +115,7 @@ struct GitHubRouter: Sendable {
             "merged_by": pull.mergedAt != nil ? render.user("alice") : JSONBody.null, "comments": 2,
             "review_comments": 1, "maintainer_can_modify": false, "commits": 3, "additions": 120, "deletions": 14,
             "changed_files": 5,
-        ]) { _, new in new }
+        ])
         return .json(object)
     }
 
@@ -204,7 +204,7 @@ struct GitHubRouter: Sendable {
         let items = data.workflows[paging.range(reachable: data.workflows.count)].map {
             render.workflow($0, created: created.addingTimeInterval(-86_400))
         }
-        return .json(["total_count": data.workflows.count, "workflows": items])
+        return .json(["total_count": data.workflows.count, "workflows": items] as JSONObject)
     }
 
     func workflowRun(id: Int) -> RoutedResponse? {
@@ -245,7 +245,7 @@ struct GitHubRouter: Sendable {
         let items = selected[paging.range(reachable: reachable)].map {
             render.workflowRun($0, workflow: workflowsByID[$0.workflowID])
         }
-        return .json(["total_count": selected.count, "workflow_runs": items],
+        return .json(["total_count": selected.count, "workflow_runs": items] as JSONObject,
                      link: link(paging, request, reachable: reachable))
     }
 

@@ -8,13 +8,15 @@ final class RequestContext: Sendable {
     let token: String?
     let faults: FaultPlan
     let delay: Duration
+    let failingPathPrefix: String?
     let shared: FakeGitHub.Shared
     private let maxInFlight = Mutex<(@Sendable () -> Int)?>(nil)
 
-    init(token: String?, faults: FaultPlan, delay: Duration, shared: FakeGitHub.Shared) {
+    init(token: String?, faults: FaultPlan, delay: Duration, failingPathPrefix: String?, shared: FakeGitHub.Shared) {
         self.token = token
         self.faults = faults
         self.delay = delay
+        self.failingPathPrefix = failingPathPrefix
         self.shared = shared
     }
 
@@ -44,6 +46,9 @@ final class RequestContext: Sendable {
             response = finish(
                 .json(GitHubRenderer.error("Bad credentials", status: 401), status: 401), request: request,
                 number: number)
+        } else if let failingPathPrefix, request.path.hasPrefix(failingPathPrefix) {
+            response = finish(
+                .json(GitHubRenderer.error("Server Error", status: 500), status: 500), request: request, number: number)
         } else if let router {
             response = finish(cachedRoute(request, router: router), request: request, number: number)
         } else {
@@ -77,7 +82,7 @@ final class RequestContext: Sendable {
 
     /// Adds the headers GitHub sends on every answer, and answers `If-None-Match` with 304.
     private func finish(_ routed: RoutedResponse, request: HTTPRequestHead, number: Int) -> LoopbackResponse {
-        let etag = "W/\"\(String(fnv1a(routed.body), radix: 16))\""
+        let etag = routed.etag
         if routed.status == 200, request.headers["if-none-match"] == etag {
             return LoopbackResponse(status: 304, headers: commonHeaders(number: number) + [("etag", etag)])
         }

@@ -1,0 +1,71 @@
+import Foundation
+import Pipeline
+
+/// Runs the built `pipeline` binary, as a user would, and captures what it printed.
+struct CLIRunner {
+    struct Result {
+        var stdout: String
+        var stderr: String
+        var exitCode: Int32
+
+        /// stdout parsed as JSON Lines points.
+        func points() throws -> [JSON] {
+            try stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        }
+
+        /// The value of each metric (the last one when a metric appears more than once).
+        func values() throws -> [String: Double] {
+            var values: [String: Double] = [:]
+            for point in try points() {
+                if let metric = point["metric"]?.string, let value = point["value"]?.number { values[metric] = value }
+            }
+            return values
+        }
+    }
+
+    /// The package root, where `pipelines/` lives.
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `pipeline` next to the test bundle (SwiftPM puts products in one directory), or `$PIPELINE_BIN`.
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["PIPELINE_BIN"] { return path }
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("pipeline").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            if directory.lastPathComponent.hasSuffix(".xctest") || directory.lastPathComponent == "Contents" {
+                directory = directory.deletingLastPathComponent()
+                continue
+            }
+            break
+        }
+        return packageRoot.appendingPathComponent(".build/debug/pipeline").path
+    }
+
+    /// Runs `pipeline ARGS` in the package root with exactly `environment` (plus PATH).
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = packageRoot
+        var env = environment
+        env["PATH"] = ProcessInfo.processInfo.environment["PATH"]
+        process.environment = env
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("stdout")
+        let err = directory.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return Result(
+            stdout: try String(contentsOf: out, encoding: .utf8), stderr: try String(contentsOf: err, encoding: .utf8),
+            exitCode: process.terminationStatus)
+    }
+}

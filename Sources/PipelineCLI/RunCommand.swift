@@ -67,9 +67,10 @@ enum RunCommand {
         defer { http.shutdown() }
         logger.info("running \(plan.name) from \(file) with \(plan.stages.count) stages, as of \(Timestamp.format(now))")
         let executor = Executor(plan: plan, now: now, logger: logger, http: http)
-        let report = await SignalHandling.cancellingOnTermination { await executor.run() }
+        let report = await SignalHandling.stoppingOnTermination { await executor.run(stoppingOn: $0) }
+        let stopped = report.wasCancelled ? ", stopped by a signal" : ""
         logger.info(
-            "\(plan.name) finished in \(String(format: "%.2f", report.durationSeconds)) s: \(report.metricCount) metrics, \(report.errorCount) stage errors")
+            "\(plan.name) finished in \(String(format: "%.2f", report.durationSeconds)) s: \(report.metricCount) metrics, \(report.errorCount) stage errors\(stopped)")
         return report.exitCode
     }
 }

@@ -20,84 +20,108 @@ public struct Executor: Sendable {
         self.http = http
     }
 
-    public func run() async -> RunReport {
+    public func run() async -> RunReport { await run(stoppingOn: StopSignal()) }
+
+    /// Runs the plan; when `stop` fires (SIGTERM), the stages that produce stop, while the sinks
+    /// deliver what reached them and the health metrics (with `failed`): a CronJob killed at its
+    /// deadline still reports that it was.
+    public func run(stoppingOn stop: StopSignal) async -> RunReport {
         let started = clock()
-        let sinks = Set(plan.stages.filter(\.isSink).map(\.name))
+        let producers = plan.stages.filter { !$0.isSink }
+        let sinks = plan.stages.filter(\.isSink)
         // Every stage with inputs has one inbound channel; sinks get one more producer: the health report.
         var inbound: [String: BoundedChannel] = [:]
         for stage in plan.stages where !stage.inputs.isEmpty {
-            let producers = stage.inputs.count + (stage.isSink ? 1 : 0)
-            inbound[stage.name] = BoundedChannel(capacity: channelCapacity, producers: producers)
+            let producerCount = stage.inputs.count + (stage.isSink ? 1 : 0)
+            inbound[stage.name] = BoundedChannel(capacity: channelCapacity, producers: producerCount)
         }
+        let channels = inbound
         let counter = PointCounter()
-        let nonSinkCount = plan.stages.count - sinks.count
+        let selections = plan.fieldSelections()
 
-        var outcomes: [String: RunReport.Outcome] = [:]
-        var sinkFailures: [String: String] = [:]
-        var healthSent = false
-        let snapshotInbound = inbound
+        func start(_ stage: PipelinePlan.Stage, in group: inout TaskGroup<(String, RunReport.Outcome)?>) {
+            let downstream = plan.consumers(of: stage.name)
+            let output = Output(
+                channels: downstream.compactMap { channels[$0.name] },
+                pointCounter: downstream.contains(where: \.isSink) ? counter : nil)
+            var context = StageContext(
+                stage: stage.name, pipeline: plan.name, now: now, tags: plan.tags,
+                logger: logger.with(label: stage.name), http: http)
+            context.fields = selections[stage.name] ?? .all
+            let input = channels[stage.name]
+            group.addTask {
+                let outcome = await Self.runStage(stage, input: input, output: output, context: context)
+                // Release upstream senders and tell downstream how this stage ended.
+                input?.close()
+                let failedMark: String? =
+                    switch outcome {
+                    case .finished: nil
+                    case .failed, .skipped, .cancelled: stage.name
+                    }
+                for channel in output.channels { channel.finish(failedStage: failedMark) }
+                return (stage.name, outcome)
+            }
+        }
 
-        func sendHealth(_ outcomes: [String: RunReport.Outcome]) async {
-            var report = RunReport(
-                outcomes: outcomes, sinkFailures: [:], metricCount: counter.count, durationSeconds: clock() - started)
-            report.durationSeconds = max(0, report.durationSeconds)
+        func log(_ name: String, _ outcome: RunReport.Outcome, isSink: Bool) {
+            switch outcome {
+            case .failed(let message) where isSink: logger.error("sink \(name) could not deliver: \(message)")
+            case .failed(let message): logger.error("stage \(name) failed: \(message)")
+            case .skipped(let upstream):
+                logger.warning("stage \(name) emitted nothing: upstream \(upstream.joined(separator: ", ")) failed")
+            case .cancelled: logger.warning("stage \(name) stopped before it finished")
+            case .finished: break
+            }
+        }
+
+        /// Runs every stage but the sinks, then hands the health metrics to the sinks.
+        func produce() async -> [String: RunReport.Outcome] {
+            var outcomes: [String: RunReport.Outcome] = [:]
+            await withTaskGroup(of: (String, RunReport.Outcome)?.self) { group in
+                group.addTask {
+                    await stop.wait()
+                    return nil
+                }
+                for stage in producers { start(stage, in: &group) }
+                var remaining = producers.count
+                if remaining == 0 { group.cancelAll() }
+                while let event = await group.next() {
+                    guard let (name, outcome) = event else {
+                        if remaining > 0 {
+                            logger.warning("stopping: \(remaining) stages still running")
+                            group.cancelAll()
+                        }
+                        continue
+                    }
+                    outcomes[name] = outcome
+                    log(name, outcome, isSink: false)
+                    remaining -= 1
+                    if remaining == 0 { group.cancelAll() }  // ends the stop watcher
+                }
+            }
+            let report = RunReport(
+                outcomes: outcomes, sinkFailures: [:], metricCount: counter.count,
+                durationSeconds: max(0, clock() - started))
             let points = HealthMetrics.points(for: report, pipeline: plan.name, tags: plan.tags, timestamp: Int(now))
             for sink in sinks {
-                guard let channel = snapshotInbound[sink] else { continue }
+                guard let channel = channels[sink.name] else { continue }
                 await channel.send(points.map(Item.point))
                 channel.finish()
             }
+            return outcomes
         }
 
-        let selections = plan.fieldSelections()
-        await withTaskGroup(of: (String, RunReport.Outcome).self) { group in
-            for stage in plan.stages {
-                let downstream = plan.consumers(of: stage.name)
-                let output = Output(
-                    channels: downstream.compactMap { snapshotInbound[$0.name] },
-                    pointCounter: downstream.contains(where: \.isSink) ? counter : nil)
-                var context = StageContext(
-                    stage: stage.name, pipeline: plan.name, now: now, tags: plan.tags,
-                    logger: logger.with(label: stage.name), http: http)
-                context.fields = selections[stage.name] ?? .all
-                let input = snapshotInbound[stage.name]
-                group.addTask {
-                    let outcome = await Self.runStage(stage, input: input, output: output, context: context)
-                    // Release upstream senders and tell downstream how this stage ended.
-                    input?.close()
-                    let failedMark: String? =
-                        switch outcome {
-                        case .finished: nil
-                        case .failed, .skipped, .cancelled: stage.name
-                        }
-                    for channel in output.channels { channel.finish(failedStage: failedMark) }
-                    return (stage.name, outcome)
-                }
-            }
-            if nonSinkCount == 0 {
-                healthSent = true
-                await sendHealth(outcomes)
-            }
-            for await (name, outcome) in group {
+        var outcomes: [String: RunReport.Outcome] = [:]
+        var sinkFailures: [String: String] = [:]
+        await withTaskGroup(of: (String, RunReport.Outcome)?.self) { group in
+            for sink in sinks { start(sink, in: &group) }
+            let stageOutcomes = await produce()
+            outcomes.merge(stageOutcomes) { $1 }
+            while let event = await group.next() {
+                guard let (name, outcome) = event else { continue }
                 outcomes[name] = outcome
-                switch outcome {
-                case .failed(let message):
-                    if sinks.contains(name) {
-                        sinkFailures[name] = message
-                        logger.error("sink \(name) could not deliver: \(message)")
-                    } else {
-                        logger.error("stage \(name) failed: \(message)")
-                    }
-                case .skipped(let upstream):
-                    logger.warning("stage \(name) emitted nothing: upstream \(upstream.joined(separator: ", ")) failed")
-                case .cancelled, .finished:
-                    break
-                }
-                let nonSinksDone = outcomes.keys.filter { !sinks.contains($0) }.count
-                if !healthSent, nonSinksDone == nonSinkCount {
-                    healthSent = true
-                    await sendHealth(outcomes.filter { !sinks.contains($0.key) })
-                }
+                log(name, outcome, isSink: true)
+                if case .failed(let message) = outcome { sinkFailures[name] = message }
             }
         }
         return RunReport(

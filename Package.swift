@@ -13,12 +13,17 @@ let package = Package(
             name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
 
-        // Engine: pipeline files, validation, executor, HTTP, JSON.
-        .target(name: "Pipeline", dependencies: ["CCurl"], path: "Sources/Pipeline"),
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Engine: pipeline files, validation, executor, HTTP, JSON, SQLite storage.
+        .target(name: "Pipeline", dependencies: ["CCurl", "CSQLite"], path: "Sources/Pipeline"),
         // Stage types.
         .target(name: "Sources", dependencies: ["Pipeline"], path: "Sources/Sources"),
         .target(name: "Transforms", dependencies: ["Pipeline"], path: "Sources/Transforms"),
-        .target(name: "Sinks", dependencies: ["Pipeline"], path: "Sources/Sinks"),
+        .target(name: "Sinks", dependencies: ["Pipeline", "CZlib"], path: "Sources/Sinks"),
         // The `pipeline` command.
         .executableTarget(
             name: "PipelineCLI", dependencies: ["Pipeline", "Sources", "Transforms", "Sinks"],
@@ -27,14 +32,15 @@ let package = Package(
         // Test support: a loopback HTTP server and a fake GitHub built on it.
         .target(name: "LoopbackHTTP", path: "Tests/Support/LoopbackHTTP"),
         .target(name: "FakeGitHub", dependencies: ["LoopbackHTTP"], path: "Tests/Support/FakeGitHub"),
+        .target(name: "FakeDatadog", dependencies: ["LoopbackHTTP", "CZlib"], path: "Tests/Support/FakeDatadog"),
         .executableTarget(
             name: "FakeGitHubServer", dependencies: ["FakeGitHub"], path: "Tests/Support/FakeGitHubServer"),
 
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LoopbackHTTP"]),
         .testTarget(name: "SourcesTests", dependencies: ["Sources", "Pipeline", "FakeGitHub", "LoopbackHTTP"]),
         .testTarget(name: "TransformsTests", dependencies: ["Transforms", "Pipeline"]),
-        .testTarget(name: "SinksTests", dependencies: ["Sinks", "Pipeline"]),
-        .testTarget(name: "PipelineCLITests", dependencies: ["Pipeline", "FakeGitHub", "LoopbackHTTP"]),
+        .testTarget(name: "SinksTests", dependencies: ["Sinks", "Pipeline", "FakeDatadog", "LoopbackHTTP"]),
+        .testTarget(name: "PipelineCLITests", dependencies: ["Pipeline", "FakeGitHub", "FakeDatadog", "LoopbackHTTP"]),
         .testTarget(name: "SupportTests", dependencies: ["LoopbackHTTP", "FakeGitHub"]),
     ],
     swiftLanguageModes: [.v6]

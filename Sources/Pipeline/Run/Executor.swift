@@ -12,12 +12,15 @@ public struct Executor: Sendable {
     public var channelCapacity = 16
     /// A clock for the duration metric.
     public var clock: @Sendable () -> Double = Timestamp.now
+    /// Identifies the run in stored points and run records.
+    public var runID: String
 
     public init(plan: PipelinePlan, now: Double, logger: Logger, http: HTTPClient) {
         self.plan = plan
         self.now = now.rounded(.down)
         self.logger = logger
         self.http = http
+        self.runID = "\(plan.name)-\(Int(now))-\(String(UInt32.random(in: .min ... .max), radix: 16))"
     }
 
     public func run() async -> RunReport { await run(stoppingOn: StopSignal()) }
@@ -48,6 +51,8 @@ public struct Executor: Sendable {
                 stage: stage.name, pipeline: plan.name, now: now, tags: plan.tags,
                 logger: logger.with(label: stage.name), http: http)
             context.fields = selections[stage.name] ?? .all
+            context.runID = runID
+            context.runStartedAt = started
             let input = channels[stage.name]
             group.addTask {
                 let outcome = await Self.runStage(stage, input: input, output: output, context: context)

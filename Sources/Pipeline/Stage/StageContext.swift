@@ -13,6 +13,10 @@ public struct StageContext: Sendable {
     public var http: HTTPClient
     /// The fields of this stage's output records that later stages read; a source may drop the rest.
     public var fields: FieldSelection = .all
+    /// Identifies this run (`github-1795410000-3f9a`): stored with points and run records.
+    public var runID: String = ""
+    /// When the run started (wall clock, seconds since the epoch), as opposed to `now`, its clock.
+    public var runStartedAt: Double = 0
 
     public init(stage: String, pipeline: String, now: Double, tags: [String], logger: Logger, http: HTTPClient) {
         self.stage = stage

@@ -58,7 +58,7 @@ struct StageKindTests {
     @Test("the registry lists sources, then transforms, then sinks, each by name")
     func sorted() {
         #expect(registry.sorted.map(\.type) == [
-            "block", "fail", "fetch", "points", "records", "count", "pass", "broken", "record",
+            "block", "fail", "fetch", "points", "records", "count", "pass", "pick", "tally", "broken", "record",
         ])
         #expect(registry["nope"] == nil)
     }

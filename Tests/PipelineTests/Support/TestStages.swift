@@ -9,12 +9,16 @@ import Testing
 /// probes) and builds a registry whose stage kinds capture them.
 enum TestStages {
     /// The registry's stage types:
-    /// - `records` source: `count` records `{"i": k, "from": stage}` in batches of `batch_size`.
+    /// - `records` source: `count` records `{"i": k, "from": stage}` in batches of `batch_size`;
+    ///   notes the field selection the engine gave it in `kit.selections`.
     /// - `points` source: `count` batches of one point each (`metric`, value k); reports to `flow`.
     /// - `fail` source: sends `after` records, then throws `Failure(message)`.
     /// - `block` source: fires `kit.blocked`, then waits until cancelled.
-    /// - `fetch` source (inputs required): renders `url` from each input record, emits `{"url": …}`.
+    /// - `fetch` source (inputs required): renders `url` from each input record, emits `{"url": …}`;
+    ///   declares the template's fields as the fields it reads.
     /// - `pass` batch transform, records to records.
+    /// - `pick` batch transform, records to records, declaring `fields` as the fields it reads.
+    /// - `tally` aggregation: records with a value at `field`, as one gauge named `metric`.
     /// - `count` aggregation: the number of records, as one gauge named `metric`.
     /// - `record` sink: keeps every point in `kit.recorder`; `label` is kept for override tests.
     /// - `broken` sink: reads everything, then throws `SinkDeliveryError`.
@@ -23,6 +27,7 @@ enum TestStages {
         let flow = Flow()
         let blocked = Gate()
         let fetches = Concurrency()
+        let selections = Selections()
         /// Sleep of each `fetch` run, so that runs overlap.
         let fetchDelay: Duration
         /// Sleep of the `record` sink every `slowEvery` batches (0: never).
@@ -35,9 +40,15 @@ enum TestStages {
 
         var registry: StageRegistry {
             StageRegistry([
-                TestStages.records, points, TestStages.fail, block, fetch, TestStages.pass, TestStages.count, record,
-                TestStages.broken,
+                records, points, TestStages.fail, block, fetch, TestStages.pass, TestStages.pick, TestStages.count,
+                TestStages.tally, record, TestStages.broken,
             ])
+        }
+
+        var records: StageKind {
+            StageKind.source(
+                "records", summary: "N records", options: EmitOptions.self, example: ["count": 3, "batch_size": 2]
+            ) { [selections] options in RecordsSource(options: options, selections: selections) }
         }
 
         var points: StageKind {
@@ -96,6 +107,15 @@ enum TestStages {
         var metric: String
     }
 
+    struct PickOptions: Decodable, Sendable {
+        var fields: [FieldPath]
+    }
+
+    struct TallyOptions: Decodable, Sendable {
+        var field: FieldPath
+        var metric: String
+    }
+
     struct RecordOptions: Decodable, Sendable {
         var label: String?
     }
@@ -108,10 +128,6 @@ enum TestStages {
 
     // MARK: - Kinds that capture nothing
 
-    static let records = StageKind.source(
-        "records", summary: "N records", options: EmitOptions.self, example: ["count": 3, "batch_size": 2]
-    ) { RecordsSource(options: $0) }
-
     static let fail = StageKind.source(
         "fail", summary: "fails", options: FailOptions.self, example: ["message": "boom"]
     ) { FailingSource(options: $0) }
@@ -119,6 +135,16 @@ enum TestStages {
     static let pass = StageKind.batch("pass", summary: "identity", options: NoOptions.self, example: [:]) { _ in
         PassTransform()
     }
+
+    static let pick = StageKind.batch(
+        "pick", summary: "identity that declares the fields it reads", options: PickOptions.self,
+        example: ["fields": ["a.b"]]
+    ) { PickTransform(fieldsRead: $0.fields) }
+
+    static let tally = StageKind.aggregation(
+        "tally", summary: "records with a value at a field", options: TallyOptions.self,
+        example: ["field": "a", "metric": "test.tally"]
+    ) { TallyAggregation(field: $0.field, metric: $0.metric) }
 
     static let count = StageKind.aggregation(
         "count", summary: "number of records", options: CountOptions.self, example: ["metric": "test.count"]
@@ -132,8 +158,10 @@ enum TestStages {
 
     struct RecordsSource: Source {
         let options: EmitOptions
+        let selections: Selections
 
         func run(input: JSON?, output: Output, context: StageContext) async throws {
+            selections.note(context.fields, for: context.stage)
             let size = max(1, options.batchSize ?? 100)
             var batch: [JSON] = []
             for i in 0..<options.count {
@@ -178,10 +206,12 @@ enum TestStages {
         }
     }
 
-    struct FetchSource: Source {
+    struct FetchSource: Source, FieldReading {
         let options: FetchOptions
         let probe: Concurrency
         let delay: Duration
+
+        var fieldsRead: [FieldPath] { options.url.fields }
 
         func run(input: JSON?, output: Output, context: StageContext) async throws {
             let url = try options.url.render(input)
@@ -195,6 +225,36 @@ enum TestStages {
     struct PassTransform: BatchTransform {
         func transform(_ batch: [Item], into output: inout [Item], context: StageContext) throws {
             output += batch
+        }
+    }
+
+    struct PickTransform: BatchTransform, FieldReading {
+        let fieldsRead: [FieldPath]
+
+        func transform(_ batch: [Item], into output: inout [Item], context: StageContext) throws {
+            output += batch
+        }
+    }
+
+    struct TallyAggregation: Aggregation, FieldReading {
+        let field: FieldPath
+        let metric: String
+
+        var fieldsRead: [FieldPath] { [field] }
+
+        func makeAccumulator(context: StageContext) -> any Accumulator {
+            State(field: field, metric: metric, context: context)
+        }
+
+        struct State: Accumulator {
+            let field: FieldPath
+            let metric: String
+            let context: StageContext
+            var count = 0
+            mutating func add(_ batch: [Item]) throws {
+                count += batch.filter { $0.record.flatMap(field.value(in:)) != nil }.count
+            }
+            func finish() throws -> [Item] { [.point(context.point(metric, Double(count)))] }
         }
     }
 
@@ -308,6 +368,13 @@ enum TestStages {
 
         var peak: Int { state.withLock { $0.peak } }
         var seen: [String] { state.withLock { $0.seen } }
+    }
+
+    /// The field selection each `records` source was given by the engine.
+    final class Selections: Sendable {
+        private let state = Mutex<[String: FieldSelection]>([:])
+        func note(_ selection: FieldSelection, for stage: String) { state.withLock { $0[stage] = selection } }
+        subscript(stage: String) -> FieldSelection? { state.withLock { $0[stage] } }
     }
 
     /// A one-shot event a test can wait for.

@@ -14,6 +14,10 @@ public struct Executor: Sendable {
     public var clock: @Sendable () -> Double = Timestamp.now
     /// Identifies the run in stored points and run records.
     public var runID: String
+    /// Seconds sources reach back beyond their spans (backfill; see `SourceCache`).
+    public var lookback: Double = 0
+    /// When set, sources replay what they emitted in an earlier run of the same backfill.
+    public var sourceCache: SourceCache?
 
     public init(plan: PipelinePlan, now: Double, logger: Logger, http: HTTPClient) {
         self.plan = plan
@@ -53,9 +57,11 @@ public struct Executor: Sendable {
             context.fields = selections[stage.name] ?? .all
             context.runID = runID
             context.runStartedAt = started
+            context.lookback = lookback
+            let cache = sourceCache
             let input = channels[stage.name]
             group.addTask {
-                let outcome = await Self.runStage(stage, input: input, output: output, context: context)
+                let outcome = await Self.runStage(stage, input: input, output: output, context: context, cache: cache)
                 // Release upstream senders and tell downstream how this stage ended.
                 input?.close()
                 let failedMark: String? =
@@ -135,11 +141,12 @@ public struct Executor: Sendable {
     }
 
     static func runStage(
-        _ stage: PipelinePlan.Stage, input: BoundedChannel?, output: Output, context: StageContext
+        _ stage: PipelinePlan.Stage, input: BoundedChannel?, output: Output, context: StageContext, cache: SourceCache? = nil
     ) async -> RunReport.Outcome {
         do {
             switch stage.runtime {
-            case .source(let source):
+            case .source(let plain):
+                let source: any Source = cache.map { CachedSource(source: plain, stage: stage.name, cache: $0) } ?? plain
                 if let input {
                     try await runParameterised(source, input: input, output: output, context: context, limit: stage.concurrency)
                 } else {

@@ -4,9 +4,11 @@
 /// its default. This decoder records every key the options type asks for and reports the rest as
 /// unknown, with the closest known key as a suggestion. Errors carry the JSON path.
 public struct OptionsDecoder {
-    public struct Failure: Error, Sendable {
+    public struct Failure: Error, Sendable, CustomStringConvertible {
         public var path: [String]
         public var message: String
+
+        public var description: String { Diagnostic(path: path, message: message).description }
 
         /// `path` is relative to the stage's options (`["per_page"]`); the loader prefixes the stage.
         public init(path: [String], message: String) {

@@ -11,6 +11,8 @@ public struct PipelineLoader: Sendable {
     public var sinkOverride: (type: String, options: JSON)?
     /// Options set on every stage of a type, over the file's (`--format json` on stdout sinks).
     public var optionOverrides: [String: JSONObject] = [:]
+    /// Sinks added beside the file's own, reading what they read (`PIPELINE_DB` adds `sqlite`).
+    public var extraSinks: [(name: String, type: String, options: JSON)] = []
 
     public init(registry: StageRegistry, variables: Variables, sinkOverride: (type: String, options: JSON)? = nil) {
         self.registry = registry
@@ -93,6 +95,7 @@ public struct PipelineLoader: Sendable {
         guard diagnostics.isEmpty, let ordered = Self.topologicalOrder(stages) else { return nil }
         var plan = PipelinePlan(name: name, tags: Tags.from(tagPairs), stages: ordered)
         if let sinkOverride { plan = replacingSinks(plan, with: sinkOverride, diagnostics: &diagnostics) }
+        for extra in extraSinks { plan = addingSink(extra, to: plan, diagnostics: &diagnostics) }
         return plan
     }
 
@@ -280,6 +283,24 @@ public struct PipelineLoader: Sendable {
             return plan
         } catch {
             diagnostics.append(Diagnostic(path: "--dry-run", message: "\(error)"))
+            return plan
+        }
+    }
+
+    /// A sink beside the file's, reading everything the file's sinks read.
+    private func addingSink(
+        _ extra: (name: String, type: String, options: JSON), to plan: PipelinePlan, diagnostics: inout [Diagnostic]
+    ) -> PipelinePlan {
+        guard let kind = registry[extra.type], !plan.stages.contains(where: { $0.name == extra.name }) else { return plan }
+        var inputs: [String] = []
+        for sink in plan.stages.filter(\.isSink) { for input in sink.inputs where !inputs.contains(input) { inputs.append(input) } }
+        do {
+            let runtime = try kind.makeRuntime(options: extra.options, path: [extra.name])
+            var stages = plan.stages
+            stages.append(PipelinePlan.Stage(name: extra.name, kind: kind, runtime: runtime, inputs: inputs))
+            return PipelinePlan(name: plan.name, tags: plan.tags, stages: stages)
+        } catch {
+            diagnostics.append(Diagnostic(path: extra.name, message: "\(error)"))
             return plan
         }
     }

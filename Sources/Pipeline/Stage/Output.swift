@@ -22,6 +22,17 @@ public struct Output: Sendable {
         self.collector = collector
     }
 
+    private init(channels: [BoundedChannel], pointCounter: PointCounter?, collector: ItemCollector?) {
+        self.channels = channels
+        self.pointCounter = pointCounter
+        self.collector = collector
+    }
+
+    /// The same output, also keeping a copy of what is sent in `collector`.
+    func recording(into collector: ItemCollector) -> Output {
+        Output(channels: channels, pointCounter: pointCounter, collector: collector)
+    }
+
     public func send(_ items: [Item]) async {
         guard !items.isEmpty else { return }
         if let pointCounter {

@@ -17,6 +17,9 @@ public struct StageContext: Sendable {
     public var runID: String = ""
     /// When the run started (wall clock, seconds since the epoch), as opposed to `now`, its clock.
     public var runStartedAt: Double = 0
+    /// Seconds that sources reach back beyond their own spans: a backfill fetches once for its
+    /// whole range (`since: 7d` then covers 7 days before the range's first step).
+    public var lookback: Double = 0
 
     public init(stage: String, pipeline: String, now: Double, tags: [String], logger: Logger, http: HTTPClient) {
         self.stage = stage

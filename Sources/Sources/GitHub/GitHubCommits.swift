@@ -31,7 +31,9 @@ struct GitHubCommits: Source, FieldReading {
         let added = try options.addedFields(from: input)
         var url = URLBuilder(try repositoryURL(options.url, input)).path("commits")
             .query("sha", try (options.sha ?? RecordTemplate("{default_branch}")!).render(input))
-        if let since = options.since { url = url.query("since", Timestamp.format(context.now - since.seconds)) }
+        if let since = options.since {
+            url = url.query("since", Timestamp.format(context.now - since.seconds - context.lookback))
+        }
         url = url.query("until", Timestamp.format(context.now)).query("per_page", perPage)
         try await api.paginate(url.string, concurrently: true, keeping: context.fields, context: context) { records in
             await output.send(records: records.adding(added))

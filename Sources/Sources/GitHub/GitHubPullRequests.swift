@@ -39,7 +39,7 @@ struct GitHubPullRequests: Source, FieldReading {
         let api = GitHubAPI(token: GitHubAPI.token(option: options.token))
         let added = try options.addedFields(from: input)
         var url = URLBuilder(try repositoryURL(options.url, input)).path("pulls").query("state", state)
-        let cutoff = options.updated_since.map { context.now - $0.seconds }
+        let cutoff = options.updated_since.map { context.now - $0.seconds - context.lookback }
         if cutoff != nil { url = url.query("sort", "updated").query("direction", "desc") }
         url = url.query("per_page", perPage)
         let keep = context.fields.union(FieldSelection([FieldPath("updated_at")!]))

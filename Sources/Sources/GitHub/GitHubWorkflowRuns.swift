@@ -73,7 +73,7 @@ struct GitHubWorkflowRuns: Source, FieldReading {
             return
         }
         let end = Int(context.now)
-        try await collect(listing, range: (end - Int(span.seconds), end), api: api, context: context, emit: emit)
+        try await collect(listing, range: (end - Int(span.seconds + context.lookback), end), api: api, context: context, emit: emit)
     }
 
     /// Runs created in `range` (inclusive, whole seconds), split while a part exceeds the cap.

@@ -10,6 +10,7 @@ let usage = """
       run FILE|NAME       run a pipeline once (--dry-run prints every metric instead of sending it)
       validate FILE…      check pipeline files without running them
       graph FILE          print a pipeline's stage graph (Graphviz DOT or Mermaid)
+      backfill FILE       run a pipeline at every step of a past range into SQLite
       list                list stage types with their options, and the pipelines found
       help COMMAND        show a command's help (also: pipeline COMMAND --help)
 
@@ -34,8 +35,12 @@ func dispatch(_ arguments: [String]) async -> Int32 {
         case "validate": return try ValidateCommand.main(rest)
         case "graph": return try GraphCommand.main(rest)
         case "list": return try ListCommand.main(rest)
+        case "backfill": return try await BackfillCommand.main(rest)
         case "help", "-h", "--help":
-            let helps = ["run": RunCommand.help, "validate": ValidateCommand.help, "graph": GraphCommand.help, "list": ListCommand.help]
+            let helps = [
+                "run": RunCommand.help, "validate": ValidateCommand.help, "graph": GraphCommand.help, "list": ListCommand.help,
+                "backfill": BackfillCommand.help,
+            ]
             if let topic = rest.first {
                 guard let help = helps[topic] else { throw CLIError.usage("no command \"\(topic)\"", command: nil) }
                 print(help)
@@ -47,7 +52,7 @@ func dispatch(_ arguments: [String]) async -> Int32 {
             print("pipeline \(Version.current)")
             return ExitCode.success
         default:
-            let hint = Suggest.closest(to: command, among: ["run", "validate", "graph", "list", "help"]).map { " (did you mean \($0)?)" } ?? ""
+            let hint = Suggest.closest(to: command, among: ["run", "validate", "graph", "list", "backfill", "help"]).map { " (did you mean \($0)?)" } ?? ""
             throw CLIError.usage("unknown command \"\(command)\"\(hint)", command: nil)
         }
     } catch let error as CLIError {

@@ -114,27 +114,31 @@ final class BoundedChannel: Sendable {
         }
     }
 
+    /// What the consumer gets without waiting: a batch (and a sender to release), or the end.
+    private enum Ready {
+        case batch([Item], released: CheckedContinuation<Void, Never>?)
+        case end(failed: [String])
+    }
+
+    /// Under the lock: the next batch, moving the first waiting sender's batch into the queue.
+    private static func takeReady(_ state: inout State) -> Ready? {
+        if let batch = state.pop() {
+            var released: CheckedContinuation<Void, Never>?
+            if !state.producers.isEmpty {
+                let producer = state.producers.removeFirst()
+                state.buffer.append(producer.batch)
+                released = producer.continuation
+            }
+            return .batch(batch, released: released)
+        }
+        if state.producersRemaining <= 0 { return .end(failed: state.failedProducers) }
+        return nil
+    }
+
     /// The next batch; nil when every producer finished cleanly.
     /// Throws `UpstreamFailure` at the end when a producer failed, `CancellationError` when cancelled.
     func next() async throws -> [Item]? {
-        enum Action {
-            case batch([Item], CheckedContinuation<Void, Never>?)
-            case end([String])
-        }
-        let action: Action? = state.withLock { state in
-            if let batch = state.pop() {
-                var released: CheckedContinuation<Void, Never>?
-                if !state.producers.isEmpty {
-                    let producer = state.producers.removeFirst()
-                    state.buffer.append(producer.batch)
-                    released = producer.continuation
-                }
-                return .batch(batch, released)
-            }
-            if state.producersRemaining <= 0 { return .end(state.failedProducers) }
-            return nil
-        }
-        switch action {
+        switch state.withLock({ Self.takeReady(&$0) }) {
         case .batch(let batch, let released):
             released?.resume()
             return batch
@@ -150,34 +154,24 @@ final class BoundedChannel: Sendable {
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[Item]?, Error>) in
-                enum Immediate { case batch([Item], CheckedContinuation<Void, Never>?), end([String]), cancelled }
-                let immediate: Immediate? = state.withLock { state in
-                    if Task.isCancelled { return .cancelled }
-                    if let batch = state.pop() {
-                        var released: CheckedContinuation<Void, Never>?
-                        if !state.producers.isEmpty {
-                            let producer = state.producers.removeFirst()
-                            state.buffer.append(producer.batch)
-                            released = producer.continuation
-                        }
-                        return .batch(batch, released)
-                    }
-                    if state.producersRemaining <= 0 { return .end(state.failedProducers) }
+                let ready: Ready? = state.withLock { state in
+                    if Task.isCancelled { return .end(failed: []) }
+                    if let ready = Self.takeReady(&state) { return ready }
                     state.consumer = (id, continuation)
                     return nil
                 }
-                switch immediate {
+                switch ready {
                 case .batch(let batch, let released):
                     released?.resume()
                     continuation.resume(returning: batch)
+                case .end where Task.isCancelled:
+                    continuation.resume(throwing: CancellationError())
                 case .end(let failed):
                     if failed.isEmpty {
                         continuation.resume(returning: nil)
                     } else {
                         continuation.resume(throwing: UpstreamFailure(stages: failed))
                     }
-                case .cancelled:
-                    continuation.resume(throwing: CancellationError())
                 case nil:
                     break
                 }

@@ -32,7 +32,8 @@ struct GitHubCommit: Source, FieldReading {
             return .continue
         }
         guard case .object(var commit)? = pages.all.first else { return }
-        if pages.all.count > 1 {
+        // Only when `files` is kept: a selection without it must not gain an empty list.
+        if pages.all.count > 1, commit["files"] != nil {
             commit["files"] = .array(pages.all.flatMap { $0["files"]?.array ?? [] })
         }
         await output.send(records: [JSON.object(commit)].adding(added))

@@ -42,7 +42,8 @@ struct GitHubPullRequests: Source, FieldReading {
         let cutoff = options.updated_since.map { context.now - $0.seconds - context.lookback }
         if cutoff != nil { url = url.query("sort", "updated").query("direction", "desc") }
         url = url.query("per_page", perPage)
-        let keep = context.fields.union(FieldSelection([FieldPath("updated_at")!]))
+        // `updated_at` is read only for the cutoff; without one the selection stands as it is.
+        let keep = cutoff == nil ? context.fields : context.fields.union(FieldSelection([FieldPath("updated_at")!]))
         try await api.paginate(url.string, concurrently: cutoff == nil, keeping: keep, context: context) { records in
             guard let cutoff else {
                 await output.send(records: records.adding(added))

@@ -105,11 +105,14 @@ struct GitHubWorkflowRuns: Source, FieldReading {
             }
             return
         }
-        if total > Self.cap {
+        // GitHub caps only filtered listings (branch, status, event, created, …); an unfiltered
+        // one pages through every run.
+        let capped = range != nil || options.branch != nil || options.status != nil || options.event != nil
+        if capped, total > Self.cap {
             context.logger.warning("\(total) runs match but GitHub returns at most \(Self.cap); set created_within to count them all")
         }
         await emit(runs)
-        let pages = (min(total, Self.cap) + perPage - 1) / perPage
+        let pages = ((capped ? min(total, Self.cap) : total) + perPage - 1) / perPage
         guard pages > 1 else { return }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for page in 2...pages {

@@ -1,5 +1,6 @@
 import FakeGitHub
 import Foundation
+import LoopbackHTTP
 import Pipeline
 import Testing
 
@@ -9,7 +10,8 @@ import Testing
 struct GitHubCommitTests {
     /// The listing record (from `github_commits`) of the commit `where` picks: its `url` feeds `github_commit`.
     static func listed(_ bed: GitHubTestbed, where pick: (FakeCommit) -> Bool) async throws -> (FakeCommit, JSON) {
-        let commit = try #require(bed.data.commits.first(where: pick))
+        let found = bed.data.commits.first(where: pick)
+        let commit = try #require(found)
         let listing = try await bed.run("github_commits", [:])
         let record = try #require(listing.first { $0.str("sha") == commit.sha })
         return (commit, record)
@@ -40,6 +42,27 @@ struct GitHubCommitTests {
             let pages = gets.map { HTTPRequestHead(method: $0.method, target: $0.target).query["page"] ?? "1" }
             #expect(pages.sorted() == ["1", "2", "3"])
         }
+    }
+
+    @Test("when pages disagree, the commit (stats included) comes from page 1 and files from every page in order")
+    func statsFromFirstPage() async throws {
+        let server = try makeLoopback { request, base in
+            let page = Int(request.query["page"] ?? "1") ?? 1
+            let link = page < 3
+                ? "<\(base)\(request.path)?page=\(page + 1)>; rel=\"next\", <\(base)\(request.path)?page=3>; rel=\"last\"" : ""
+            return .json(
+                "{\"sha\": \"abc\", \"stats\": {\"total\": \(page * 100)}, \"files\": [{\"filename\": \"f\(page)\"}]}",
+                headers: link.isEmpty ? [] : [("link", link)])
+        }
+        defer { server.stop() }
+        let http = makeTestClient()
+        defer { http.shutdown() }
+        let records = try await runSource(
+            "github_commit", ["token": ""], input: ["url": .string("\(server.baseURL)/repos/o/r/commits/abc")], http: http)
+        #expect(records.count == 1)
+        #expect(records.first?["stats"]?.int("total") == 100)
+        #expect(records.first?["files"]?.array?.compactMap { $0.str("filename") } == ["f1", "f2", "f3"])
+        #expect(server.requestCount == 3)
     }
 
     @Test("a small commit is one GET and keeps its files as they are")

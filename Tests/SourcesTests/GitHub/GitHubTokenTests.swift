@@ -14,7 +14,8 @@ struct GitHubTokenTests {
         _ = try await bed.run("github_pulls", ["state": "all"], input: repository)
         _ = try await bed.run("github_branches", [:], input: repository)
         let commits = try await bed.run("github_commits", ["since": "1d"], input: repository)
-        _ = try await bed.run("github_commit", [:], input: try #require(commits.first))
+        let commit: JSON = try #require(commits.first)
+        _ = try await bed.run("github_commit", [:], input: commit)
         _ = try await bed.run("github_workflow_runs", ["created_within": "1d"], input: repository)
         _ = try await bed.run("github_workflow_runs", ["limit": 1], input: repository)
     }

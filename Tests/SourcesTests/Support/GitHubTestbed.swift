@@ -167,8 +167,8 @@ extension JSON {
     /// An integer field (ids, numbers).
     func int(_ key: String) -> Int? { self[key]?.number.map { Int($0) } }
     func str(_ key: String) -> String? { self[key]?.string }
-    /// The record's keys, in order.
-    var keys: [String] { object?.keys ?? [] }
+    /// The record's keys (a set: a field selection keeps the API's order, not its own).
+    var keys: Set<String> { Set(object?.keys ?? []) }
 }
 
 extension Date {

@@ -7,30 +7,30 @@ import Synchronization
 public struct Output: Sendable {
     let channels: [BoundedChannel]
     let pointCounter: PointCounter?
-    let collector: ItemCollector?
+    let collectors: [ItemCollector]
 
     init(channels: [BoundedChannel], pointCounter: PointCounter?) {
         self.channels = channels
         self.pointCounter = pointCounter
-        self.collector = nil
+        self.collectors = []
     }
 
     /// An output that keeps everything sent to it: for running one stage on its own (tests, tools).
     public init(collectingInto collector: ItemCollector) {
         self.channels = []
         self.pointCounter = nil
-        self.collector = collector
+        self.collectors = [collector]
     }
 
-    private init(channels: [BoundedChannel], pointCounter: PointCounter?, collector: ItemCollector?) {
+    private init(channels: [BoundedChannel], pointCounter: PointCounter?, collectors: [ItemCollector]) {
         self.channels = channels
         self.pointCounter = pointCounter
-        self.collector = collector
+        self.collectors = collectors
     }
 
     /// The same output, also keeping a copy of what is sent in `collector`.
     func recording(into collector: ItemCollector) -> Output {
-        Output(channels: channels, pointCounter: pointCounter, collector: collector)
+        Output(channels: channels, pointCounter: pointCounter, collectors: collectors + [collector])
     }
 
     public func send(_ items: [Item]) async {
@@ -38,7 +38,7 @@ public struct Output: Sendable {
         if let pointCounter {
             pointCounter.add(items.reduce(0) { $0 + ($1.point == nil ? 0 : 1) })
         }
-        collector?.append(items)
+        for collector in collectors { collector.append(items) }
         for channel in channels { await channel.send(items) }
     }
 

@@ -17,17 +17,20 @@ struct JSONParserTests {
 
     @Test("parses every kind of value, nested")
     func parsesEveryKind() throws {
-        let value = try JSONParser.parse(#"{"n": null, "t": true, "f": false, "i": 42, "s": "hi", "a": [1, "two", [], {}], "o": {"k": "v"}}"#)
+        let value = try JSONParser.parse(
+            #"{"n": null, "t": true, "f": false, "i": 42, "s": "hi", "a": [1, "two", [], {}], "o": {"k": "v"}}"#)
         let expected: JSON = [
             "n": nil, "t": true, "f": false, "i": 42, "s": "hi", "a": [1, "two", [], [:]], "o": ["k": "v"],
         ]
         #expect(value == expected)
     }
 
-    @Test("accepts a bare scalar at the top level and whitespace around it", arguments: [
-        (" \n\t\r42\n ", JSON.number(42)), ("\"x\"", .string("x")), ("null", .null), ("true", .bool(true)),
-        ("[ ]", .array([])), ("{ }", .object(JSONObject())),
-    ])
+    @Test(
+        "accepts a bare scalar at the top level and whitespace around it",
+        arguments: [
+            (" \n\t\r42\n ", JSON.number(42)), ("\"x\"", .string("x")), ("null", .null), ("true", .bool(true)),
+            ("[ ]", .array([])), ("{ }", .object(JSONObject())),
+        ])
     func topLevelScalars(text: String, expected: JSON) throws {
         #expect(try JSONParser.parse(text) == expected)
     }
@@ -41,12 +44,14 @@ struct JSONParserTests {
 
     // MARK: Numbers
 
-    @Test("parses numbers: integers, negatives, fractions, exponents", arguments: [
-        ("0", 0.0), ("-0", 0.0), ("7", 7), ("-12", -12), ("3.25", 3.25), ("-0.5", -0.5), ("1e3", 1000),
-        ("1E+2", 100), ("25e-1", 2.5), ("-1.5e2", -150), ("123456789012345", 123_456_789_012_345),
-        ("12345678901234567", 12_345_678_901_234_568), ("9007199254740993", 9_007_199_254_740_992),
-        ("1.7976931348623157e308", 1.7976931348623157e308),
-    ])
+    @Test(
+        "parses numbers: integers, negatives, fractions, exponents",
+        arguments: [
+            ("0", 0.0), ("-0", 0.0), ("7", 7), ("-12", -12), ("3.25", 3.25), ("-0.5", -0.5), ("1e3", 1000),
+            ("1E+2", 100), ("25e-1", 2.5), ("-1.5e2", -150), ("123456789012345", 123_456_789_012_345),
+            ("12345678901234567", 12_345_678_901_234_568), ("9007199254740993", 9_007_199_254_740_992),
+            ("1.7976931348623157e308", 1.7976931348623157e308),
+        ])
     func numbers(text: String, expected: Double) throws {
         #expect(try JSONParser.parse(text) == .number(expected))
     }
@@ -133,19 +138,24 @@ struct JSONParserTests {
         #expect(syntaxError("\"tab\there\"")?.reason == "control character in a string")
     }
 
-    @Test("rejects misspelt and truncated literals", arguments: [
-        ("nul", "unexpected end of input"), ("tru", "unexpected end of input"), ("nulx", "invalid literal"),
-        ("trve", "invalid literal"), ("falsy", "invalid literal"), ("True", "unexpected character 'T'"),
-        ("undefined", "unexpected character 'u'"),
-    ])
+    @Test(
+        "rejects misspelt and truncated literals",
+        arguments: [
+            ("nul", "unexpected end of input"), ("tru", "unexpected end of input"), ("nulx", "invalid literal"),
+            ("trve", "invalid literal"), ("falsy", "invalid literal"), ("True", "unexpected character 'T'"),
+            ("undefined", "unexpected character 'u'"),
+        ])
     func badLiterals(text: String, reason: String) {
         #expect(syntaxError(text)?.reason == reason)
     }
 
-    @Test("rejects structural mistakes", arguments: [
-        ("{1: 2}", "expected a string key"), ("{\"a\" 1}", "expected ':'"), ("[1 2]", "expected ',' or ']'"),
-        ("[1,]", "unexpected character ']'"), ("{\"a\": 1,}", "expected a string key"), ("{,}", "expected a string key"),
-    ])
+    @Test(
+        "rejects structural mistakes",
+        arguments: [
+            ("{1: 2}", "expected a string key"), ("{\"a\" 1}", "expected ':'"), ("[1 2]", "expected ',' or ']'"),
+            ("[1,]", "unexpected character ']'"), ("{\"a\": 1,}", "expected a string key"),
+            ("{,}", "expected a string key"),
+        ])
     func structuralErrors(text: String, reason: String) {
         #expect(syntaxError(text)?.reason == reason)
     }

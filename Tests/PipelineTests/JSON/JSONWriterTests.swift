@@ -10,17 +10,21 @@ struct JSONWriterTests {
         #expect(value.jsonText == #"{"z":null,"b":[true,false],"a":{"s":"x","n":1.5},"e":[],"o":{}}"#)
     }
 
-    @Test("prints integers without a fraction", arguments: [
-        (3.0, "3"), (-42.0, "-42"), (0.0, "0"), (-0.0, "0"), (1_700_000_000, "1700000000"),
-        (999_999_999_999_999, "999999999999999"),
-    ])
+    @Test(
+        "prints integers without a fraction",
+        arguments: [
+            (3.0, "3"), (-42.0, "-42"), (0.0, "0"), (-0.0, "0"), (1_700_000_000, "1700000000"),
+            (999_999_999_999_999, "999999999999999"),
+        ])
     func integers(value: Double, text: String) {
         #expect(JSON.number(value).jsonText == text)
     }
 
-    @Test("prints fractions and large numbers so that they parse back to the same value", arguments: [
-        0.1, -2.5, 1e-7, 123.456, 1e15, 1.5e300, -9.87654321e-5, 2.0 / 3.0,
-    ])
+    @Test(
+        "prints fractions and large numbers so that they parse back to the same value",
+        arguments: [
+            0.1, -2.5, 1e-7, 123.456, 1e15, 1.5e300, -9.87654321e-5, 2.0 / 3.0,
+        ])
     func fractions(value: Double) throws {
         let text = JSON.number(value).jsonText
         #expect(!text.hasSuffix(".0"))
@@ -41,7 +45,8 @@ struct JSONWriterTests {
     @Test("round-trips a document through text unchanged")
     func roundTrip() throws {
         let original: JSON = [
-            "name": "pipeline \"quoted\"", "unicode": "naïve 😀 \u{1}", "numbers": [0, -1, 2.5, 1e-9, 1e20, 123_456_789],
+            "name": "pipeline \"quoted\"", "unicode": "naïve 😀 \u{1}",
+            "numbers": [0, -1, 2.5, 1e-9, 1e20, 123_456_789],
             "nested": ["deeper": ["deepest": [nil, true, false, [:], []]]], "order": ["b": 1, "a": 2],
         ]
         let text = original.jsonText

@@ -74,7 +74,8 @@ struct FieldPathTests {
         #expect(try path("x").value(in: "not an object") == nil)
     }
 
-    @Test("rejects empty segments and empty alternatives", arguments: ["", ".", "a.", ".a", "a..b", "a|", "|a", "a||b"])
+    @Test(
+        "rejects empty segments and empty alternatives", arguments: ["", ".", "a.", ".a", "a..b", "a|", "|a", "a||b"])
     func invalid(text: String) {
         #expect(FieldPath(text) == nil, "\"\(text)\" should not be a field path")
     }

@@ -42,7 +42,8 @@ struct FieldSelectionTests {
         #expect(a.union(b) == FieldSelection(Self.paths("commit.author.email", "commit.message", "stats")))
         #expect(a.union(.all) == .all)
         #expect(FieldSelection.all.union(a) == .all)
-        #expect(FieldSelection(Self.paths("commit")).union(a) == .keys(["commit": .all]), "a whole value covers its parts")
+        #expect(
+            FieldSelection(Self.paths("commit")).union(a) == .keys(["commit": .all]), "a whole value covers its parts")
     }
 
     @Test("child gives what to keep under a key, nil to skip it")
@@ -75,7 +76,9 @@ struct FieldSelectionTests {
 
     @Test("what a selection keeps gives the same values for its paths as the whole record")
     func keepsWhatPathsRead() {
-        let texts = ["files.filename", "author.login|commit.author.email", "labels.0.name", "stats.additions", "nope.x"]
+        let texts = [
+            "files.filename", "author.login|commit.author.email", "labels.0.name", "stats.additions", "nope.x",
+        ]
         let paths = Self.paths(texts[0], texts[1], texts[2], texts[3], texts[4])
         let applied = FieldSelection(paths).apply(to: Self.document)
         for path in paths {
@@ -83,10 +86,13 @@ struct FieldSelectionTests {
         }
     }
 
-    @Test("parsing with a selection builds the same value as parsing everything then applying it", arguments: [
-        ["id"], ["files.filename"], ["commit.author.email", "stats"], ["labels.0.name"], ["big.nested.deep"], ["big"],
-        ["author.login|commit.author.name"], [],
-    ])
+    @Test(
+        "parsing with a selection builds the same value as parsing everything then applying it",
+        arguments: [
+            ["id"], ["files.filename"], ["commit.author.email", "stats"], ["labels.0.name"], ["big.nested.deep"],
+            ["big"],
+            ["author.login|commit.author.name"], [],
+        ])
     func parseKeeping(texts: [String]) throws {
         let selection = FieldSelection(texts.compactMap(FieldPath.init))
         let bytes = Array(Self.document.jsonText.utf8)
@@ -96,21 +102,24 @@ struct FieldSelectionTests {
 
     @Test("parsing with a selection applies it to each element of a top-level array")
     func parseArrayKeeping() throws {
-        let parsed = try JSONParser.parse(Array(#"[{"a": 1, "b": 2}, {"b": 3, "a": 4}]"#.utf8), keeping: .keys(["a": .all]))
+        let parsed = try JSONParser.parse(
+            Array(#"[{"a": 1, "b": 2}, {"b": 3, "a": 4}]"#.utf8), keeping: .keys(["a": .all]))
         #expect(parsed == [["a": 1], ["a": 4]])
     }
 
-    @Test("values that are skipped are still checked for syntax", arguments: [
-        (#"{"keep": 1, "skip": [1, 2,]}"#, "unexpected character ']'"),
-        (#"{"keep": 1, "skip": {"a" 1}}"#, "expected ':'"),
-        (#"{"keep": 1, "skip": "bad \q escape"}"#, "invalid escape in a string"),
-        (#"{"keep": 1, "skip": "\u12x4"}"#, #"invalid \u escape"#),
-        (#"{"keep": 1, "skip": tru}"#, "invalid literal"),
-        (#"{"keep": 1, "skip": 01}"#, "expected ',' or '}'"),
-        (#"{"keep": 1, "skip": "unterminated}"#, "unterminated string"),
-        ("{\"keep\": 1, \"skip\": \"raw\u{1}control\"}", "control character in a string"),
-        (#"{"keep": 1, "skip": {"a": 1}"#, "unexpected end of input in an object"),
-    ])
+    @Test(
+        "values that are skipped are still checked for syntax",
+        arguments: [
+            (#"{"keep": 1, "skip": [1, 2,]}"#, "unexpected character ']'"),
+            (#"{"keep": 1, "skip": {"a" 1}}"#, "expected ':'"),
+            (#"{"keep": 1, "skip": "bad \q escape"}"#, "invalid escape in a string"),
+            (#"{"keep": 1, "skip": "\u12x4"}"#, #"invalid \u escape"#),
+            (#"{"keep": 1, "skip": tru}"#, "invalid literal"),
+            (#"{"keep": 1, "skip": 01}"#, "expected ',' or '}'"),
+            (#"{"keep": 1, "skip": "unterminated}"#, "unterminated string"),
+            ("{\"keep\": 1, \"skip\": \"raw\u{1}control\"}", "control character in a string"),
+            (#"{"keep": 1, "skip": {"a": 1}"#, "unexpected end of input in an object"),
+        ])
     func skippedValuesChecked(text: String, reason: String) {
         do {
             _ = try JSONParser.parse(Array(text.utf8), keeping: .keys(["keep": .all]))
@@ -122,7 +131,8 @@ struct FieldSelectionTests {
 
     @Test("skipped values count towards the nesting limit")
     func skippedNesting() throws {
-        let deep = "{\"keep\": 1, \"skip\": " + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}"
+        let deep =
+            "{\"keep\": 1, \"skip\": " + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}"
         do {
             _ = try JSONParser.parse(Array(deep.utf8), keeping: .keys(["keep": .all]))
             Issue.record("nesting of 600 parsed")

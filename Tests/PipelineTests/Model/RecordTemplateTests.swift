@@ -16,7 +16,9 @@ struct RecordTemplateTests {
     @Test("replaces each {field} with the record's value")
     func render() throws {
         #expect(try template("{default_branch}").render(repository) == "main")
-        #expect(try template("{url}/pulls?state=all").render(repository) == "https://api.example.com/repos/o/r/pulls?state=all")
+        #expect(
+            try template("{url}/pulls?state=all").render(repository)
+                == "https://api.example.com/repos/o/r/pulls?state=all")
         #expect(try template("{owner.login}@{default_branch}:{id}").render(repository) == "octocat@main:42")
     }
 
@@ -51,7 +53,8 @@ struct RecordTemplateTests {
         #expect(try template("").render(nil) == "")
     }
 
-    @Test("rejects unclosed braces and empty or malformed field paths", arguments: ["{url", "x{", "{}", "{a..b}", "{a|}"])
+    @Test(
+        "rejects unclosed braces and empty or malformed field paths", arguments: ["{url", "x{", "{}", "{a..b}", "{a|}"])
     func invalid(text: String) {
         #expect(RecordTemplate(text) == nil, "\"\(text)\" should not be a template")
     }

@@ -4,22 +4,24 @@ import Testing
 
 @Suite("Tags")
 struct TagsTests {
-    @Test("normalises to Datadog's tag rules", arguments: [
-        ("env:Prod", "env:prod"),
-        ("repo:Owner/Name", "repo:owner/name"),
-        ("team:Platform Eng", "team:platform_eng"),
-        ("version:1.2.3-beta", "version:1.2.3-beta"),
-        ("a!!b??c", "a_b_c"),
-        ("a___b", "a_b"),
-        ("a _ b", "a_b"),
-        ("1abc", "abc"),
-        ("_x", "x"),
-        ("::x:y", "x:y"),
-        ("name:trailing!!", "name:trailing"),
-        ("café:Ünïcode", "café:ünïcode"),
-        ("", ""),
-        ("123", ""),
-    ])
+    @Test(
+        "normalises to Datadog's tag rules",
+        arguments: [
+            ("env:Prod", "env:prod"),
+            ("repo:Owner/Name", "repo:owner/name"),
+            ("team:Platform Eng", "team:platform_eng"),
+            ("version:1.2.3-beta", "version:1.2.3-beta"),
+            ("a!!b??c", "a_b_c"),
+            ("a___b", "a_b"),
+            ("a _ b", "a_b"),
+            ("1abc", "abc"),
+            ("_x", "x"),
+            ("::x:y", "x:y"),
+            ("name:trailing!!", "name:trailing"),
+            ("café:Ünïcode", "café:ünïcode"),
+            ("", ""),
+            ("123", ""),
+        ])
     func normalize(tag: String, expected: String) {
         #expect(Tags.normalize(tag) == expected)
     }

@@ -194,7 +194,8 @@ struct ExecutorTests {
                 """))
         let http = HTTPClient()
         defer { http.shutdown() }
-        let executor = Executor(plan: plan, now: 1_800_000_000, logger: Logger(label: "test", level: .error), http: http)
+        let executor = Executor(
+            plan: plan, now: 1_800_000_000, logger: Logger(label: "test", level: .error), http: http)
         let run = Task { await executor.run() }
         await kit.blocked.wait()
 
@@ -208,12 +209,64 @@ struct ExecutorTests {
         #expect(report.outcomes["wait"] == .cancelled)
         for name in ["total", "out"] {
             let outcome = report.outcomes[name]
-            #expect(outcome == .cancelled || outcome == .skipped(upstream: ["wait"]), "\(name): \(String(describing: outcome))")
+            #expect(
+                outcome == .cancelled || outcome == .skipped(upstream: ["wait"]),
+                "\(name): \(String(describing: outcome))")
         }
         #expect(report.wasCancelled)
         #expect(report.failedAsWhole)
         #expect(report.exitCode == 1)
         kit.recorder.expectNo(metric: "cancel.total")
+    }
+
+    @Test("a stop signal ends the producing stages while the sinks deliver what they have and the health metrics")
+    func stopSignal() async throws {
+        let kit = TestStages.Kit()
+        let plan = try #require(
+            kit.plan(
+                """
+                {"name": "stop", "stages": {
+                  "wait": {"type": "block"},
+                  "total": {"type": "count", "inputs": ["wait"], "metric": "stop.total"},
+                  "pts": {"type": "points", "count": 3, "metric": "stop.p"},
+                  "out": {"type": "record", "inputs": ["total", "pts"]}
+                }}
+                """))
+        let http = HTTPClient()
+        defer { http.shutdown() }
+        let executor = Executor(
+            plan: plan, now: 1_800_000_000, logger: Logger(label: "test", level: .error), http: http)
+        let stop = StopSignal()
+        let run = Task { await executor.run(stoppingOn: stop) }
+        await kit.blocked.wait()
+        try await TestStages.eventually { kit.recorder.values(of: "stop.p").count == 3 }
+        stop.fire()
+        let report = await run.value
+
+        // Every producing stage is stopped; `pts` may or may not have returned by then.
+        #expect(report.outcomes["wait"] == .cancelled)
+        let total = report.outcomes["total"]
+        #expect(total == .cancelled || total == .skipped(upstream: ["wait"]), "\(String(describing: total))")
+        #expect(report.outcomes["out"] == .finished, "the sink was not cancelled")
+        #expect(report.exitCode == 1)
+        #expect(kit.recorder.values(of: "stop.p") == [0, 1, 2])
+        kit.recorder.expectNo(metric: "stop.total")
+        kit.recorder.expect(metric: "collector.stop.failed", value: 1)
+        kit.recorder.expect(metric: "collector.stop.metric_count", value: 3)
+        kit.recorder.expect(metric: "collector.stop.error_count", value: 0)
+    }
+
+    @Test("the run ID names the pipeline and the run's time, and reaches every stage")
+    func runID() throws {
+        let kit = TestStages.Kit()
+        let plan = try #require(kit.plan(PipelineLoaderTests.valid))
+        let http = HTTPClient()
+        defer { http.shutdown() }
+        let a = Executor(plan: plan, now: 1_800_000_000.5, logger: Logger(), http: http)
+        let b = Executor(plan: plan, now: 1_800_000_000.5, logger: Logger(), http: http)
+        #expect(a.runID.hasPrefix("demo-1800000000-"))
+        #expect(a.runID != b.runID, "two runs at the same time get different IDs")
+        #expect(a.now == 1_800_000_000)
     }
 
     @Test("health metrics on success: durations from the clock, metric count, tags, no failed")
@@ -241,7 +294,8 @@ struct ExecutorTests {
         kit.recorder.expect(metric: "collector.health.error_count", value: 0, tags: tags)
         kit.recorder.expect(metric: "collector.health.duration_seconds", value: 2.5, tags: tags)
         kit.recorder.expectNo(metric: "collector.health.failed")
-        #expect(kit.recorder.points.allSatisfy { $0.timestamp == 1_800_000_000 }, "every point at the run's whole second")
+        #expect(
+            kit.recorder.points.allSatisfy { $0.timestamp == 1_800_000_000 }, "every point at the run's whole second")
         #expect(kit.recorder.points.first { $0.metric == "collector.health.duration_seconds" }?.unit == "second")
         #expect(kit.recorder.points.last?.metric.hasPrefix("collector.health.") == true, "health comes last")
     }
@@ -263,7 +317,10 @@ struct ExecutorTests {
             #expect(metrics.filter { $0 == "test.point" }.count == 2, "\(sink)")
             #expect(
                 Set(metrics.filter { $0.hasPrefix("collector.") })
-                    == ["collector.multi.duration_seconds", "collector.multi.metric_count", "collector.multi.error_count"],
+                    == [
+                        "collector.multi.duration_seconds", "collector.multi.metric_count",
+                        "collector.multi.error_count",
+                    ],
                 "\(sink)")
         }
     }
@@ -300,7 +357,9 @@ struct ExecutorTests {
                   "out": {"type": "record", "inputs": ["fetched"]}
                 }}
                 """))
-        #expect(report.outcomes["fetch"] == .failed(#"the input record has no field "sha" for the template "/items/{sha}""#))
+        #expect(
+            report.outcomes["fetch"] == .failed(#"the input record has no field "sha" for the template "/items/{sha}""#)
+        )
         #expect(report.outcomes["fetched"] == .skipped(upstream: ["fetch"]))
         #expect(report.exitCode == 1)
         kit.recorder.expectNo(metric: "param.fetched")

@@ -53,9 +53,10 @@ struct RunReportTests {
         let points = HealthMetrics.points(
             for: report(["a": .failed("x"), "b": .finished], metricCount: 12, duration: 2.34567), pipeline: "github",
             tags: ["env:prod"], timestamp: 1_800_000_000)
-        #expect(points.map(\.metric) == [
-            "collector.github.duration_seconds", "collector.github.metric_count", "collector.github.error_count",
-        ])
+        #expect(
+            points.map(\.metric) == [
+                "collector.github.duration_seconds", "collector.github.metric_count", "collector.github.error_count",
+            ])
         #expect(points.map(\.value) == [2.346, 12, 1])
         #expect(points.allSatisfy { $0.tags == ["env:prod"] && $0.timestamp == 1_800_000_000 && $0.kind == .gauge })
         #expect(points[0].unit == "second")
@@ -63,7 +64,8 @@ struct RunReportTests {
 
     @Test("health points include failed = 1 only when the run failed as a whole")
     func healthFailed() {
-        let failed = HealthMetrics.points(for: report(["a": .failed("x")], metricCount: 0), pipeline: "p", tags: [], timestamp: 0)
+        let failed = HealthMetrics.points(
+            for: report(["a": .failed("x")], metricCount: 0), pipeline: "p", tags: [], timestamp: 0)
         #expect(failed.last?.metric == "collector.p.failed")
         #expect(failed.last?.value == 1)
         let ok = HealthMetrics.points(for: report(["a": .finished]), pipeline: "p", tags: [], timestamp: 0)

@@ -4,10 +4,12 @@ import Testing
 
 @Suite("Diagnostic")
 struct DiagnosticTests {
-    @Test("renders paths with dots between names and brackets for indices", arguments: [
-        (["stages", "prs", "inputs", "[0]"], "stages.prs.inputs[0]"), ([], ""), (["name"], "name"),
-        (["[2]"], "[2]"), (["rules", "[1]", "[0]", "name"], "rules[1][0].name"),
-    ])
+    @Test(
+        "renders paths with dots between names and brackets for indices",
+        arguments: [
+            (["stages", "prs", "inputs", "[0]"], "stages.prs.inputs[0]"), ([], ""), (["name"], "name"),
+            (["[2]"], "[2]"), (["rules", "[1]", "[0]", "name"], "rules[1][0].name"),
+        ])
     func render(path: [String], expected: String) {
         #expect(Diagnostic.render(path) == expected)
         #expect(Diagnostic(path: path, message: "m").path == expected)
@@ -22,7 +24,8 @@ struct DiagnosticTests {
     @Test("a file error prints one line per fault, each naming the file")
     func fileError() {
         let error = PipelineFileError(
-            file: "github.json", diagnostics: [Diagnostic(path: "name", message: "missing"), Diagnostic(path: "", message: "x")])
+            file: "github.json",
+            diagnostics: [Diagnostic(path: "name", message: "missing"), Diagnostic(path: "", message: "x")])
         #expect(error.description == "github.json: name: missing\ngithub.json: x")
     }
 }

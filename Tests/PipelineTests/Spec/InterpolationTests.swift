@@ -73,7 +73,9 @@ struct InterpolationTests {
 
     @Test("an unset variable without a default is an error that says how to set it")
     func unset() {
-        #expect(failure("x ${MISSING} y") == "variable MISSING is not set; set it, pass --var MISSING=VALUE, or write ${MISSING:-default}")
+        #expect(
+            failure("x ${MISSING} y")
+                == "variable MISSING is not set; set it, pass --var MISSING=VALUE, or write ${MISSING:-default}")
     }
 
     @Test("--var overrides win over the environment")
@@ -101,7 +103,9 @@ struct InterpolationTests {
         #expect(failure("${A:-${B}") != nil, "nested, one brace short")
     }
 
-    @Test("an empty name or one starting with a digit is rejected", arguments: ["${}", "${1ABC}", "${:-x}", "${-x}", "${ REPO}"])
+    @Test(
+        "an empty name or one starting with a digit is rejected",
+        arguments: ["${}", "${1ABC}", "${:-x}", "${-x}", "${ REPO}"])
     func badNames(text: String) throws {
         let message = try #require(failure(text))
         #expect(message.contains("is not a valid variable reference"))
@@ -109,12 +113,18 @@ struct InterpolationTests {
         #expect(message.contains(text), "the message quotes the reference")
     }
 
-    @Test("an unknown operator is rejected with the forms to use", arguments: [
-        ("${REPO:x}", "REPO"), ("${REPO-x}", "REPO"), ("${REPO:=x}", "REPO"), ("${REPO.x}", "REPO"), ("${REPO }", "REPO"),
-    ])
+    @Test(
+        "an unknown operator is rejected with the forms to use",
+        arguments: [
+            ("${REPO:x}", "REPO"), ("${REPO-x}", "REPO"), ("${REPO:=x}", "REPO"), ("${REPO.x}", "REPO"),
+            ("${REPO }", "REPO"),
+        ])
     func badOperators(text: String, name: String) throws {
         let message = try #require(failure(text))
-        #expect(message == "\"\(text)\" is not a valid variable reference; write ${\(name)}, ${\(name):-default} or ${\(name):?message}")
+        #expect(
+            message
+                == "\"\(text)\" is not a valid variable reference; write ${\(name)}, ${\(name):-default} or ${\(name):?message}"
+        )
     }
 
     @Test("resolve expands every string of a document and reports faults at their JSON path")

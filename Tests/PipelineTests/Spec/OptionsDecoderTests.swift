@@ -95,7 +95,8 @@ struct OptionsDecoderTests {
         #expect(inFilter.path == ["filter", "equal"])
         #expect(inFilter.message.hasPrefix(#"unknown option "equal" (did you mean "equals"?)"#))
 
-        let inRule = try #require(decodeFailure(["per_page": 1, "rules": [["name": "a"], ["name": "b", "wieght": 2]]]))
+        let inRule = try #require(
+            decodeFailure(["per_page": 1, "rules": [["name": "a"], ["name": "b", "wieght": 2]]]))
         #expect(inRule.path == ["rules", "[1]", "wieght"])
         #expect(inRule.message.contains(#"(did you mean "weight"?)"#))
     }

@@ -79,10 +79,13 @@ struct PipelineLoaderTests {
 
     @Test("unknown top-level key, with did-you-mean and the keys allowed")
     func unknownTopLevelKey() throws {
-        let text = Self.valid.replacingOccurrences(of: "\"name\": \"demo\",", with: "\"name\": \"demo\", \"stage\": {},")
+        let text = Self.valid.replacingOccurrences(
+            of: "\"name\": \"demo\",", with: "\"name\": \"demo\", \"stage\": {},")
         let diagnostic = try #require(fault(text))
         #expect(diagnostic.path == "stage")
-        #expect(diagnostic.message == #"unknown key "stage" (did you mean "stages"?); a pipeline has name, description, tags, stages"#)
+        #expect(
+            diagnostic.message
+                == #"unknown key "stage" (did you mean "stages"?); a pipeline has name, description, tags, stages"#)
     }
 
     @Test("missing name")
@@ -96,7 +99,10 @@ struct PipelineLoaderTests {
     func badName(name: String) throws {
         let diagnostic = try #require(fault(Self.valid.replacingOccurrences(of: "\"demo\",", with: "\"\(name)\",")))
         #expect(diagnostic.path == "name")
-        #expect(diagnostic.message == "\"\(name)\" must be lower-case letters, digits and _, starting with a letter (it is part of metric names)")
+        #expect(
+            diagnostic.message
+                == "\"\(name)\" must be lower-case letters, digits and _, starting with a letter (it is part of metric names)"
+        )
     }
 
     @Test("a name that is not a string")
@@ -111,9 +117,10 @@ struct PipelineLoaderTests {
         let text = Self.valid.replacingOccurrences(
             of: "\"name\": \"demo\",", with: #""name": "demo", "description": 5, "tags": {"team": "x", "level": 3},"#)
         let found = diagnostics(text)
-        #expect(found.map(\.description) == [
-            "description: expected a string, found a number", "tags.level: expected a string, found a number",
-        ])
+        #expect(
+            found.map(\.description) == [
+                "description: expected a string, found a number", "tags.level: expected a string, found a number",
+            ])
     }
 
     @Test("missing or empty stages")
@@ -133,11 +140,12 @@ struct PipelineLoaderTests {
         let text = """
             {"name": "demo", "stages": {"a": 3, "b": {"inputs": []}, "c": {"type": 7}}}
             """
-        #expect(diagnostics(text).map(\.description) == [
-            "stages.a: expected an object with a type, found a number",
-            "stages.b.type: missing; every stage needs a type (see `pipeline list`)",
-            "stages.c.type: expected a string",
-        ])
+        #expect(
+            diagnostics(text).map(\.description) == [
+                "stages.a: expected an object with a type, found a number",
+                "stages.b.type: missing; every stage needs a type (see `pipeline list`)",
+                "stages.c.type: expected a string",
+            ])
     }
 
     @Test("a bad stage name")
@@ -149,20 +157,23 @@ struct PipelineLoaderTests {
 
     @Test("unknown stage type, with did-you-mean")
     func unknownType() throws {
-        let diagnostic = try #require(fault(Self.valid.replacingOccurrences(of: "\"type\": \"count\"", with: "\"type\": \"cuont\"")))
+        let diagnostic = try #require(
+            fault(Self.valid.replacingOccurrences(of: "\"type\": \"count\"", with: "\"type\": \"cuont\"")))
         #expect(diagnostic.path == "stages.total.type")
         #expect(diagnostic.message == #"unknown stage type "cuont" (did you mean "count"?)"#)
     }
 
     @Test("unknown stage type with nothing close points to `pipeline list`")
     func unknownTypeNoSuggestion() throws {
-        let diagnostic = try #require(fault(Self.valid.replacingOccurrences(of: "\"type\": \"count\"", with: "\"type\": \"percentile\"")))
+        let diagnostic = try #require(
+            fault(Self.valid.replacingOccurrences(of: "\"type\": \"count\"", with: "\"type\": \"percentile\"")))
         #expect(diagnostic.description == "stages.total.type: unknown stage type \"percentile\"; see `pipeline list`")
     }
 
     @Test("unknown option, with did-you-mean and the known options")
     func unknownOption() throws {
-        let text = Self.valid.replacingOccurrences(of: "\"metric\": \"demo.total\"", with: "\"metric\": \"demo.total\", \"metrik\": 1")
+        let text = Self.valid.replacingOccurrences(
+            of: "\"metric\": \"demo.total\"", with: "\"metric\": \"demo.total\", \"metrik\": 1")
         let diagnostic = try #require(fault(text))
         #expect(diagnostic.path == "stages.total.metrik")
         #expect(diagnostic.message == #"unknown option "metrik" (did you mean "metric"?); known options: metric"#)
@@ -173,21 +184,25 @@ struct PipelineLoaderTests {
         let text = Self.valid.replacingOccurrences(of: "\"inputs\": [\"src\"]", with: "\"input\": [\"src\"]")
         let found = diagnostics(text).map(\.description)
         #expect(found.contains("stages.total.inputs: a transform needs at least one input"))
-        #expect(found.contains(
-            #"stages.total.input: unknown option "input"; known options: metric; stage keys: type, inputs, description, concurrency"#))
+        #expect(
+            found.contains(
+                #"stages.total.input: unknown option "input"; known options: metric; stage keys: type, inputs, description, concurrency"#
+            ))
         #expect(found.count == 2)
     }
 
     @Test("missing required option")
     func missingOption() throws {
-        let diagnostic = try #require(fault(Self.valid.replacingOccurrences(of: ", \"metric\": \"demo.total\"", with: "")))
+        let diagnostic = try #require(
+            fault(Self.valid.replacingOccurrences(of: ", \"metric\": \"demo.total\"", with: "")))
         #expect(diagnostic.path == "stages.total.metric")
         #expect(diagnostic.message == "missing required option")
     }
 
     @Test("wrong option type")
     func wrongOptionType() throws {
-        let diagnostic = try #require(fault(Self.valid.replacingOccurrences(of: "\"count\": 3", with: "\"count\": \"three\"")))
+        let diagnostic = try #require(
+            fault(Self.valid.replacingOccurrences(of: "\"count\": 3", with: "\"count\": \"three\"")))
         #expect(diagnostic.path == "stages.src.count")
         #expect(diagnostic.message == "expected a number, found a string")
     }
@@ -214,7 +229,9 @@ struct PipelineLoaderTests {
             }
             """
         let diagnostic = try #require(fault(text))
-        #expect(diagnostic.description == #"stages.open_count.inputs[0]: unknown stage "open_pr" (did you mean "open_prs"?)"#)
+        #expect(
+            diagnostic.description
+                == #"stages.open_count.inputs[0]: unknown stage "open_pr" (did you mean "open_prs"?)"#)
     }
 
     @Test("unknown input never suggests the stage itself")
@@ -246,10 +263,11 @@ struct PipelineLoaderTests {
               }
             }
             """
-        #expect(diagnostics(text).map(\.description) == [
-            "stages.a.inputs[0]: expected a stage name, found a number",
-            "stages.b.inputs: expected an array of stage names, found a string",
-        ])
+        #expect(
+            diagnostics(text).map(\.description) == [
+                "stages.a.inputs[0]: expected a stage name, found a number",
+                "stages.b.inputs: expected an array of stage names, found a string",
+            ])
     }
 
     @Test("an input listed twice")
@@ -321,9 +339,12 @@ struct PipelineLoaderTests {
     @Test("a stage whose output reaches no sink")
     func unreachableSink() throws {
         let text = Self.valid.replacingOccurrences(
-            of: "\"out\":", with: "\"orphan\": {\"type\": \"count\", \"inputs\": [\"src\"], \"metric\": \"x\"},\n    \"out\":")
+            of: "\"out\":",
+            with: "\"orphan\": {\"type\": \"count\", \"inputs\": [\"src\"], \"metric\": \"x\"},\n    \"out\":")
         let diagnostic = try #require(fault(text))
-        #expect(diagnostic.description == "stages.orphan: its output reaches no sink; add it to a sink's inputs or remove it")
+        #expect(
+            diagnostic.description
+                == "stages.orphan: its output reaches no sink; add it to a sink's inputs or remove it")
     }
 
     @Test("a pipeline without any sink")
@@ -335,7 +356,9 @@ struct PipelineLoaderTests {
             }}
             """
         let diagnostic = try #require(fault(text))
-        #expect(diagnostic.description == "stages: no sink: add a stage of type stdout (or another sink) that reads the metrics")
+        #expect(
+            diagnostic.description
+                == "stages: no sink: add a stage of type stdout (or another sink) that reads the metrics")
     }
 
     @Test("kind mismatch: records into a stage that reads points")
@@ -428,7 +451,8 @@ struct PipelineLoaderTests {
 
     @Test("an unset required variable is reported with its message; set, it loads")
     func requiredVariable() throws {
-        let text = Self.valid.replacingOccurrences(of: "\"demo.total\"", with: "\"${PREFIX:?set PREFIX to the metric prefix}.total\"")
+        let text = Self.valid.replacingOccurrences(
+            of: "\"demo.total\"", with: "\"${PREFIX:?set PREFIX to the metric prefix}.total\"")
         let diagnostic = try #require(fault(text))
         #expect(diagnostic.path == "stages.total.metric")
         #expect(diagnostic.message == "variable PREFIX is required: set PREFIX to the metric prefix")
@@ -441,13 +465,17 @@ struct PipelineLoaderTests {
     func unsetVariable() throws {
         let text = Self.valid.replacingOccurrences(of: "\"demo.total\"", with: "\"${METRIC}\"")
         let diagnostic = try #require(fault(text))
-        #expect(diagnostic.description == "stages.total.metric: variable METRIC is not set; set it, pass --var METRIC=VALUE, or write ${METRIC:-default}")
+        #expect(
+            diagnostic.description
+                == "stages.total.metric: variable METRIC is not set; set it, pass --var METRIC=VALUE, or write ${METRIC:-default}"
+        )
     }
 
     @Test("--var overrides win over the environment in a loaded plan")
     func overridesInPlan() throws {
         let text = Self.valid.replacingOccurrences(of: "\"demo.total\"", with: "\"${METRIC}\"")
-        let loader = kit.loader(variables: Variables(overrides: ["METRIC": "from.var"], environment: ["METRIC": "from.env"]))
+        let loader = kit.loader(
+            variables: Variables(overrides: ["METRIC": "from.var"], environment: ["METRIC": "from.env"]))
         #expect(Self.countMetric(try load(text, loader: loader).stages.first { $0.name == "total" }) == "from.var")
     }
 
@@ -469,10 +497,11 @@ struct PipelineLoaderTests {
             """
         let found = diagnostics(text)
         #expect(found.count == 7)
-        #expect(Set(found.map(\.path)) == [
-            "tag", "name", "stages.src.concurrency", "stages.x.type", "stages.y.metric", "stages.y.inputs[0]",
-            "stages.out.lable",
-        ])
+        #expect(
+            Set(found.map(\.path)) == [
+                "tag", "name", "stages.src.concurrency", "stages.x.type", "stages.y.metric", "stages.y.inputs[0]",
+                "stages.out.lable",
+            ])
         do {
             _ = try kit.loader().load(Array(text.utf8), file: "bad.json")
         } catch {
@@ -480,7 +509,10 @@ struct PipelineLoaderTests {
             #expect(lines.count == 7)
             #expect(lines.allSatisfy { $0.hasPrefix("bad.json: ") })
             #expect(lines.contains(#"bad.json: stages.y.inputs[0]: unknown stage "sr" (did you mean "src"?)"#))
-            #expect(lines.contains(#"bad.json: stages.out.lable: unknown option "lable" (did you mean "label"?); known options: label"#))
+            #expect(
+                lines.contains(
+                    #"bad.json: stages.out.lable: unknown option "lable" (did you mean "label"?); known options: label"#
+                ))
         }
     }
 
@@ -539,14 +571,17 @@ struct PipelineLoaderTests {
 
     @Test("sinkOverride with options the sink rejects is a fault at --dry-run")
     func sinkOverrideBadOptions() throws {
-        let diagnostic = try #require(fault(Self.valid, loader: kit.loader(sinkOverride: ("record", ["colour": "red"]))))
+        let diagnostic = try #require(
+            fault(Self.valid, loader: kit.loader(sinkOverride: ("record", ["colour": "red"]))))
         #expect(diagnostic.path == "--dry-run.colour")
         #expect(diagnostic.message == #"unknown option "colour"; known options: label"#)
     }
 
-    @Test("sinkOverride naming no sink type is a fault rather than a run that keeps the file's sinks", arguments: [
-        "stdout", "records",
-    ])
+    @Test(
+        "sinkOverride naming no sink type is a fault rather than a run that keeps the file's sinks",
+        arguments: [
+            "stdout", "records",
+        ])
     func sinkOverrideUnknownType(type: String) throws {
         let diagnostic = try #require(fault(Self.valid, loader: kit.loader(sinkOverride: (type, [:]))))
         #expect(diagnostic.description == "--dry-run: unknown sink type \"\(type)\"")

@@ -4,10 +4,12 @@ import Testing
 
 @Suite("Suggest")
 struct SuggestTests {
-    @Test("edit distance is Levenshtein's", arguments: [
-        ("kitten", "sitting", 3), ("", "abc", 3), ("abc", "", 3), ("same", "same", 0), ("flaw", "lawn", 2),
-        ("open_pr", "open_prs", 1), ("é", "e", 1),
-    ])
+    @Test(
+        "edit distance is Levenshtein's",
+        arguments: [
+            ("kitten", "sitting", 3), ("", "abc", 3), ("abc", "", 3), ("same", "same", 0), ("flaw", "lawn", 2),
+            ("open_pr", "open_prs", 1), ("é", "e", 1),
+        ])
     func editDistance(a: String, b: String, distance: Int) {
         #expect(Suggest.editDistance(a, b) == distance)
         #expect(Suggest.editDistance(b, a) == distance)

@@ -9,7 +9,8 @@ struct StageKindTests {
     @Test("the factories set role, what a stage reads and writes, and whether it needs inputs")
     func factories() throws {
         let records = try #require(registry["records"])
-        #expect((records.role, records.reads, records.writes, records.requiresInputs) == (.source, nil, .records, false))
+        #expect(
+            (records.role, records.reads, records.writes, records.requiresInputs) == (.source, nil, .records, false))
         let fetch = try #require(registry["fetch"])
         #expect((fetch.role, fetch.reads, fetch.writes, fetch.requiresInputs) == (.source, .records, .records, true))
         let points = try #require(registry["points"])
@@ -57,9 +58,10 @@ struct StageKindTests {
 
     @Test("the registry lists sources, then transforms, then sinks, each by name")
     func sorted() {
-        #expect(registry.sorted.map(\.type) == [
-            "block", "fail", "fetch", "points", "records", "count", "pass", "pick", "tally", "broken", "record",
-        ])
+        #expect(
+            registry.sorted.map(\.type) == [
+                "block", "fail", "fetch", "points", "records", "count", "pass", "pick", "tally", "broken", "record",
+            ])
         #expect(registry["nope"] == nil)
     }
 }

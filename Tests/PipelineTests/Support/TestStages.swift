@@ -407,6 +407,23 @@ enum TestStages {
 
 // MARK: - Loading and running
 
+extension TestStages {
+    /// Waits until `condition` holds, checking every millisecond; fails the test after `limit`.
+    static func eventually(
+        within limit: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: () -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + limit
+        while !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("condition not met within \(limit)", sourceLocation: sourceLocation)
+                return
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+}
+
 extension TestStages.Kit {
     func loader(
         variables: Variables = Variables(), sinkOverride: (type: String, options: JSON)? = nil

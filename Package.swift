@@ -36,6 +36,9 @@ let package = Package(
         .executableTarget(
             name: "FakeGitHubServer", dependencies: ["FakeGitHub"], path: "Tests/Support/FakeGitHubServer"),
 
+        // `swift run -c release SQLiteBench`: metrics-store write and read throughput.
+        .executableTarget(name: "SQLiteBench", dependencies: ["Pipeline"], path: "Benchmarks/SQLiteBench"),
+
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LoopbackHTTP"]),
         .testTarget(name: "SourcesTests", dependencies: ["Sources", "Pipeline", "FakeGitHub", "LoopbackHTTP"]),
         .testTarget(name: "TransformsTests", dependencies: ["Transforms", "Pipeline"]),

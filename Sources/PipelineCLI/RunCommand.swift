@@ -18,7 +18,9 @@ enum RunCommand {
           --var NAME=VALUE     set a variable used as ${NAME} in the file (wins over the environment); repeatable
           -h, --help           show this help
 
-        Metrics go to stdout; logs and progress go to stderr (PIPELINE_LOG_LEVEL=debug|info|warning|error).
+        Metrics go to the file's sinks (stdout with --dry-run); logs go to stderr
+        (PIPELINE_LOG_LEVEL=debug|info|warning|error). With PIPELINE_DB=PATH (and no --dry-run), every
+        point is also stored in that SQLite database, for `pipeline replay` and `pipeline backfill`.
 
         exit codes:
           0  success
@@ -54,7 +56,12 @@ enum RunCommand {
             registry: StageCatalog.registry, variables: try PipelineFiles.variables(args.values("--var"), command: "run"))
         let stdoutOptions: JSONObject = format.map { JSONObject([("format", .string($0.rawValue))]) } ?? JSONObject()
         loader.optionOverrides["stdout"] = stdoutOptions
-        if args.has("--dry-run") { loader.sinkOverride = ("stdout", .object(stdoutOptions)) }
+        if args.has("--dry-run") {
+            loader.sinkOverride = ("stdout", .object(stdoutOptions))
+        } else if let database = ProcessInfo.processInfo.environment["PIPELINE_DB"], !database.isEmpty {
+            // Keep every point locally too, for replay and backfill.
+            loader.extraSinks = [("pipeline_db", "sqlite", .object(JSONObject([("path", .string(database))])))]
+        }
         let plan: PipelinePlan
         do {
             plan = try loader.load(file: file)

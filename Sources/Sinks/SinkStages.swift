@@ -3,6 +3,8 @@ import Pipeline
 /// Every sink type, one line each.
 public enum SinkStages {
     public static let all: [StageKind] = [
-        StdoutSink.kind
+        StdoutSink.kind,
+        SQLiteSink.kind,
+        DatadogSink.kind,
     ]
 }

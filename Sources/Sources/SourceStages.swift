@@ -9,5 +9,6 @@ public enum SourceStages {
         GitHubCommits.kind,
         GitHubCommit.kind,
         GitHubWorkflowRuns.kind,
+        SQLitePoints.kind,
     ]
 }

@@ -1,0 +1,90 @@
+import CSQLite
+import Foundation
+
+/// The state file: what a run keeps for the next one (the outbox of undelivered points; later
+/// HTTP caches). A different file from the metrics store: it is small, private to the collector
+/// and may be thrown away (set aside) when damaged.
+public enum StateDatabase {
+    /// Later features add their tables as new steps at the end.
+    public static let schema = SQLiteSchema(
+        name: "state",
+        migrations: [
+            """
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                destination TEXT NOT NULL,
+                pipeline TEXT NOT NULL,
+                metric TEXT NOT NULL,
+                type TEXT NOT NULL CHECK (type IN ('gauge', 'count')),
+                value REAL,
+                timestamp INTEGER NOT NULL,
+                tags TEXT NOT NULL,
+                unit TEXT,
+                interval INTEGER,
+                enqueued_at REAL NOT NULL,
+                -- Timestamp before metric and tags: new points land at the end of the index
+                -- instead of all over it (the same uniqueness; far fewer pages written per batch).
+                UNIQUE (destination, pipeline, timestamp, metric, tags)
+            ) STRICT;
+            CREATE INDEX outbox_by_age ON outbox (destination, pipeline, timestamp);
+            """
+        ],
+        applicationID: 0x5050_5354)  // "PPST"
+
+    /// `$PIPELINE_STATE_DIR/state.sqlite`, else `$XDG_STATE_HOME/pipeline/state.sqlite`, else
+    /// `~/.local/state/pipeline/state.sqlite`; creates the directory (mode 0700) if it is missing.
+    /// A directory that cannot be created is left for opening to report.
+    public static func defaultPath(environment: [String: String]) -> String {
+        func nonEmpty(_ name: String) -> String? {
+            guard let value = environment[name], !value.isEmpty else { return nil }
+            return value.count > 1 && value.hasSuffix("/") ? String(value.dropLast()) : value
+        }
+        let directory: String
+        if let dir = nonEmpty("PIPELINE_STATE_DIR") {
+            directory = dir
+        } else if let xdg = nonEmpty("XDG_STATE_HOME") {
+            directory = xdg + "/pipeline"
+        } else {
+            let home = nonEmpty("HOME") ?? NSHomeDirectory()
+            directory = home + "/.local/state/pipeline"
+        }
+        try? FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return directory + "/state.sqlite"
+    }
+
+    /// Opens (creating it if needed) and migrates the state file, and checks its integrity
+    /// (`PRAGMA quick_check`, milliseconds on a file this size): a damaged file fails here with
+    /// an error whose `isCorruption` is true, rather than half-way through a run.
+    public static func open(path: String) throws -> SQLiteDatabase {
+        let database = try SQLiteDatabase(path: path)
+        if let complaint = try database.quickCheck() {
+            throw SQLiteError(
+                file: path, operation: "cannot open", code: SQLITE_CORRUPT, message: "integrity check failed: \(complaint)")
+        }
+        try database.migrate(schema)
+        return database
+    }
+
+    /// Renames a damaged file (and its `-wal` and `-shm`) to `<path>.corrupt-<UTC time>`, so
+    /// that the next open starts afresh and the old file stays for inspection; returns the new path.
+    public static func setAside(path: String) throws -> String {
+        let stamp = Timestamp.format(Timestamp.now()).filter { $0 != "-" && $0 != ":" }  // 20261123T050000Z
+        var target = "\(path).corrupt-\(stamp)"
+        var n = 2
+        while FileManager.default.fileExists(atPath: target) {
+            target = "\(path).corrupt-\(stamp)-\(n)"
+            n += 1
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let from = path + suffix
+            guard suffix.isEmpty || FileManager.default.fileExists(atPath: from) else { continue }
+            if rename(from, target + suffix) != 0 {
+                throw SQLiteError(
+                    file: from, operation: "cannot set aside", code: SQLITE_IOERR, message: String(cString: strerror(errno)),
+                    hint: "check that the file exists and its directory is writable")
+            }
+        }
+        return target
+    }
+}

@@ -1,0 +1,125 @@
+import Pipeline
+
+/// Datadog's HTTP API as the sink uses it: submitting series and checking an API key.
+///
+/// Requests go through `HTTPClient`, which retries network errors, 408, 429 and 5xx with
+/// backoff and full jitter and honours `Retry-After`; every other answer comes back here. The API
+/// key travels only in the `DD-API-KEY` header: `HTTPClient` never logs or reports header values,
+/// and any answer that echoed the key has it masked before it reaches a message.
+public struct DatadogClient: Sendable, CustomStringConvertible, CustomReflectable {
+    public let endpoint: DatadogEndpoint
+    public let http: HTTPClient
+    private let apiKey: String
+
+    public init(endpoint: DatadogEndpoint, apiKey: String, http: HTTPClient) {
+        self.endpoint = endpoint
+        self.apiKey = apiKey
+        self.http = http
+    }
+
+    public var description: String { "DatadogClient(\(endpoint))" }
+    public var customMirror: Mirror { Mirror(self, children: ["endpoint": endpoint]) }
+
+    /// The answer to a submission, once `HTTPClient` is done retrying.
+    public enum SubmitResult: Sendable, Equatable {
+        /// 2xx (Datadog answers 202): the points are Datadog's.
+        case accepted
+        /// Any other status, with Datadog's `errors` joined into one line.
+        case rejected(status: Int, message: String)
+    }
+
+    /// `POST {base}/api/v2/series` with `body`, already compressed with `compression`.
+    ///
+    /// Throws `HTTPError` when retries did not help (the connection kept failing, 5xx, a rate
+    /// limit longer than the policy waits), and whatever the client's sleep throws.
+    public func submit(body: [UInt8], compression: DatadogCompression, timeout: Duration? = nil) async throws
+        -> SubmitResult
+    {
+        var headers = [("Content-Type", "application/json"), ("Accept", "application/json"), ("DD-API-KEY", apiKey)]
+        if let encoding = compression.contentEncoding { headers.append(("Content-Encoding", encoding)) }
+        let request = HTTPRequest(
+            method: "POST", url: endpoint.seriesURL, headers: headers, body: body, timeout: timeout)
+        let response = try await http.send(request)
+        if response.isSuccess { return .accepted }
+        return .rejected(status: response.status, message: message(from: response))
+    }
+
+    /// What `GET {base}/api/v1/validate` says about the key.
+    public enum KeyValidation: Sendable, Equatable {
+        /// Datadog accepts the key (200, `{"valid": true}`).
+        case ok
+        /// Datadog rejects it (403): the message says what to check.
+        case invalid(String)
+        /// No verdict: the site is unreachable, or it answered something else.
+        case error(String)
+    }
+
+    /// Checks the key against the endpoint's site: `pipeline check-datadog`.
+    public func validateKey() async -> KeyValidation {
+        guard !apiKey.isEmpty else { return .invalid("no Datadog API key: set DD_API_KEY") }
+        let request = HTTPRequest.get(
+            endpoint.validateURL, headers: [("Accept", "application/json"), ("DD-API-KEY", apiKey)])
+        let response: HTTPResponse
+        do {
+            response = try await http.send(request)
+        } catch let error as HTTPError {
+            return .error(mask(error.description))
+        } catch {
+            return .error(mask("GET \(URLRedaction.redact(endpoint.validateURL)): \(error)"))
+        }
+        switch response.status {
+        case 200..<300:
+            if case .object(let object)? = try? JSONParser.parse(response.body), object["valid"]?.bool == false {
+                return .invalid(Self.keyRejected(status: response.status))
+            }
+            return .ok
+        case 401, 403:
+            return .invalid(Self.keyRejected(status: response.status))
+        default:
+            return .error(
+                "GET \(URLRedaction.redact(endpoint.validateURL)): \(HTTPStatusPhraseText.describe(response.status))"
+                    + ": \(message(from: response))")
+        }
+    }
+
+    /// The message for a key Datadog refuses.
+    static func keyRejected(status: Int) -> String {
+        "Datadog rejected the API key (\(status)): check DD_API_KEY and DD_SITE"
+    }
+
+    /// Datadog's error body is `{"errors": ["…", …]}`; anything else is quoted (shortened).
+    func message(from response: HTTPResponse) -> String {
+        var text: String
+        if case .object(let object)? = try? JSONParser.parse(response.body), let errors = object["errors"]?.array {
+            text = errors.map { $0.string ?? $0.jsonText }.joined(separator: "; ")
+        } else if case .object(let object)? = try? JSONParser.parse(response.body),
+            let message = object["message"]?.string
+        {
+            text = message
+        } else {
+            text = response.text
+        }
+        text = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        if text.count > 300 { text = String(text.prefix(299)) + "…" }
+        if text.isEmpty { text = "no error message" }
+        return mask(text)
+    }
+
+    /// `text` with the API key masked, should an answer ever echo it.
+    func mask(_ text: String) -> String {
+        guard apiKey.count >= 4, text.contains(apiKey) else { return text }
+        return text.replacing(apiKey, with: "***")
+    }
+}
+
+/// Status lines for messages: `403 Forbidden`.
+enum HTTPStatusPhraseText {
+    static func describe(_ status: Int) -> String {
+        let phrases: [Int: String] = [
+            400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+            408: "Request Timeout", 413: "Payload Too Large", 415: "Unsupported Media Type", 429: "Too Many Requests",
+            500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+        ]
+        return phrases[status].map { "\(status) \($0)" } ?? "HTTP \(status)"
+    }
+}

@@ -14,8 +14,8 @@ struct GitHubCollectorTests {
         ["GITHUB_REPOSITORY": "octo-org/octo-repo", "GITHUB_API_URL": fake.baseURL].merging(extra) { $1 }
     }
 
-    static func run(_ fake: FakeGitHub, extra: [String: String] = [:]) throws -> CLIRunner.Result {
-        try CLIRunner.run(
+    static func run(_ fake: FakeGitHub, extra: [String: String] = [:]) async throws -> CLIRunner.Result {
+        try await CLIRunner.run(
             ["run", "github", "--dry-run", "--format", "json", "--as-of", now], environment: environment(fake, extra: extra))
     }
 
@@ -34,14 +34,14 @@ struct GitHubCollectorTests {
     }
 
     @Test("every one of the 23 metrics equals the value computed from the fake's data")
-    func allMetricsExact() throws {
+    func allMetricsExact() async throws {
         let data = FakeGitHubData.edgeCases(now: Self.nowDate)
         let expected = data.expectedMetrics(now: Self.nowDate)
         #expect(expected.count == 23)
         let fake = try FakeGitHub(data: data)
         defer { fake.stop() }
 
-        let result = try Self.run(fake)
+        let result = try await Self.run(fake)
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
         try Self.expectMetrics(result, equal: expected)
         let values = try result.values()
@@ -52,11 +52,11 @@ struct GitHubCollectorTests {
     }
 
     @Test("every point carries the run's timestamp and the source, service, env and repo tags")
-    func pointsCarryTimestampAndTags() throws {
+    func pointsCarryTimestampAndTags() async throws {
         let data = FakeGitHubData.edgeCases(now: Self.nowDate)
         let fake = try FakeGitHub(data: data)
         defer { fake.stop() }
-        let result = try Self.run(fake, extra: ["DD_ENV": "staging"])
+        let result = try await Self.run(fake, extra: ["DD_ENV": "staging"])
         let points = try result.points()
         #expect(points.count == 26)
         for point in points {
@@ -68,23 +68,23 @@ struct GitHubCollectorTests {
     }
 
     @Test("5xx bursts, secondary and primary rate limits and dropped connections still give exact values")
-    func exactUnderFaults() throws {
+    func exactUnderFaults() async throws {
         let data = FakeGitHubData.edgeCases(now: Self.nowDate)
         let fake = try FakeGitHub(data: data, faults: .flaky)
         defer { fake.stop() }
-        let result = try Self.run(fake)
+        let result = try await Self.run(fake)
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
         try Self.expectMetrics(result, equal: data.expectedMetrics(now: Self.nowDate))
         #expect(result.stderr.contains("retrying"), "the faults should have caused logged retries")
     }
 
     @Test("the token is sent as a Bearer header and never printed")
-    func tokenSentNeverPrinted() throws {
+    func tokenSentNeverPrinted() async throws {
         let token = "ghp_secretTOKEN1234567890"
         let data = FakeGitHubData.edgeCases(now: Self.nowDate)
         let fake = try FakeGitHub(data: data, token: token, faults: .every(7, .serverError(status: 502)))
         defer { fake.stop() }
-        let result = try Self.run(fake, extra: ["GITHUB_TOKEN": token, "PIPELINE_LOG_LEVEL": "debug"])
+        let result = try await Self.run(fake, extra: ["GITHUB_TOKEN": token, "PIPELINE_LOG_LEVEL": "debug"])
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
         #expect(fake.unauthenticatedRequestCount == 0)
         #expect(fake.authorizationHeaders.allSatisfy { $0 == "Bearer \(token)" })
@@ -93,11 +93,11 @@ struct GitHubCollectorTests {
     }
 
     @Test("a wrong token fails the run with one clear line, exit 1, and the failed health metric")
-    func badCredentials() throws {
+    func badCredentials() async throws {
         let data = FakeGitHubData.edgeCases(now: Self.nowDate)
         let fake = try FakeGitHub(data: data, token: "right-token")
         defer { fake.stop() }
-        let result = try Self.run(fake, extra: ["GITHUB_TOKEN": "wrong-token"])
+        let result = try await Self.run(fake, extra: ["GITHUB_TOKEN": "wrong-token"])
         #expect(result.exitCode == 1)
         let values = try result.values()
         #expect(values.keys.filter { $0.hasPrefix("github.") }.isEmpty)
@@ -109,12 +109,12 @@ struct GitHubCollectorTests {
     }
 
     @Test("a stage that keeps failing loses only the metrics that depend on it")
-    func failureIsolated() throws {
+    func failureIsolated() async throws {
         let data = FakeGitHubData.edgeCases(now: Self.nowDate)
         // Every single-commit request fails with 500 after the others were served.
         let fake = try FakeGitHub(data: data, faults: FaultPlan(rules: []), failingPathPrefix: "/repos/octo-org/octo-repo/commits/")
         defer { fake.stop() }
-        let result = try Self.run(fake, extra: ["PIPELINE_RETRY_BASE_MS": "1"])
+        let result = try await Self.run(fake, extra: ["PIPELINE_RETRY_BASE_MS": "1"])
         #expect(result.exitCode == 1, "stderr: \(result.stderr)")
         var expected = data.expectedMetrics(now: Self.nowDate)
         for metric in ["github.code.lines_added_7d", "github.code.lines_deleted_7d", "github.code.files_changed_7d"] {

@@ -44,7 +44,10 @@ struct CLIRunner {
     }
 
     /// Runs `pipeline ARGS` in the package root with exactly `environment` (plus PATH).
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    ///
+    /// Waits without holding a thread: Swift Testing runs tests on a pool of as many threads as
+    /// cores, and a blocking wait would starve every other test meanwhile.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -62,8 +65,14 @@ struct CLIRunner {
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice
+        let exited = AsyncStream<Void> { continuation in
+            process.terminationHandler = { _ in
+                continuation.yield()
+                continuation.finish()
+            }
+        }
         try process.run()
-        process.waitUntilExit()
+        for await _ in exited {}
         return Result(
             stdout: try String(contentsOf: out, encoding: .utf8), stderr: try String(contentsOf: err, encoding: .utf8),
             exitCode: process.terminationStatus)

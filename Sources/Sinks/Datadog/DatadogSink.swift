@@ -170,16 +170,7 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         var problems: [String] = []
 
         // 1. Into the outbox, before anything is sent.
-        var outbox: Outbox?
-        do {
-            outbox = try Outbox(path: configuration.statePath)
-        } catch {
-            let problem =
-                "cannot open the outbox at \(configuration.statePath) (\(error)): this run's points are "
-                + "sent without it and are lost if Datadog cannot take them now"
-            log.error(problem)
-            problems.append(problem)
-        }
+        var outbox = openOutbox(log: log, problems: &problems)
         var backlog = 0
         if let open = outbox {
             do {
@@ -242,7 +233,8 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
 
         // 3. The verdict.
         let remaining = (try? outbox?.count(pipeline: context.pipeline, destination: destination)) ?? 0
-        var summary = "sent \(delivery.deliveredPoints) points in \(delivery.acceptedRequests) requests "
+        var summary =
+            "sent \(delivery.deliveredPoints) points in \(delivery.acceptedRequests) requests "
             + "to \(configuration.endpoint)"
         if remaining > 0 { summary += "; \(remaining) points stay in the outbox" }
         log.info(summary)
@@ -258,15 +250,51 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         throw SinkDeliveryError(message)
     }
 
+    /// The outbox, or nil when the state file cannot be used. A damaged file is set aside (kept,
+    /// renamed, for inspection) and a fresh one started, so one bad file does not fail every run;
+    /// its points are not sent, and the run fails saying where it went.
+    private func openOutbox(log: DatadogLog, problems: inout [String]) -> Outbox? {
+        let path = configuration.statePath
+        do {
+            return try Outbox(path: path)
+        } catch let error as SQLiteError where error.isCorruption {
+            do {
+                let setAside = try Outbox.setAside(path: path)
+                let outbox = try Outbox(path: path)
+                let problem =
+                    "the outbox at \(path) was damaged (\(error)); it was set aside as \(setAside), whose points "
+                    + "are not sent, and a fresh outbox started"
+                log.error(problem)
+                problems.append(problem)
+                return outbox
+            } catch {
+                // Fall through to the message below, with the error that stopped the recovery.
+                return unusable(error)
+            }
+        } catch {
+            return unusable(error)
+        }
+
+        func unusable(_ error: any Error) -> Outbox? {
+            let problem =
+                "cannot open the outbox at \(path) (\(error)): this run's points are sent without it and are "
+                + "lost if Datadog cannot take them now"
+            log.error(problem)
+            problems.append(problem)
+            return nil
+        }
+    }
+
     /// The sink's own client: the run's settings, with retries bounded by `retry_for` for the
     /// whole run rather than per request.
     static func clientConfiguration(
         _ base: HTTPClient.Configuration, retryFor: Duration, budget: DatadogRetryBudget
     ) -> HTTPClient.Configuration {
         var configuration = base
-        // The budget decides when to stop, so attempts are not what bounds the retries; retry_for 0s means none.
+        // The budget decides when to stop: 20 attempts outlast 30 s of backoff from 0.5 s (the sleeps
+        // add up past 30 s by the 9th), and read better in the log than a huge number. 0s means none.
         configuration.retry = RetryPolicy(
-            maxAttempts: retryFor > .zero ? 1_000 : 1, baseDelay: base.retry.baseDelay,
+            maxAttempts: retryFor > .zero ? 20 : 1, baseDelay: base.retry.baseDelay,
             maxDelay: min(base.retry.maxDelay, retryFor), maxRateLimitWait: min(base.retry.maxRateLimitWait, retryFor),
             maxTotalWait: retryFor)
         configuration.sleep = { try await budget.sleep($0) }

@@ -9,7 +9,7 @@ struct DatadogCompressionTests {
     @Test(
         "gzip and deflate round-trip through an independent inflater", arguments: [DatadogCompression.gzip, .deflate])
     func roundTrip(compression: DatadogCompression) throws {
-        let json = DatadogPayload(gauges(5_000)).encoded()
+        let json = DatadogPayload(ddGauges(5_000)).encoded()
         let compressed = try compression.compress(json)
         #expect(compressed.count < json.count / 5)
         #expect(Inflate.decode(compressed, encoding: compression.rawValue, limit: json.count) == .ok(json))
@@ -49,7 +49,7 @@ struct DatadogBatchingTests {
     @Test("100,000 points under Datadog's own limits: 10 requests of at most 10,000 points, each point once")
     func hundredThousandPoints() async throws {
         let bed = try DatadogTestbed()
-        let points = gauges(100_000, value: Self.noisy)
+        let points = ddGauges(100_000, value: Self.noisy)
         let error = await bed.run(bed.sink(), points)
         #expect(error == nil, "\(error?.message ?? "")")
         #expect(bed.fake.acceptedRequestCount == 10)
@@ -100,7 +100,7 @@ struct DatadogBatchingTests {
                 maxPoints: limits.maxPoints))
         // Several metrics and tag sets, so series grouping and splitting interact.
         let points = (0..<4).flatMap { m in
-            gauges(3_000, metric: "test.metric_\(m)", tags: ["env:test", "shard:\(m)"], value: Self.noisy)
+            ddGauges(3_000, metric: "test.metric_\(m)", tags: ["env:test", "shard:\(m)"], value: Self.noisy)
         }
         let error = await bed.run(
             bed.sink(bed.configuration(compression: testCase.compression, limits: limits)), points)
@@ -125,7 +125,7 @@ struct DatadogBatchingTests {
     func splitOn413() async throws {
         let bed = try DatadogTestbed()
         bed.fake.inject(.status(413))
-        let points = gauges(1_000)
+        let points = ddGauges(1_000)
         let error = await bed.run(bed.sink(), points)
         #expect(error == nil, "\(error?.message ?? "")")
         #expect(bed.fake.requests.map(\.status) == [413, 202, 202])
@@ -138,7 +138,7 @@ struct DatadogBatchingTests {
     func splitUntilItFits() async throws {
         let bed = try DatadogTestbed(
             limits: .init(maxCompressedBytes: 512_000, maxDecompressedBytes: 5_242_880, maxPoints: 300))
-        let points = gauges(2_000)
+        let points = ddGauges(2_000)
         let error = await bed.run(bed.sink(), points)
         #expect(error == nil, "\(error?.message ?? "")")
         #expect(bed.fake.requests.contains { $0.status == 413 })
@@ -149,8 +149,8 @@ struct DatadogBatchingTests {
     @Test("a page of the outbox smaller than a batch still sends everything, oldest first")
     func smallPages() async throws {
         let bed = try DatadogTestbed()
-        let older = gauges(250, timestamp: ddNow - 600)
-        let newer = gauges(250, timestamp: ddNow)
+        let older = ddGauges(250, timestamp: ddNow - 600)
+        let newer = ddGauges(250, timestamp: ddNow)
         let error = await bed.run(bed.sink(bed.configuration(pageSize: 64)), newer + older)
         #expect(error == nil, "\(error?.message ?? "")")
         #expect(bed.fake.receivedExactlyOnce(older + newer))

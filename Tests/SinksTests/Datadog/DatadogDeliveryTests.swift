@@ -10,7 +10,7 @@ struct DatadogDeliveryTests {
     func delivers() async throws {
         let bed = try DatadogTestbed()
         let points =
-            gauges(3) + [
+            ddGauges(3) + [
                 MetricPoint(
                     metric: "test.count", value: 4, timestamp: ddNow, kind: .count, unit: "commit", interval: 900)
             ]
@@ -39,7 +39,7 @@ struct DatadogDeliveryTests {
     func badRequest() async throws {
         let bed = try DatadogTestbed()
         bed.fake.inject(.status(400))
-        let points = gauges(30)
+        let points = ddGauges(30)
         let limits = DatadogLimits(maxCompressedBytes: 512_000, maxUncompressedBytes: 5_242_880, maxPoints: 10)
         let error = try #require(await bed.run(bed.sink(bed.configuration(limits: limits)), points))
         #expect(bed.fake.requests.map(\.status) == [400, 202, 202])
@@ -55,7 +55,7 @@ struct DatadogDeliveryTests {
     @Test("403 stops the run at once with a message that says what to check")
     func forbidden() async throws {
         let bed = try DatadogTestbed()
-        let points = gauges(30)
+        let points = ddGauges(30)
         let limits = DatadogLimits(maxCompressedBytes: 512_000, maxUncompressedBytes: 5_242_880, maxPoints: 10)
         let error = try #require(
             await bed.run(bed.sink(bed.configuration(apiKey: "not-the-key", limits: limits)), points))
@@ -70,7 +70,7 @@ struct DatadogDeliveryTests {
     func throttledThenAccepted() async throws {
         let bed = try DatadogTestbed()
         bed.fake.throttle(times: 2, retryAfter: 3, rateLimitReset: 3)
-        let points = gauges(10)
+        let points = ddGauges(10)
         #expect(await bed.run(bed.sink(), points) == nil)
         #expect(bed.fake.requests.map(\.status) == [429, 429, 202])
         #expect(bed.sleeps.all == [.seconds(3), .seconds(3)])
@@ -83,7 +83,7 @@ struct DatadogDeliveryTests {
     func rateLimitResetOnly() async throws {
         let bed = try DatadogTestbed()
         bed.fake.throttle(times: 1, retryAfter: nil, rateLimitReset: 5)
-        let points = gauges(3)
+        let points = ddGauges(3)
         #expect(await bed.run(bed.sink(), points) == nil)
         #expect(bed.fake.receivedExactlyOnce(points))
         #expect(bed.sleeps.all.count == 1)
@@ -100,7 +100,7 @@ struct DatadogDeliveryTests {
     func transientFailures(fault: FakeDatadog.Fault) async throws {
         let bed = try DatadogTestbed()
         bed.fake.inject(fault, times: 3)
-        let points = gauges(10)
+        let points = ddGauges(10)
         let error = await bed.run(bed.sink(), points)
         #expect(error == nil, "\(error?.message ?? "")")
         #expect(bed.fake.requestCount == 4)
@@ -113,7 +113,7 @@ struct DatadogDeliveryTests {
     func retryBudgetInVirtualTime() async throws {
         let bed = try DatadogTestbed()
         bed.fake.fail(status: 503, times: 10_000)
-        let points = gauges(50)
+        let points = ddGauges(50)
         let limits = DatadogLimits(maxCompressedBytes: 512_000, maxUncompressedBytes: 5_242_880, maxPoints: 10)
         let error = try #require(
             await bed.run(bed.sink(bed.configuration(retryFor: .seconds(30), limits: limits)), points))
@@ -134,7 +134,7 @@ struct DatadogDeliveryTests {
         bed.fake.throttle(times: 2, retryAfter: 3, rateLimitReset: nil)
         bed.fake.inject(.pass)
         bed.fake.throttle(times: 2, retryAfter: 3, rateLimitReset: nil)
-        let points = gauges(30)
+        let points = ddGauges(30)
         let limits = DatadogLimits(maxCompressedBytes: 512_000, maxUncompressedBytes: 5_242_880, maxPoints: 10)
         let error = try #require(
             await bed.run(bed.sink(bed.configuration(retryFor: .seconds(10), limits: limits)), points))
@@ -152,7 +152,7 @@ struct DatadogDeliveryTests {
         let bed = try DatadogTestbed(
             retry: RetryPolicy(baseDelay: .milliseconds(100), maxDelay: .milliseconds(300)), realSleep: true)
         bed.fake.isDown = true
-        let points = gauges(20)
+        let points = ddGauges(20)
         let clock = ContinuousClock()
         let start = clock.now
         let error = try #require(
@@ -174,7 +174,7 @@ struct DatadogDeliveryTests {
         let clock = ContinuousClock()
         let start = clock.now
         let error = await bed.run(
-            bed.sink(bed.configuration(retryFor: .milliseconds(800), requestTimeout: .milliseconds(400))), gauges(5))
+            bed.sink(bed.configuration(retryFor: .milliseconds(800), requestTimeout: .milliseconds(400))), ddGauges(5))
         #expect(error != nil)
         #expect(clock.now - start < .seconds(8), "took \(clock.now - start)")
         #expect(try bed.queued() == 5)
@@ -184,7 +184,7 @@ struct DatadogDeliveryTests {
     func longRetryAfter() async throws {
         let bed = try DatadogTestbed()
         bed.fake.throttle(times: 1, retryAfter: 600, rateLimitReset: 600)
-        let error = try #require(await bed.run(bed.sink(), gauges(5)))
+        let error = try #require(await bed.run(bed.sink(), ddGauges(5)))
         #expect(bed.sleeps.all.isEmpty)
         #expect(error.message.contains("rate limit"), "\(error.message)")
         #expect(try bed.queued() == 5)
@@ -194,10 +194,10 @@ struct DatadogDeliveryTests {
     func historicalGuard() async throws {
         let bed = try DatadogTestbed()
         bed.logLevel = .warning
-        let old = gauges(5, metric: "test.old", timestamp: ddNow - 2 * 3600)
-        let recent = gauges(5, metric: "test.recent", timestamp: ddNow - 30 * 60)
-        let future = gauges(2, metric: "test.future", timestamp: ddNow + 3600)
-        let log = await capturingStandardError {
+        let old = ddGauges(5, metric: "test.old", timestamp: ddNow - 2 * 3600)
+        let recent = ddGauges(5, metric: "test.recent", timestamp: ddNow - 30 * 60)
+        let future = ddGauges(2, metric: "test.future", timestamp: ddNow + 3600)
+        let log = await ddCapturingStandardError {
             let error = await bed.run(bed.sink(), old + recent + future)
             #expect(error == nil, "held-back points are not a delivery failure: \(error?.message ?? "")")
         }
@@ -224,7 +224,7 @@ struct DatadogDeliveryTests {
     @Test("points with a metric name Datadog would rewrite are dropped and fail the run; NaN is dropped with a warning")
     func invalidPoints() async throws {
         let bed = try DatadogTestbed()
-        let good = gauges(3)
+        let good = ddGauges(3)
         let bad = [MetricPoint(metric: "ci.build-time", value: 1, timestamp: ddNow)]
         let nan = [
             MetricPoint(metric: "test.ratio", value: .nan, timestamp: ddNow),
@@ -242,7 +242,7 @@ struct DatadogDeliveryTests {
     @Test("deflate and none reach the intake too", arguments: [DatadogCompression.deflate, .none])
     func otherCompressions(compression: DatadogCompression) async throws {
         let bed = try DatadogTestbed()
-        let points = gauges(100)
+        let points = ddGauges(100)
         #expect(await bed.run(bed.sink(bed.configuration(compression: compression)), points) == nil)
         #expect(bed.fake.requests.first?.contentEncoding == compression.contentEncoding)
         #expect(bed.fake.receivedExactlyOnce(points))
@@ -279,13 +279,13 @@ struct DatadogDeliveryTests {
         let fake = try FakeDatadog(apiKey: secret)
         var errors: [String] = []
         let logger = Logger(label: "test", level: .debug)
-        let sleeps = Sleeps()
+        let sleeps = DDSleeps()
         let http = HTTPClient(
             configuration: .init(sleep: sleeps.function, logger: Logger(label: "http", level: .debug)))
         defer { http.shutdown() }
         let context = StageContext(
             stage: "to_datadog", pipeline: "github", now: Double(ddNow), tags: [], logger: logger, http: http)
-        let log = await capturingStandardError {
+        let log = await ddCapturingStandardError {
             let configuration = DatadogSink.Configuration(
                 endpoint: DatadogEndpoint(baseURL: fake.baseURL), apiKey: secret, statePath: bed.state.database,
                 retryFor: .seconds(5),
@@ -298,7 +298,7 @@ struct DatadogDeliveryTests {
             fake.throttle(times: 1)
             fake.fail(status: 500, times: 1_000)
             do {
-                try await sink.deliver(gauges(20) + gauges(1, timestamp: ddNow - 7200), context: context)
+                try await sink.deliver(ddGauges(20) + ddGauges(1, timestamp: ddNow - 7200), context: context)
             } catch {
                 errors.append("\(error)")
             }
@@ -307,7 +307,7 @@ struct DatadogDeliveryTests {
                     endpoint: DatadogEndpoint(baseURL: bed.fake.baseURL), apiKey: secret, statePath: bed.state.database,
                     wallClock: { Double(ddNow) }))
             do {
-                try await wrongKey.deliver(gauges(3), context: context)
+                try await wrongKey.deliver(ddGauges(3), context: context)
             } catch {
                 errors.append("\(error)")
             }
@@ -328,7 +328,7 @@ struct DatadogDeliveryTests {
     @Test("without an API key the points stay queued and the run fails saying so; with one they go")
     func noKey() async throws {
         let bed = try DatadogTestbed()
-        let points = gauges(4)
+        let points = ddGauges(4)
         let error = try #require(await bed.run(bed.sink(bed.configuration(apiKey: nil)), points))
         #expect(error.message.hasPrefix("no Datadog API key: set DD_API_KEY"))
         #expect(error.message.contains("4 points wait in the outbox"))

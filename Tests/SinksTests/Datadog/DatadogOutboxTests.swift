@@ -11,7 +11,7 @@ struct DatadogOutboxTests {
     )
     func outageThenRecovery() async throws {
         let bed = try DatadogTestbed()
-        let first = gauges(1_500, metric: "test.run", timestamp: ddNow - 900)
+        let first = ddGauges(1_500, metric: "test.run", timestamp: ddNow - 900)
         bed.fake.isDown = true
         let error = try #require(await bed.run(bed.sink(bed.configuration(retryFor: .seconds(5))), first))
         #expect(error.message.contains("1500 points wait in the outbox"), "\(error.message)")
@@ -19,7 +19,7 @@ struct DatadogOutboxTests {
         #expect(try bed.queued() == 1_500)
 
         bed.fake.isDown = false
-        let second = gauges(1_500, metric: "test.run", timestamp: ddNow)
+        let second = ddGauges(1_500, metric: "test.run", timestamp: ddNow)
         let limits = DatadogLimits(maxCompressedBytes: 512_000, maxUncompressedBytes: 5_242_880, maxPoints: 1_000)
         #expect(await bed.run(bed.sink(bed.configuration(limits: limits)), second) == nil)
         #expect(bed.fake.receivedExactlyOnce(first + second))
@@ -30,26 +30,36 @@ struct DatadogOutboxTests {
         #expect(try bed.queued() == 0)
     }
 
+    /// The fake sits on a port outside the kernel's ephemeral range, so that while it is stopped no
+    /// other test's fake (bound to port 0) can take its place, and has its own key.
     @Test("intake stopped (connection refused) for a run, then back on the same port")
     func stoppedThenRestarted() async throws {
         let bed = try DatadogTestbed()
-        let port = bed.fake.port
-        let configuration = bed.configuration(retryFor: .seconds(2))
-        bed.fake.stop()
-        let points = gauges(40)
-        #expect(await bed.run(bed.sink(configuration), points) != nil)
-        #expect(try bed.queued() == 40)
+        let key = "restart-test-key-\(UInt32.random(in: 0...UInt32.max))"
+        var first: FakeDatadog?
+        for _ in 0..<50 where first == nil {
+            first = try? FakeDatadog(apiKey: key, port: UInt16.random(in: 20_000..<30_000))
+        }
+        let fake = try #require(first)
+        let port = fake.port
+        var configuration = bed.configuration(apiKey: key, retryFor: .seconds(2))
+        configuration.endpoint = DatadogEndpoint(baseURL: fake.baseURL)
+        fake.stop()
+        let points = ddGauges(40)
+        let error = try #require(await bed.run(bed.sink(configuration), points))
+        #expect(error.message.contains("connection refused"), "\(error.message)")
+        #expect(try bed.queued(destination: configuration.endpoint.outboxDestination) == 40)
 
-        let revived = try FakeDatadog(port: port)
+        let revived = try FakeDatadog(apiKey: key, port: port)
         #expect(await bed.run(bed.sink(configuration), []) == nil)
         #expect(revived.receivedExactlyOnce(points))
-        #expect(try bed.queued() == 0)
+        #expect(try bed.queued(destination: configuration.endpoint.outboxDestination) == 0)
     }
 
     @Test("a failure in the middle keeps exactly what Datadog did not accept")
     func partialFailure() async throws {
         let bed = try DatadogTestbed()
-        let points = gauges(50)
+        let points = ddGauges(50)
         let limits = DatadogLimits(maxCompressedBytes: 512_000, maxUncompressedBytes: 5_242_880, maxPoints: 10)
         // Two batches go, then the intake fails for good.
         bed.fake.inject(.pass, times: 2)
@@ -73,7 +83,7 @@ struct DatadogOutboxTests {
     @Test("a re-send after a crash between 202 and removal carries identical points, which Datadog stores once")
     func resendIsIdempotent() async throws {
         let bed = try DatadogTestbed()
-        let points = gauges(200, value: { Double($0) * 1.5 })
+        let points = ddGauges(200, value: { Double($0) * 1.5 })
         #expect(await bed.run(bed.sink(), points) == nil)
         let stored = bed.fake.values
         #expect(try bed.queued() == 0)
@@ -101,9 +111,9 @@ struct DatadogOutboxTests {
     func upsertBeforeDelivery() async throws {
         let bed = try DatadogTestbed()
         bed.fake.isDown = true
-        _ = await bed.run(bed.sink(bed.configuration(retryFor: .seconds(1))), gauges(10, value: { _ in 1 }))
+        _ = await bed.run(bed.sink(bed.configuration(retryFor: .seconds(1))), ddGauges(10, value: { _ in 1 }))
         bed.fake.isDown = false
-        let again = gauges(10, value: { _ in 2 })
+        let again = ddGauges(10, value: { _ in 2 })
         #expect(await bed.run(bed.sink(), again) == nil)
         #expect(bed.fake.receivedExactlyOnce(again))
         #expect(bed.fake.values.values.allSatisfy { $0 == 2 })
@@ -114,20 +124,20 @@ struct DatadogOutboxTests {
         let bed = try DatadogTestbed()
         let other = try FakeDatadog()
         bed.fake.isDown = true
-        _ = await bed.run(bed.sink(bed.configuration(retryFor: .seconds(1))), gauges(5, metric: "test.a"))
+        _ = await bed.run(bed.sink(bed.configuration(retryFor: .seconds(1))), ddGauges(5, metric: "test.a"))
         #expect(try bed.queued() == 5)
 
         // Another pipeline on the same state file and endpoint does not send github's points.
         bed.pipeline = "other"
         bed.fake.isDown = false
-        #expect(await bed.run(bed.sink(), gauges(3, metric: "test.b")) == nil)
+        #expect(await bed.run(bed.sink(), ddGauges(3, metric: "test.b")) == nil)
         #expect(bed.fake.series.keys.allSatisfy { $0.metric == "test.b" })
 
         // The same pipeline pointed at another endpoint does not send them either.
         bed.pipeline = "github"
         var configuration = bed.configuration()
         configuration.endpoint = DatadogEndpoint(baseURL: other.baseURL)
-        #expect(await bed.run(bed.sink(configuration), gauges(2, metric: "test.c")) == nil)
+        #expect(await bed.run(bed.sink(configuration), ddGauges(2, metric: "test.c")) == nil)
         #expect(other.series.keys.allSatisfy { $0.metric == "test.c" })
         #expect(try bed.queued() == 5)
     }
@@ -137,7 +147,7 @@ struct DatadogOutboxTests {
         let bed = try DatadogTestbed()
         var configuration = bed.configuration()
         configuration.statePath = "/proc/no-such-dir/state.sqlite"
-        let points = gauges(25)
+        let points = ddGauges(25)
         let error = try #require(await bed.run(bed.sink(configuration), points))
         #expect(error.message.contains("cannot open the outbox at /proc/no-such-dir/state.sqlite"), "\(error.message)")
         #expect(bed.fake.receivedExactlyOnce(points))
@@ -152,6 +162,22 @@ struct DatadogOutboxTests {
                         statePath: configuration.statePath,
                         retryFor: .seconds(1), wallClock: configuration.wallClock)), points))
         #expect(down.message.contains("25 points could not be kept and are lost"), "\(down.message)")
+    }
+
+    @Test("a damaged state file is set aside, a fresh outbox started, and the run fails naming the old file")
+    func damagedStateFile() async throws {
+        let bed = try DatadogTestbed()
+        try Data(repeating: 0x42, count: 8_192).write(to: URL(fileURLWithPath: bed.state.database))
+        let points = ddGauges(12)
+        let error = try #require(await bed.run(bed.sink(), points))
+        #expect(error.message.contains("was damaged"), "\(error.message)")
+        #expect(error.message.contains("set aside as"), "\(error.message)")
+        #expect(bed.fake.receivedExactlyOnce(points))
+        #expect(try bed.queued() == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: bed.state.path)
+        #expect(files.contains { $0.contains("corrupt") }, "\(files)")
+        // The next run is clean.
+        #expect(await bed.run(bed.sink(), ddGauges(2, metric: "test.next")) == nil)
     }
 
     @Test("run(points:) through the executor: points and health metrics reach the intake")

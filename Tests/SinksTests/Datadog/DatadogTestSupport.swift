@@ -9,7 +9,7 @@ import Testing
 let ddNow = 1_795_435_200
 
 /// A value shared between a test and the code it drives.
-final class Box<Value: Sendable>: Sendable {
+final class DDShared<Value: Sendable>: Sendable {
     private let mutex: Mutex<Value>
     init(_ value: Value) { mutex = Mutex(value) }
     var value: Value { mutex.withLock { $0 } }
@@ -17,8 +17,8 @@ final class Box<Value: Sendable>: Sendable {
 }
 
 /// Records the HTTP client's sleeps and returns at once, so retry tests take no real time.
-final class Sleeps: Sendable {
-    private let recorded = Box<[Duration]>([])
+final class DDSleeps: Sendable {
+    private let recorded = DDShared<[Duration]>([])
     var all: [Duration] { recorded.value }
     var total: Duration { all.reduce(.zero, +) }
     var function: @Sendable (Duration) async throws -> Void {
@@ -27,7 +27,7 @@ final class Sleeps: Sendable {
 }
 
 /// A directory of its own for one test's state database, removed at the end.
-final class StateDirectory {
+final class DDStateDirectory {
     let path: String
     init() throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("dd-\(UUID().uuidString)").path
@@ -40,8 +40,8 @@ final class StateDirectory {
 /// One test's world: a fake intake, a state database, a client whose sleeps are recorded.
 final class DatadogTestbed {
     let fake: FakeDatadog
-    let state: StateDirectory
-    let sleeps = Sleeps()
+    let state: DDStateDirectory
+    let sleeps = DDSleeps()
     let http: HTTPClient
     var pipeline = "github"
     var logLevel: Logger.Level = .error
@@ -51,7 +51,7 @@ final class DatadogTestbed {
         realSleep: Bool = false, requestTimeout: Duration = .seconds(10)
     ) throws {
         fake = try FakeDatadog(limits: limits)
-        state = try StateDirectory()
+        state = try DDStateDirectory()
         let realSleepFunction: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
         http = HTTPClient(
             configuration: .init(
@@ -108,7 +108,7 @@ final class DatadogTestbed {
 }
 
 /// `count` gauges of `metric` (`tags` plus `i:<n>`), one per series, at `timestamp`.
-func gauges(
+func ddGauges(
     _ count: Int, metric: String = "test.gauge", timestamp: Int = ddNow, tags: [String] = ["env:test"],
     value: (Int) -> Double = { Double($0) }
 ) -> [MetricPoint] {
@@ -131,21 +131,56 @@ extension FakeDatadog {
 
 /// Captures what the process writes to stderr (file descriptor 2) while `body` runs.
 ///
-/// Other tests running at the same time may write there too; callers only look for what their
-/// own run would write (or must never write).
-func capturingStandardError(_ body: () async throws -> Void) async rethrows -> String {
+/// Other tests running at the same time may write there too (Swift Testing's own issue reports
+/// among them), so everything captured is written on to the real stderr afterwards; callers only
+/// look for what their own run would write (or must never write).
+func ddCapturingStandardError(_ body: () async throws -> Void) async rethrows -> String {
+    // One capture at a time: two would steal each other's file descriptor.
+    await ddCaptureLock.acquire()
+    defer { Task { await ddCaptureLock.release() } }
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("stderr-\(UUID().uuidString)").path
     let file = open(path, O_CREAT | O_RDWR | O_TRUNC, 0o600)
     let saved = dup(2)
     dup2(file, 2)
-    defer {
+    func restore() -> String {
         dup2(saved, 2)
         close(saved)
         close(file)
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         unlink(path)
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { _ = write(2, $0.baseAddress, $0.count) }
+        return text
     }
-    try await body()
-    fsync(file)
-    let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-    return text
+    do {
+        try await body()
+    } catch {
+        _ = restore()
+        throw error
+    }
+    return restore()
+}
+
+private let ddCaptureLock = DDAsyncLock()
+
+/// A lock tasks wait for without blocking a thread.
+actor DDAsyncLock {
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        guard busy else {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty {
+            busy = false
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
 }

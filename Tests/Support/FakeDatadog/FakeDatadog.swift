@@ -76,6 +76,8 @@ public final class FakeDatadog: Sendable {
         public var points: Int
         /// The `errors` the fake answered with.
         public var errors: [String]
+        /// The headers the fake answered with (rate-limit headers, for instance).
+        public var responseHeaders: [(String, String)] = []
     }
 
     private struct State {
@@ -200,6 +202,7 @@ public final class FakeDatadog: Sendable {
         }
         response.delay = delay
         record.status = response.dropConnection ? 0 : response.status
+        record.responseHeaders = response.headers
         if record.errors.isEmpty, response.status >= 400 { record.errors = Self.errorStrings(response.body) }
         state.withLock { $0.requests.append(record) }
         return response

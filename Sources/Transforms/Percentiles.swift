@@ -51,7 +51,7 @@ struct PercentilesStage: Aggregation {
                         ["names", key], "\"\(key)\" is not one of the percentiles listed in \"percentiles\"")
                 }
                 let name = "\(output.metric).\(suffix)"
-                if let problem = MetricName.problem(name) { throw options.failure(["names", key], problem) }
+                if let problem = MetricName.check(name) { throw options.failure(["names", key], problem) }
                 outputs[index].1 = name
             }
             for (i, entry) in outputs.enumerated() where outputs[..<i].contains(where: { $0.1 == entry.1 }) {

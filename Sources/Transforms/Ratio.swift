@@ -24,7 +24,7 @@ struct RatioStage: Aggregation {
             self.scale = try options.optional("scale") ?? 1
             self.output = try MetricOptions(options)
             for key in ["numerator", "denominator"] {
-                if let problem = MetricName.problem(key == "numerator" ? numerator : denominator) {
+                if let problem = MetricName.check(key == "numerator" ? numerator : denominator) {
                     throw options.failure(key, problem)
                 }
             }

@@ -34,20 +34,20 @@ import Testing
 
     @Test func metricNamesFollowDatadogRules() throws {
         let cases: [(String, String)] = [
-            ("1prs", "\"1prs\" is not a metric name: it must start with a letter"),
+            ("1prs", "metric name \"1prs\" does not start with a letter: Datadog would store it under another name; use \"prs\""),
             (
                 "github.prs open",
-                "\"github.prs open\" is not a metric name: \" \" is not allowed (use ASCII letters, digits, _ and .)"
+                "metric name \"github.prs open\" contains space (only ASCII letters, digits, _ and . are allowed): Datadog would store it under another name; use \"github.prs_open\""
             ),
             (
                 "github.prs-open",
-                "\"github.prs-open\" is not a metric name: \"-\" is not allowed (use ASCII letters, digits, _ and .)"
+                "metric name \"github.prs-open\" contains \"-\" (only ASCII letters, digits, _ and . are allowed): Datadog would store it under another name; use \"github.prs_open\""
             ),
             (
                 "github.prés",
-                "\"github.prés\" is not a metric name: \"é\" is not allowed (use ASCII letters, digits, _ and .)"
+                "metric name \"github.prés\" contains \"é\" (only ASCII letters, digits, _ and . are allowed): Datadog would store it under another name; use \"github.pr_s\""
             ),
-            ("", "a metric name cannot be empty"),
+            ("", "the metric name is empty"),
         ]
         for (name, message) in cases {
             let failure = Harness.failure("count", ["metric": .string(name)])
@@ -57,7 +57,7 @@ import Testing
         let long = String(repeating: "a", count: 201)
         #expect(
             Harness.failure("count", ["metric": .string(long)])?.message.hasSuffix(
-                "it has 201 characters, at most 200 are allowed") == true)
+                "is 201 characters long (at most 200): Datadog would store it under another name; use \"\(String(repeating: "a", count: 200))\"") == true)
         #expect(Harness.failure("count", ["metric": .string(String(repeating: "a", count: 200))]) == nil)
         #expect(Harness.failure("count", ["metric": "github.ci.workflow_duration_minutes.p99_9"]) == nil)
     }

@@ -145,7 +145,7 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
     /// Nil when Datadog stores `name` as written; otherwise why not and a name that works
     /// (names start with a letter, contain only ASCII letters, digits, `_` and `.`, and have at
     /// most 200 characters). Pipelines are checked with it when they load.
-    public static func checkMetricName(_ name: String) -> String? { DatadogMetricName.check(name) }
+    public static func checkMetricName(_ name: String) -> String? { MetricName.check(name) }
 
     /// Datadog drops points older than an hour (unless Historical Metrics Ingestion is enabled);
     /// the sink holds back points older than 58 minutes, leaving two for retries and clock skew.
@@ -335,7 +335,7 @@ struct DatadogIntake {
             if let known = nameChecks[point.metric] {
                 nameIsValid = known
             } else {
-                nameIsValid = DatadogMetricName.check(point.metric) == nil
+                nameIsValid = MetricName.check(point.metric) == nil
                 nameChecks[point.metric] = nameIsValid
             }
             guard nameIsValid else {
@@ -366,7 +366,7 @@ struct DatadogIntake {
         guard !badNames.isEmpty else { return [] }
         let names = badNames.keys.sorted()
         let count = badNames.values.reduce(0, +)
-        let first = names.prefix(3).compactMap { DatadogMetricName.check($0) }.joined(separator: "; ")
+        let first = names.prefix(3).compactMap { MetricName.check($0) }.joined(separator: "; ")
         let problem =
             "dropped \(count) points of \(names.count) metrics whose names Datadog would rewrite: \(first)"
             + (names.count > 3 ? "; and \(names.count - 3) more" : "")

@@ -18,7 +18,7 @@ struct MetricOptions: Sendable {
 
     init(_ options: OptionReader) throws {
         let metric: String = try options.required("metric")
-        if let problem = MetricName.problem(metric) { throw options.failure("metric", problem) }
+        if let problem = MetricName.check(metric) { throw options.failure("metric", problem) }
         self.metric = metric
         self.unit = try options.optional("unit")
         self.tags = []
@@ -41,29 +41,5 @@ struct MetricOptions: Sendable {
     /// A gauge named `metric` (or `name`) at the run's time, with the pipeline's tags and ours.
     func point(_ value: Double, context: StageContext, name: String? = nil) -> MetricPoint {
         context.point(name ?? metric, value, unit: unit, extraTags: tags)
-    }
-}
-
-/// Datadog's metric-name rules, checked when a pipeline file is loaded.
-enum MetricName {
-    static let maxLength = 200
-
-    /// Why `name` is not a valid metric name, or nil when it is.
-    static func problem(_ name: String) -> String? {
-        let scalars = name.unicodeScalars
-        guard let first = scalars.first else { return "a metric name cannot be empty" }
-        guard first.isASCII, first.properties.isAlphabetic else {
-            return "\"\(name)\" is not a metric name: it must start with a letter"
-        }
-        if let bad = scalars.first(where: {
-            !($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "."))
-        }) {
-            return "\"\(name)\" is not a metric name: \"\(bad)\" is not allowed (use ASCII letters, digits, _ and .)"
-        }
-        if scalars.count > maxLength {
-            return
-                "\"\(name)\" is not a metric name: it has \(scalars.count) characters, at most \(maxLength) are allowed"
-        }
-        return nil
     }
 }

@@ -7,14 +7,14 @@
 /// - they are case-sensitive.
 ///
 /// Datadog does not reject a name that breaks them: it stores the metric under a rewritten name,
-/// so dashboards and monitors that query the written name find nothing. The sink therefore
-/// treats such a name as an error, at load time (`DatadogSink.checkMetricName`) and again for
-/// every point it receives.
-enum DatadogMetricName {
-    static let maxLength = 200
+/// so dashboards and monitors that query the written name find nothing. Stages that name metrics
+/// therefore treat such a name as an error when the file is loaded, and the Datadog sink checks
+/// every point it receives again.
+public enum MetricName {
+    public static let maxLength = 200
 
     /// Nil when Datadog stores `name` as written; otherwise what is wrong, and a name that works.
-    static func check(_ name: String) -> String? {
+    public static func check(_ name: String) -> String? {
         guard !name.isEmpty else { return "the metric name is empty" }
         let scalars = Array(name.unicodeScalars)
         var problems: [String] = []
@@ -41,7 +41,7 @@ enum DatadogMetricName {
 
     /// `name` the way Datadog's own clients rewrite it: every run of other characters becomes one
     /// `_`, leading characters that are not letters go, and it is cut at 200 characters.
-    static func rewritten(_ name: String) -> String {
+    public static func rewritten(_ name: String) -> String {
         var out = String.UnicodeScalarView()
         var inRun = false
         for scalar in name.unicodeScalars {

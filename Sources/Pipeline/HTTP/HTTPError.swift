@@ -89,7 +89,7 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
             }
         case .rateLimited(_, let source):
             if source == "secondary rate limit" { return "lower maxConcurrentPerHost or run less often" }
-            return "wait or use a token with more quota"
+            return "wait for the reset, or use credentials with a larger quota"
         case .transport: return "check the host and port and that the server is reachable, or retry later"
         case .timedOut: return "the server is slow; raise the timeout or retry later"
         case .responseTooLarge: return "request smaller pages (per_page) or raise maxResponseBytes"

@@ -4,7 +4,8 @@ import Foundation
 /// (docs.github.com, "Rate limits for the REST API"):
 ///
 /// 1. `retry-after` present: wait that many seconds (or until that HTTP date).
-/// 2. `x-ratelimit-remaining: 0`: the primary limit; wait until `x-ratelimit-reset` (epoch seconds).
+/// 2. `x-ratelimit-remaining: 0`: the primary limit; wait until `x-ratelimit-reset` (epoch
+///    seconds on GitHub, seconds from now on Datadog).
 /// 3. A body mentioning a secondary rate limit (or the older "abuse detection"): wait at least
 ///    one minute, exponentially longer for each repeat.
 ///
@@ -19,9 +20,11 @@ enum RateLimitSignal: Equatable {
         guard response.status == 403 || response.status == 429 else { return nil }
         if let until = retryAfter(response.headers, now: now) { return .retryAfter(until: until) }
         if response.headers["x-ratelimit-remaining"]?.trimmingCharacters(in: .whitespaces) == "0" {
+            // GitHub sends the reset as epoch seconds, Datadog as seconds from now: a value too
+            // small to be a date since 2001 is a delay.
             let reset = response.headers["x-ratelimit-reset"]
                 .flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-                .map { Date(timeIntervalSince1970: $0) }
+                .map { $0 < 1e9 ? now.addingTimeInterval($0) : Date(timeIntervalSince1970: $0) }
             return .primary(reset: reset)
         }
         if mentionsSecondaryLimit(response.body) { return .secondary }

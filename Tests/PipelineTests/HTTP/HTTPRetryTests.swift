@@ -155,7 +155,7 @@ struct HTTPRetryTests {
         #expect(
             error?.description
                 == "GET \(server.baseURL)/repos/o/r/pulls: rate limit exhausted until 2027-01-15T09:00:01Z "
-                + "(x-ratelimit-reset); wait or use a token with more quota")
+                + "(x-ratelimit-reset); wait for the reset, or use credentials with a larger quota")
     }
 
     @Test func forbiddenWithoutRateLimitSignalsIsReturned() async throws {

@@ -48,8 +48,6 @@ public enum StateDatabase {
             let home = nonEmpty("HOME") ?? NSHomeDirectory()
             directory = home + "/.local/state/pipeline"
         }
-        try? FileManager.default.createDirectory(
-            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return directory + "/state.sqlite"
     }
 
@@ -57,6 +55,12 @@ public enum StateDatabase {
     /// (`PRAGMA quick_check`, milliseconds on a file this size): a damaged file fails here with
     /// an error whose `isCorruption` is true, rather than half-way through a run.
     public static func open(path: String) throws -> SQLiteDatabase {
+        // The directory is made on first use, not when a path is worked out (`validate` writes nothing).
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
         let database = try SQLiteDatabase(path: path)
         if let complaint = try database.quickCheck() {
             throw SQLiteError(

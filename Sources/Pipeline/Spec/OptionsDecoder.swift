@@ -149,17 +149,24 @@ private struct Single: SingleValueDecodingContainer {
     let recorder: KeyRecorder
 
     func decodeNil() -> Bool { value.isNull }
+    // A `${VARIABLE}` always gives a string: where an option needs a boolean or a number, the
+    // strings "true", "false" and JSON numbers are read as such ("ten" is still an error).
     func decode(_ type: Bool.Type) throws -> Bool {
-        guard case .bool(let b) = value else { throw mismatch("true or false", value, codingPath) }
-        return b
+        switch value {
+        case .bool(let b): return b
+        case .string("true"): return true
+        case .string("false"): return false
+        default: throw mismatch("true or false", value, codingPath)
+        }
     }
     func decode(_ type: String.Type) throws -> String {
         guard case .string(let s) = value else { throw mismatch("a string", value, codingPath) }
         return s
     }
     func decode(_ type: Double.Type) throws -> Double {
-        guard case .number(let n) = value else { throw mismatch("a number", value, codingPath) }
-        return n
+        if case .number(let n) = value { return n }
+        if case .string(let text) = value, case .number(let n)? = try? JSONParser.parse(text) { return n }
+        throw mismatch("a number", value, codingPath)
     }
     func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
     func decode(_ type: Int.Type) throws -> Int {

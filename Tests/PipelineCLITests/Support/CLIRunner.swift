@@ -44,10 +44,31 @@ struct CLIRunner {
     }
 
     /// Runs `pipeline ARGS` in the package root with exactly `environment` (plus PATH).
-    ///
-    /// Waits without holding a thread: Swift Testing runs tests on a pool of as many threads as
-    /// cores, and a blocking wait would starve every other test meanwhile.
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await start(arguments, environment: environment).finish()
+    }
+
+    /// A `pipeline` process that has started: `finish()` waits for it, `kill(_:)` signals it.
+    struct Running {
+        let process: Process
+        let exited: AsyncStream<Void>
+        let directory: URL
+
+        func kill(_ signal: Int32) { Foundation.kill(process.processIdentifier, signal) }
+
+        /// Waits without holding a thread: Swift Testing runs tests on a pool of as many threads
+        /// as cores, and a blocking wait would starve every other test meanwhile.
+        func finish() async throws -> Result {
+            for await _ in exited {}
+            defer { try? FileManager.default.removeItem(at: directory) }
+            return Result(
+                stdout: try String(contentsOf: directory.appendingPathComponent("stdout"), encoding: .utf8),
+                stderr: try String(contentsOf: directory.appendingPathComponent("stderr"), encoding: .utf8),
+                exitCode: process.terminationStatus)
+        }
+    }
+
+    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Running {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -57,7 +78,6 @@ struct CLIRunner {
         process.environment = env
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
         let out = directory.appendingPathComponent("stdout")
         let err = directory.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -72,9 +92,6 @@ struct CLIRunner {
             }
         }
         try process.run()
-        for await _ in exited {}
-        return Result(
-            stdout: try String(contentsOf: out, encoding: .utf8), stderr: try String(contentsOf: err, encoding: .utf8),
-            exitCode: process.terminationStatus)
+        return Running(process: process, exited: exited, directory: directory)
     }
 }

@@ -126,6 +126,9 @@ public final class FakeDatadog: Sendable {
     }
 
     /// Queues `fault` for the next `times` API requests (after the faults already queued).
+    /// Drops every scripted fault not yet used: the intake is healthy again.
+    public func clearFaults() { state.withLock { $0.faults.removeAll() } }
+
     public func inject(_ fault: Fault, times: Int = 1) {
         state.withLock { $0.faults += Array(repeating: fault, count: max(0, times)) }
     }

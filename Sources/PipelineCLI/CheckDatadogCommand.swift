@@ -1,0 +1,48 @@
+import Foundation
+import Pipeline
+import Sinks
+
+/// `pipeline check-datadog`: is the API key good for the site, before a CronJob finds out at 3 a.m.?
+enum CheckDatadogCommand {
+    static let help = """
+        Check the Datadog API key against its site (GET /api/v1/validate).
+
+        usage: pipeline check-datadog [--site SITE] [--url URL]
+
+        The key comes from DD_API_KEY; the site from --site, else DD_SITE, else datadoghq.com
+        (us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com,
+        ddog-gov.com, uk1.datadoghq.com); --url or DD_URL overrides the whole base URL (proxies, tests).
+
+        exit codes: 0 the key is valid; 1 Datadog rejected it; 2 usage; 3 no answer from Datadog.
+        """
+
+    static func main(_ raw: [String]) async throws(CLIError) -> Int32 {
+        let args = try Arguments(raw, command: "check-datadog", valued: ["--site", "--url"], boolean: ["--help"])
+        if args.has("--help") {
+            print(help)
+            return ExitCode.success
+        }
+        guard args.positionals.isEmpty else { throw .usage("check-datadog takes no arguments", command: "check-datadog") }
+        let environment = ProcessInfo.processInfo.environment
+        let endpoint: DatadogEndpoint
+        do {
+            endpoint = try DatadogEndpoint.resolve(url: args.value("--url"), site: args.value("--site"), environment: environment)
+        } catch {
+            throw .usage(error.description, command: "check-datadog")
+        }
+        let http = HTTPClient(configuration: HTTPClient.Configuration(userAgent: "pipeline/\(Version.current)"))
+        defer { http.shutdown() }
+        let client = DatadogClient(endpoint: endpoint, apiKey: environment["DD_API_KEY"] ?? "", http: http)
+        switch await client.validateKey() {
+        case .ok:
+            print("Datadog API key is valid for \(endpoint)")
+            return ExitCode.success
+        case .invalid(let message):
+            printError("error: \(message)")
+            return ExitCode.stageFailed
+        case .error(let message):
+            printError("error: \(message)")
+            return ExitCode.sinkFailed
+        }
+    }
+}

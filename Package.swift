@@ -38,6 +38,8 @@ let package = Package(
 
         // `swift run -c release SQLiteBench`: metrics-store write and read throughput.
         .executableTarget(name: "SQLiteBench", dependencies: ["Pipeline"], path: "Benchmarks/SQLiteBench"),
+        // `Benchmarks/replay.sh`: 1,000,000 stored points replayed to the fake Datadog intake.
+        .executableTarget(name: "ReplayBench", dependencies: ["Pipeline", "FakeDatadog"], path: "Benchmarks/ReplayBench"),
 
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "LoopbackHTTP"]),
         .testTarget(name: "SourcesTests", dependencies: ["Sources", "Pipeline", "FakeGitHub", "LoopbackHTTP"]),

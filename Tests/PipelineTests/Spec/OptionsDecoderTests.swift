@@ -192,3 +192,26 @@ struct OptionsDecoderTests {
         }
     }
 }
+
+@Suite("OptionsDecoder: values from variables")
+struct OptionsDecoderVariableValueTests {
+    struct Options: Decodable {
+        var enabled: Bool
+        var per_page: Int
+        var ratio: Double
+    }
+
+    @Test("strings that spell a boolean or a number are read as one, as ${VARIABLES} always give strings")
+    func stringsSpellingValues() throws {
+        let options = try OptionsDecoder.decode(Options.self, from: ["enabled": "true", "per_page": "50", "ratio": "0.25"])
+        #expect(options.enabled == true)
+        #expect(options.per_page == 50)
+        #expect(options.ratio == 0.25)
+        #expect(throws: OptionsDecoder.Failure.self) {
+            try OptionsDecoder.decode(Options.self, from: ["enabled": "yes", "per_page": 1, "ratio": 1])
+        }
+        #expect(throws: OptionsDecoder.Failure.self) {
+            try OptionsDecoder.decode(Options.self, from: ["enabled": true, "per_page": "1.5", "ratio": 1])
+        }
+    }
+}

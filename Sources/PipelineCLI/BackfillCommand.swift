@@ -58,7 +58,7 @@ enum BackfillCommand {
         }
 
         let logger = Logger.fromEnvironment()
-        let http = HTTPClient(configuration: HTTPClient.Configuration(userAgent: "pipeline/\(Version.current)"))
+        let http = Version.httpClient()
         defer { http.shutdown() }
         let cache = SourceCache()
         var worst = ExitCode.success

@@ -30,7 +30,7 @@ enum CheckDatadogCommand {
         } catch {
             throw .usage(error.description, command: "check-datadog")
         }
-        let http = HTTPClient(configuration: HTTPClient.Configuration(userAgent: "pipeline/\(Version.current)"))
+        let http = Version.httpClient()
         defer { http.shutdown() }
         let client = DatadogClient(endpoint: endpoint, apiKey: environment["DD_API_KEY"] ?? "", http: http)
         switch await client.validateKey() {

@@ -48,7 +48,11 @@ enum ReplayCommand {
         }
         if !args.values("--tag").isEmpty { source["tags"] = .array(args.values("--tag").map(JSON.string)) }
         var sink = JSONObject()
-        if destination == "datadog", args.has("--historical") { sink["historical"] = true }
+        if destination == "datadog" {
+            // The points are stored already: stream them without the outbox.
+            sink["outbox"] = false
+            if args.has("--historical") { sink["historical"] = true }
+        }
         if destination == "stdout", let format = args.value("--format") { sink["format"] = .string(format) }
 
         // A replay is itself a pipeline: stored points → sink.
@@ -66,7 +70,7 @@ enum ReplayCommand {
             throw .pipelineFile(error)
         }
         let logger = Logger.fromEnvironment()
-        let http = HTTPClient(configuration: HTTPClient.Configuration(userAgent: "pipeline/\(Version.current)"))
+        let http = Version.httpClient()
         defer { http.shutdown() }
         let executor = Executor(plan: Progress.inserted(into: plan, before: "out"), now: Timestamp.now(), logger: logger, http: http)
         let report = await SignalHandling.stoppingOnTermination { await executor.run(stoppingOn: $0) }

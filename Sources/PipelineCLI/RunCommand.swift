@@ -70,7 +70,7 @@ enum RunCommand {
         }
 
         let logger = Logger.fromEnvironment()
-        let http = HTTPClient(configuration: HTTPClient.Configuration(userAgent: "pipeline/\(Version.current)"))
+        let http = Version.httpClient()
         defer { http.shutdown() }
         logger.info("running \(plan.name) from \(file) with \(plan.stages.count) stages, as of \(Timestamp.format(now))")
         let executor = Executor(plan: plan, now: now, logger: logger, http: http)
@@ -84,4 +84,9 @@ enum RunCommand {
 
 enum Version {
     static let current = "0.1.0"
+
+    /// The HTTP client of one command: shared by every stage, so the per-host bound holds run-wide.
+    static func httpClient() -> HTTPClient {
+        HTTPClient(configuration: HTTPClient.Configuration(userAgent: "pipeline/\(current) (+libcurl)"))
+    }
 }

@@ -117,7 +117,7 @@ struct DatadogDelivery {
     }
 
     /// The warning about points kept back, once per run.
-    func reportHeldBack(statePath: String) {
+    func reportHeldBack(statePath: String?) {
         for message in heldBack.messages(statePath: statePath) { log.warning(message) }
     }
 
@@ -258,20 +258,21 @@ private struct HeldBack {
         return true
     }
 
-    func messages(statePath: String) -> [String] {
+    /// `statePath` nil: no outbox (a replay), so held-back points are simply not sent.
+    func messages(statePath: String?) -> [String] {
+        let kept = statePath.map { "They stay in the outbox (\($0))" } ?? "They were not sent"
         var messages: [String] = []
         if old.count > 0 {
             messages.append(
                 "held back \(old.count) points older than an hour (58 minutes, leaving two for retries and clock "
                     + "skew; \(old.detail)): Datadog answers 202 for such points but drops them unless Historical "
-                    + "Metrics Ingestion is enabled for their metrics. They stay in the outbox (\(statePath)); once it "
-                    + "is enabled, set \"historical\": true on this sink to send them")
+                    + "Metrics Ingestion is enabled for their metrics. \(kept); once it "
+                    + "is enabled, set \"historical\": true on this sink (replay: --historical) to send them")
         }
         if ahead.count > 0 {
             messages.append(
                 "held back \(ahead.count) points more than ten minutes in the future (nine, with a minute of "
-                    + "margin; \(ahead.detail)): Datadog drops them. They stay in the outbox and go once their time "
-                    + "comes; check the clock and --as-of")
+                    + "margin; \(ahead.detail)): Datadog drops them. \(statePath == nil ? "They were not sent" : "They stay in the outbox and go once their time comes"); check the clock and --as-of")
         }
         return messages
     }

@@ -61,6 +61,9 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         public var historical: Bool?
         /// The state database holding the outbox; default `Outbox.defaultPath(environment:)`.
         public var state: String?
+        /// `false` sends points as they arrive without the outbox: for a replay, whose points
+        /// are kept in SQLite already (rerun the replay if Datadog could not take them).
+        public var outbox: Bool?
     }
 
     public static let kind = StageKind.sink(
@@ -85,6 +88,8 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         public var retryFor: Duration
         public var historical: Bool
         public var statePath: String
+        /// Points go through the outbox (the default), or straight to Datadog (`outbox: false`).
+        public var usesOutbox = true
         public var limits: DatadogLimits
         /// The timeout of one attempt; nil uses the run's `HTTPClient` setting.
         public var requestTimeout: Duration?
@@ -132,6 +137,7 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
                 statePath: options.state ?? Outbox.defaultPath(environment: environment),
                 compression: options.compression ?? .gzip, retryFor: .milliseconds(Int64(retryFor * 1000)),
                 historical: options.historical ?? false)
+            usesOutbox = options.outbox ?? true
         }
     }
 
@@ -165,6 +171,7 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
     /// The sink's run over any sequence of point batches.
     public func run<Batches: AsyncSequence>(batches: Batches, context: StageContext) async throws
     where Batches.Element == [MetricPoint] {
+        guard configuration.usesOutbox else { return try await runDirect(batches: batches, context: context) }
         let log = DatadogLog(logger: context.logger, stage: context.stage)
         let destination = configuration.endpoint.outboxDestination
         var problems: [String] = []
@@ -248,6 +255,55 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         let lost = memory.count - memory.delivered
         if lost > 0 { message += "; \(lost) points could not be kept and are lost" }
         throw SinkDeliveryError(message)
+    }
+
+    /// `outbox: false`: each arriving batch goes to Datadog at once, with nothing written locally,
+    /// so a replay of a million stored points streams at the intake's pace in bounded memory.
+    private func runDirect<Batches: AsyncSequence>(batches: Batches, context: StageContext) async throws
+    where Batches.Element == [MetricPoint] {
+        let log = DatadogLog(logger: context.logger, stage: context.stage)
+        guard let apiKey = configuration.apiKey, !apiKey.isEmpty else {
+            throw SinkDeliveryError("no Datadog API key: set DD_API_KEY or the datadog sink's api_key option")
+        }
+        let base = context.http.configuration
+        let budget = DatadogRetryBudget(limit: configuration.retryFor, sleep: base.sleep)
+        let http = HTTPClient(
+            configuration: Self.clientConfiguration(base, retryFor: configuration.retryFor, budget: budget))
+        defer { http.shutdown() }
+        var delivery = DatadogDelivery(
+            client: DatadogClient(endpoint: configuration.endpoint, apiKey: apiKey, http: http),
+            configuration: configuration, budget: budget,
+            standardTimeout: configuration.requestTimeout ?? base.requestTimeout, log: log)
+        var intake = DatadogIntake()
+        var chunk: [MetricPoint] = []
+        var received = 0
+        var undelivered = 0
+        func send(_ points: [MetricPoint]) async throws {
+            let queue = MemoryQueue()
+            queue.append(points)
+            try await delivery.drain(queue)
+            undelivered += queue.count - queue.delivered
+        }
+        for try await batch in batches {
+            let accepted = intake.accept(batch)
+            received += accepted.count
+            chunk += accepted
+            if chunk.count >= configuration.limits.maxPoints {
+                try await send(chunk)
+                chunk.removeAll(keepingCapacity: true)
+                if delivery.stopReason != nil { break }
+            }
+        }
+        if !chunk.isEmpty, delivery.stopReason == nil { try await send(chunk) }
+        delivery.reportHeldBack(statePath: nil)
+        log.info("sent \(delivery.deliveredPoints) points in \(delivery.acceptedRequests) requests to \(configuration.endpoint)")
+        var problems = intake.report(log)
+        if let stop = delivery.stopReason { problems.insert(stop, at: 0) }
+        problems += delivery.problems
+        let unsent = received - delivery.deliveredPoints
+        guard !problems.isEmpty || unsent > 0 else { return }
+        if unsent > 0 { problems.append("\(unsent) points were not sent (no outbox: run the replay again)") }
+        throw SinkDeliveryError(problems.joined(separator: "; "))
     }
 
     /// The outbox, or nil when the state file cannot be used. A damaged file is set aside (kept,

@@ -7,12 +7,13 @@ enum RunCommand {
     static let help = """
         Run a pipeline once.
 
-        usage: pipeline run FILE|NAME [--dry-run] [--format table|json] [--as-of ISO8601] [--var NAME=VALUE]…
+        usage: pipeline run FILE|NAME [--dry-run] [--no-cache] [--format table|json] [--as-of ISO8601] [--var NAME=VALUE]…
 
         FILE|NAME       a pipeline file, or a name looked up in ./pipelines ($PIPELINES_DIR): github, github.json
 
         options:
           --dry-run            send every metric to stdout instead of the file's sinks; nothing leaves the machine
+          --no-cache           run cold: neither use nor store the HTTP responses kept in the state file
           --format table|json  how stdout prints points: an aligned table (default on a terminal) or JSON Lines
           --as-of ISO8601      evaluate the pipeline at this time instead of now (e.g. 2026-11-01T00:00:00Z)
           --var NAME=VALUE     set a variable used as ${NAME} in the file (wins over the environment); repeatable
@@ -21,6 +22,7 @@ enum RunCommand {
         Metrics go to the file's sinks (stdout with --dry-run); logs go to stderr
         (PIPELINE_LOG_LEVEL=debug|info|warning|error). With PIPELINE_DB=PATH (and no --dry-run), every
         point is also stored in that SQLite database, for `pipeline replay` and `pipeline backfill`.
+        API answers are kept in the state file ($PIPELINE_STATE_DIR/state.sqlite) and revalidated next run.
 
         exit codes:
           0  success
@@ -30,7 +32,7 @@ enum RunCommand {
         """
 
     static func main(_ raw: [String]) async throws(CLIError) -> Int32 {
-        let args = try Arguments(raw, command: "run", valued: ["--format", "--as-of", "--var"], boolean: ["--dry-run", "--help"])
+        let args = try Arguments(raw, command: "run", valued: ["--format", "--as-of", "--var"], boolean: ["--dry-run", "--no-cache", "--help"])
         if args.has("--help") {
             print(help)
             return ExitCode.success
@@ -73,12 +75,41 @@ enum RunCommand {
         let http = Version.httpClient()
         defer { http.shutdown() }
         logger.info("running \(plan.name) from \(file) with \(plan.stages.count) stages, as of \(Timestamp.format(now))")
-        let executor = Executor(plan: plan, now: now, logger: logger, http: http)
-        let report = await SignalHandling.stoppingOnTermination { await executor.run(stoppingOn: $0) }
+        var executor = Executor(plan: plan, now: now, logger: logger, http: http)
+        if !args.has("--no-cache") {
+            executor.responseCache = openResponseCache(logger: logger)
+        }
+        let prepared = executor
+        let report = await SignalHandling.stoppingOnTermination { await prepared.run(stoppingOn: $0) }
         let stopped = report.wasCancelled ? ", stopped by a signal" : ""
         logger.info(
             "\(plan.name) finished in \(String(format: "%.2f", report.durationSeconds)) s: \(report.metricCount) metrics, \(report.errorCount) stage errors\(stopped)")
         return report.exitCode
+    }
+}
+
+extension RunCommand {
+    /// The response cache in the state file, or nil (a cold run) when it cannot be used. A
+    /// damaged file is set aside (kept for inspection) and a fresh one started: this run is cold.
+    static func openResponseCache(logger: Logger) -> ResponseCache? {
+        let path = StateDatabase.defaultPath(environment: ProcessInfo.processInfo.environment)
+        do {
+            return try ResponseCache(path: path)
+        } catch let error as SQLiteError where error.isCorruption {
+            do {
+                let setAside = try StateDatabase.setAside(path: path)
+                logger.error(
+                    "the state file at \(path) was damaged (\(error)); it was set aside as \(setAside) and this run "
+                        + "goes on without cached responses")
+                return try ResponseCache(path: path)
+            } catch {
+                logger.error("cannot start a fresh state file at \(path) (\(error)); this run goes on without cached responses")
+                return nil
+            }
+        } catch {
+            logger.error("cannot open the state file at \(path) (\(error)); this run goes on without cached responses")
+            return nil
+        }
     }
 }
 

@@ -36,7 +36,9 @@ struct DatadogDeliveryTests {
         /// The GitHub metrics and health metrics of one run: what the intake must hold for it.
         func expectedKeys(at time: Date) -> Set<String> {
             let metrics = FakeGitHubData.edgeCases(now: now).expectedMetrics(now: time).keys
-            let health = ["duration_seconds", "metric_count", "error_count"].map { "collector.github.\($0)" }
+            let health = [
+                "duration_seconds", "metric_count", "error_count", "api_requests", "api_cache_hits", "rate_limit_remaining",
+            ].map { "collector.github.\($0)" }
             return Set((Array(metrics) + health).map { "\($0)@\(Int(time.timeIntervalSince1970))" })
         }
 

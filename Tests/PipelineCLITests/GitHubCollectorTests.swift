@@ -58,7 +58,7 @@ struct GitHubCollectorTests {
         defer { fake.stop() }
         let result = try await Self.run(fake, extra: ["DD_ENV": "staging"])
         let points = try result.points()
-        #expect(points.count == 26)
+        #expect(points.count == 29)  // 23 metrics, 3 health, 3 API usage (api_requests, api_cache_hits, rate_limit_remaining)
         for point in points {
             #expect(point["timestamp"]?.number == Self.nowDate.timeIntervalSince1970)
             #expect(point["type"]?.string == "gauge")

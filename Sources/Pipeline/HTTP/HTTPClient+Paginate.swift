@@ -22,11 +22,15 @@ extension HTTPClient {
     /// link that returns to a fetched page (`.paginationLoop`) or more than `maxPages` pages
     /// (`.tooManyPages`); `onPage` errors propagate. Returning `.stop` ends the listing without
     /// fetching further pages.
+    ///
+    /// `fetch`, when given, sends each page's request instead of `send` (a `ConditionalFetcher`
+    /// answering from a response cache); it must return what `send` would.
     public func paginate(
         _ first: HTTPRequest, concurrently: Bool = false, maxPages: Int = 10_000,
+        fetch: (@Sendable (HTTPRequest) async throws -> HTTPResponse)? = nil,
         onPage: @Sendable (HTTPResponse, _ pageIndex: Int) async throws -> PageDecision
     ) async throws {
-        let firstResponse = try await sendPage(first)
+        let firstResponse = try await sendPage(first, fetch)
         guard try await onPage(firstResponse, 0) == .continue else { return }
         let links = LinkHeader.parse(firstResponse.headers["link"] ?? "")
         guard let next = links["next"].map({ resolve($0, against: firstResponse.url) }) else { return }
@@ -36,15 +40,16 @@ extension HTTPClient {
             guard plan.count + 1 <= maxPages else {
                 throw HTTPError(.tooManyPages(limit: maxPages), method: first.method, url: first.url, attempts: 0)
             }
-            try await fetchNumbered(plan, template: first, onPage: onPage)
+            try await fetchNumbered(plan, template: first, fetch: fetch, onPage: onPage)
         } else {
-            try await followNext(next, after: first, maxPages: maxPages, onPage: onPage)
+            try await followNext(next, after: first, maxPages: maxPages, fetch: fetch, onPage: onPage)
         }
     }
 
     /// Sequential pagination: page after page along `rel="next"`.
     private func followNext(
         _ next: String, after first: HTTPRequest, maxPages: Int,
+        fetch: (@Sendable (HTTPRequest) async throws -> HTTPResponse)?,
         onPage: @Sendable (HTTPResponse, Int) async throws -> PageDecision
     ) async throws {
         var visited: Set<String> = [first.url]
@@ -60,7 +65,7 @@ extension HTTPClient {
                 throw HTTPError(.paginationLoop, method: first.method, url: url, attempts: 0)
             }
             request.url = url
-            let response = try await sendPage(request)
+            let response = try await sendPage(request, fetch)
             guard try await onPage(response, index) == .continue else { return }
             nextURL = LinkHeader.parse(response.headers["link"] ?? "")["next"].map {
                 resolve($0, against: response.url)
@@ -78,6 +83,7 @@ extension HTTPClient {
     /// wait in `ready` until every earlier page has been delivered.
     private func fetchNumbered(
         _ plan: NumberedPages, template: HTTPRequest,
+        fetch: (@Sendable (HTTPRequest) async throws -> HTTPResponse)?,
         onPage: @Sendable (HTTPResponse, Int) async throws -> PageDecision
     ) async throws {
         let window = max(1, configuration.maxConcurrentPerHost)
@@ -91,7 +97,7 @@ extension HTTPClient {
                 let page = nextToFetch
                 var request = template
                 request.url = plan.url(page)
-                group.addTask { (page, try await self.sendPage(request)) }
+                group.addTask { (page, try await self.sendPage(request, fetch)) }
                 nextToFetch += 1
             }
 
@@ -110,9 +116,11 @@ extension HTTPClient {
         }
     }
 
-    /// `send`, insisting on a 2xx status.
-    private func sendPage(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let response = try await send(request)
+    /// `send` (or `fetch`), insisting on a 2xx status.
+    private func sendPage(
+        _ request: HTTPRequest, _ fetch: (@Sendable (HTTPRequest) async throws -> HTTPResponse)?
+    ) async throws -> HTTPResponse {
+        let response = if let fetch { try await fetch(request) } else { try await send(request) }
         guard response.isSuccess else {
             let message = APIErrorMessage.extract(from: response.body)
             throw HTTPError(.status(response.status, message: message), method: request.method, url: request.url)

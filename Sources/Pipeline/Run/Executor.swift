@@ -18,6 +18,10 @@ public struct Executor: Sendable {
     public var lookback: Double = 0
     /// When set, sources replay what they emitted in an earlier run of the same backfill.
     public var sourceCache: SourceCache?
+    /// HTTP responses kept between runs for conditional requests; nil runs cold.
+    public var responseCache: ResponseCache?
+    /// Counts the run's API requests and cache hits for the health metrics.
+    public var apiUsage = APIUsage()
 
     public init(plan: PipelinePlan, now: Double, logger: Logger, http: HTTPClient) {
         self.plan = plan
@@ -58,6 +62,8 @@ public struct Executor: Sendable {
             context.runID = runID
             context.runStartedAt = started
             context.lookback = lookback
+            context.responseCache = responseCache
+            context.apiUsage = apiUsage
             let cache = sourceCache
             let input = channels[stage.name]
             group.addTask {
@@ -113,7 +119,8 @@ public struct Executor: Sendable {
             let report = RunReport(
                 outcomes: outcomes, sinkFailures: [:], metricCount: counter.count,
                 durationSeconds: max(0, clock() - started))
-            let points = HealthMetrics.points(for: report, pipeline: plan.name, tags: plan.tags, timestamp: Int(now))
+            let points = HealthMetrics.points(
+                for: report, pipeline: plan.name, tags: plan.tags, timestamp: Int(now), apiUsage: apiUsage.counts)
             for sink in sinks {
                 guard let channel = channels[sink.name] else { continue }
                 await channel.send(points.map(Item.point))

@@ -54,6 +54,14 @@ public final class SQLiteStatement {
         try check(result, "cannot bind parameter \(index)")
     }
 
+    /// Binds bytes as a BLOB (an empty array binds an empty BLOB, not NULL).
+    public func bind(blob value: [UInt8], at index: Int) throws {
+        let result = value.withUnsafeBytes { bytes in
+            sqlite3_bind_blob64(handle, Int32(index), bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(bytes.count), SQLiteConnection.transient)
+        }
+        try check(result, "cannot bind parameter \(index)")
+    }
+
     public func bindNull(at index: Int) throws {
         try check(sqlite3_bind_null(handle, Int32(index)), "cannot bind parameter \(index)")
     }
@@ -127,6 +135,14 @@ public final class SQLiteStatement {
         guard let bytes = sqlite3_column_text(handle, Int32(column)) else { return "" }
         let count = Int(sqlite3_column_bytes(handle, Int32(column)))
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+
+    /// The column as bytes (a BLOB, or text's UTF-8); empty for NULL.
+    public func blob(at column: Int) -> [UInt8] {
+        // Blob first, then its size (SQLite's advice: the size of the converted value).
+        guard let bytes = sqlite3_column_blob(handle, Int32(column)) else { return [] }
+        let count = Int(sqlite3_column_bytes(handle, Int32(column)))
+        return Array(UnsafeRawBufferPointer(start: bytes, count: count))
     }
 
     public func optionalText(at column: Int) -> String? { isNull(at: column) ? nil : text(at: column) }

@@ -27,7 +27,25 @@ public enum StateDatabase {
                 UNIQUE (destination, pipeline, timestamp, metric, tags)
             ) STRICT;
             CREATE INDEX outbox_by_age ON outbox (destination, pipeline, timestamp);
+            """,
+            // 2: the HTTP response cache (`ResponseCache`).
             """
+            CREATE TABLE response_cache (
+                id INTEGER PRIMARY KEY,
+                url TEXT NOT NULL,
+                -- SHA-256 (hex) of the Authorization value, "" without one: never the token itself.
+                authorization TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                etag TEXT,
+                last_modified TEXT,
+                link TEXT,
+                body BLOB NOT NULL,
+                stored_at REAL NOT NULL,
+                used_at REAL NOT NULL,
+                UNIQUE (url, authorization)
+            ) STRICT;
+            CREATE INDEX response_cache_by_use ON response_cache (used_at);
+            """,
         ],
         applicationID: 0x5050_5354)  // "PPST"
 

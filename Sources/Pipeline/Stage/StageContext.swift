@@ -20,6 +20,15 @@ public struct StageContext: Sendable {
     /// Seconds that sources reach back beyond their own spans: a backfill fetches once for its
     /// whole range (`since: 7d` then covers 7 days before the range's first step).
     public var lookback: Double = 0
+    /// HTTP responses kept between runs (in the state file); nil runs cold (`--no-cache`).
+    public var responseCache: ResponseCache?
+    /// The run's API request and cache-hit counters, reported as health metrics.
+    public var apiUsage: APIUsage = APIUsage()
+
+    /// Sends GETs through the response cache (when there is one), counting them in `apiUsage`.
+    public func fetcher(isImmutable: @escaping @Sendable (String) -> Bool = { _ in false }) -> ConditionalFetcher {
+        ConditionalFetcher(http: http, cache: responseCache, usage: apiUsage, isImmutable: isImmutable)
+    }
 
     public init(stage: String, pipeline: String, now: Double, tags: [String], logger: Logger, http: HTTPClient) {
         self.stage = stage

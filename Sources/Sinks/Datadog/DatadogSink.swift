@@ -221,15 +221,9 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         if backlog > 0 {
             log.info("\(backlog) points from earlier runs wait in the outbox; sending them first")
         }
-        let base = context.http.configuration
-        let budget = DatadogRetryBudget(limit: configuration.retryFor, sleep: base.sleep)
-        let http = HTTPClient(
-            configuration: Self.clientConfiguration(base, retryFor: configuration.retryFor, budget: budget))
+        let (http, made) = makeDelivery(apiKey: apiKey, context: context, log: log)
         defer { http.shutdown() }
-        var delivery = DatadogDelivery(
-            client: DatadogClient(endpoint: configuration.endpoint, apiKey: apiKey, http: http),
-            configuration: configuration, budget: budget,
-            standardTimeout: configuration.requestTimeout ?? base.requestTimeout, log: log)
+        var delivery = made
         if let outbox {
             try await delivery.drain(OutboxQueue(outbox: outbox, pipeline: context.pipeline, destination: destination))
         }
@@ -257,6 +251,19 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         throw SinkDeliveryError(message)
     }
 
+    /// A delivery with its own HTTP client, whose retries draw on this run's `retry_for` budget.
+    private func makeDelivery(apiKey: String, context: StageContext, log: DatadogLog) -> (HTTPClient, DatadogDelivery) {
+        let base = context.http.configuration
+        let budget = DatadogRetryBudget(limit: configuration.retryFor, sleep: base.sleep)
+        let http = HTTPClient(
+            configuration: Self.clientConfiguration(base, retryFor: configuration.retryFor, budget: budget))
+        let delivery = DatadogDelivery(
+            client: DatadogClient(endpoint: configuration.endpoint, apiKey: apiKey, http: http),
+            configuration: configuration, budget: budget,
+            standardTimeout: configuration.requestTimeout ?? base.requestTimeout, log: log)
+        return (http, delivery)
+    }
+
     /// `outbox: false`: each arriving batch goes to Datadog at once, with nothing written locally,
     /// so a replay of a million stored points streams at the intake's pace in bounded memory.
     private func runDirect<Batches: AsyncSequence>(batches: Batches, context: StageContext) async throws
@@ -265,24 +272,16 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         guard let apiKey = configuration.apiKey, !apiKey.isEmpty else {
             throw SinkDeliveryError("no Datadog API key: set DD_API_KEY or the datadog sink's api_key option")
         }
-        let base = context.http.configuration
-        let budget = DatadogRetryBudget(limit: configuration.retryFor, sleep: base.sleep)
-        let http = HTTPClient(
-            configuration: Self.clientConfiguration(base, retryFor: configuration.retryFor, budget: budget))
+        let (http, made) = makeDelivery(apiKey: apiKey, context: context, log: log)
         defer { http.shutdown() }
-        var delivery = DatadogDelivery(
-            client: DatadogClient(endpoint: configuration.endpoint, apiKey: apiKey, http: http),
-            configuration: configuration, budget: budget,
-            standardTimeout: configuration.requestTimeout ?? base.requestTimeout, log: log)
+        var delivery = made
         var intake = DatadogIntake()
         var chunk: [MetricPoint] = []
         var received = 0
-        var undelivered = 0
         func send(_ points: [MetricPoint]) async throws {
             let queue = MemoryQueue()
             queue.append(points)
             try await delivery.drain(queue)
-            undelivered += queue.count - queue.delivered
         }
         for try await batch in batches {
             let accepted = intake.accept(batch)

@@ -25,7 +25,7 @@ struct GitHubAPI: Sendable {
 
     /// One GET whose JSON body is returned (only the `keeping` parts); a non-2xx answer is an error.
     func get(_ url: String, keeping selection: FieldSelection = .all, context: StageContext) async throws -> (JSON, HTTPResponse) {
-        let response = try await context.http.send(request(url))
+        let response = try await Self.fetcher(context).send(request(url))
         guard response.isSuccess else {
             let message = (try? JSONParser.parse(response.body))?["message"]?.string
             throw HTTPError(.status(response.status, message: message), method: "GET", url: url)
@@ -40,13 +40,30 @@ struct GitHubAPI: Sendable {
         items: @escaping @Sendable (JSON) -> [JSON]? = { $0.array },
         onPage: @escaping @Sendable ([JSON]) async throws -> PageDecision
     ) async throws {
-        try await context.http.paginate(request(url), concurrently: concurrently) { response, _ in
+        let fetcher = Self.fetcher(context)
+        try await context.http.paginate(request(url), concurrently: concurrently, fetch: fetcher.send) { response, _ in
             let body = try Self.decode(response, keeping: selection)
             guard let records = items(body) else {
                 throw GitHubError(url: response.url, message: "expected a list, found \(body.kindName)")
             }
             return try await onPage(records)
         }
+    }
+
+    /// Every GET goes through the run's response cache (conditional requests; none at all for a
+    /// commit by its full SHA, which never changes) and is counted in the run's API usage.
+    static func fetcher(_ context: StageContext) -> ConditionalFetcher {
+        context.fetcher(isImmutable: isImmutable)
+    }
+
+    /// A commit addressed by its full SHA (`…/commits/{40 hex}`, any page of its files): its
+    /// answer never changes, so a stored one is reused without asking.
+    static func isImmutable(_ url: String) -> Bool {
+        let path = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
+        let segments = path.split(separator: "/")
+        guard segments.count >= 2, segments[segments.count - 2] == "commits" else { return false }
+        let sha = segments[segments.count - 1]
+        return sha.utf8.count == 40 && sha.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) }
     }
 
     static func decode(_ response: HTTPResponse, keeping selection: FieldSelection = .all) throws -> JSON {

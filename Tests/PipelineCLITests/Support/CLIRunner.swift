@@ -73,10 +73,13 @@ struct CLIRunner {
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = packageRoot
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-cli-\(UUID().uuidString)")
         var env = environment
         env["PATH"] = ProcessInfo.processInfo.environment["PATH"]
+        // A run's own state file (response cache, outbox) unless the test shares one on purpose:
+        // never the user's, and never one where another fake on a reused port left answers.
+        if env["PIPELINE_STATE_DIR"] == nil { env["PIPELINE_STATE_DIR"] = directory.appendingPathComponent("state").path }
         process.environment = env
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let out = directory.appendingPathComponent("stdout")
         let err = directory.appendingPathComponent("stderr")

@@ -1,0 +1,36 @@
+import Synchronization
+
+/// What a run's API calls cost, counted across every stage: requests that counted against the
+/// rate limit (answers other than 304), cache hits (304s and stored answers reused without
+/// asking), and the last `x-ratelimit-remaining` seen. Reported as health metrics.
+public final class APIUsage: Sendable {
+    public struct Counts: Sendable, Equatable {
+        public var requests = 0
+        public var cacheHits = 0
+        public var rateLimitRemaining: Int?
+
+        public init(requests: Int = 0, cacheHits: Int = 0, rateLimitRemaining: Int? = nil) {
+            self.requests = requests
+            self.cacheHits = cacheHits
+            self.rateLimitRemaining = rateLimitRemaining
+        }
+    }
+
+    private let state = Mutex(Counts())
+
+    public init() {}
+
+    public var counts: Counts { state.withLock { $0 } }
+
+    /// An answer from the API: a cache hit when it is a 304, else a counted request.
+    public func record(_ response: HTTPResponse) {
+        let remaining = response.headers["x-ratelimit-remaining"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        state.withLock {
+            if response.status == 304 { $0.cacheHits += 1 } else { $0.requests += 1 }
+            if let remaining { $0.rateLimitRemaining = remaining }
+        }
+    }
+
+    /// A stored answer used without asking the API.
+    public func recordCacheHit() { state.withLock { $0.cacheHits += 1 } }
+}

@@ -1,0 +1,118 @@
+import FakeGitHub
+import Foundation
+import Pipeline
+import Testing
+
+/// `pipeline run github` twice with one state directory: the second run revalidates what it
+/// fetched (304s) and skips known commits entirely, yet reports the same values.
+@Suite("GitHub collector, response cache")
+struct ResponseCacheCLITests {
+    static let first = GitHubCollectorTests.nowDate
+    static let second = first.addingTimeInterval(60)
+
+    /// A fresh state directory, removed afterwards.
+    static func withStateDirectory(_ body: (String) async throws -> Void) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-cache-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await body(path)
+    }
+
+    static func run(_ fake: FakeGitHub, at time: Date, state: String, extra: [String] = []) async throws -> CLIRunner.Result {
+        try await CLIRunner.run(
+            ["run", "github", "--dry-run", "--format", "json", "--as-of", Timestamp.format(time.timeIntervalSince1970)] + extra,
+            environment: GitHubCollectorTests.environment(fake, extra: ["PIPELINE_STATE_DIR": state]))
+    }
+
+    /// The statuses the fake answered since request number `after`.
+    static func statuses(_ fake: FakeGitHub, after: Int) -> [Int] { fake.requestLog.dropFirst(after).map(\.status) }
+
+    static func githubValues(_ result: CLIRunner.Result) throws -> [String: Double] {
+        try result.values().filter { $0.key.hasPrefix("github.") }
+    }
+
+    @Test("a warm run a minute later makes few counted requests and reports exactly the same values")
+    func warmRun() async throws {
+        try await Self.withStateDirectory { state in
+            let data = FakeGitHubData.edgeCases(now: Self.first)
+            let fake = try FakeGitHub(data: data)
+            defer { fake.stop() }
+
+            let cold = try await Self.run(fake, at: Self.first, state: state)
+            #expect(cold.exitCode == 0, "stderr: \(cold.stderr)")
+            try GitHubCollectorTests.expectMetrics(cold, equal: data.expectedMetrics(now: Self.first))
+            let coldStatuses = Self.statuses(fake, after: 0)
+            let coldValues = try cold.values()
+            #expect(!coldStatuses.contains(304))
+            #expect(coldValues["collector.github.api_requests"] == Double(coldStatuses.count))
+            #expect(coldValues["collector.github.api_cache_hits"] == 0)
+            #expect(coldValues["collector.github.rate_limit_remaining"] != nil)
+            #expect(FileManager.default.fileExists(atPath: state + "/state.sqlite"))
+
+            let before = fake.requestCount
+            let warm = try await Self.run(fake, at: Self.second, state: state)
+            #expect(warm.exitCode == 0, "stderr: \(warm.stderr)")
+            try GitHubCollectorTests.expectMetrics(warm, equal: data.expectedMetrics(now: Self.second))
+            let warmStatuses = Self.statuses(fake, after: before)
+            let counted = warmStatuses.filter { $0 != 304 }.count
+            let countedTargets = fake.requestLog.dropFirst(before).filter { $0.status != 304 }.map(\.target)
+            // Only listings whose URL moved with the clock (the commits' since/until, the workflow
+            // runs' created range and its split) are asked unconditionally: 17 of the cold run's 137.
+            #expect(counted <= 20, "\(counted) counted requests on the warm run (cold: \(coldStatuses.count)): \(countedTargets)")
+            #expect(counted * 5 < coldStatuses.count)
+            let coldTargets = Set(fake.requestLog.prefix(before).map(\.target))
+            #expect(countedTargets.allSatisfy { !coldTargets.contains($0) }, "a URL asked before was not revalidated")
+            // Known commits are not asked for at all.
+            #expect(!fake.requestLog.dropFirst(before).contains { $0.path.contains("/commits/") })
+            let warmValues = try warm.values()
+            #expect(warmValues["collector.github.api_requests"] == Double(counted))
+            #expect((warmValues["collector.github.api_cache_hits"] ?? 0) >= Double(warmStatuses.filter { $0 == 304 }.count) + 1)
+            #expect(warmValues["collector.github.rate_limit_remaining"] != nil)
+
+            // --no-cache runs cold again: every request unconditional, nothing reused.
+            let beforeCold = fake.requestCount
+            let again = try await Self.run(fake, at: Self.second, state: state, extra: ["--no-cache"])
+            #expect(again.exitCode == 0, "stderr: \(again.stderr)")
+            // The cache changes nothing: a cold run at the same time reports exactly the same values.
+            #expect(try Self.githubValues(again) == Self.githubValues(warm))
+            let againStatuses = Self.statuses(fake, after: beforeCold)
+            #expect(!againStatuses.contains(304))
+            #expect(againStatuses.count > 5 * counted)
+            #expect(try again.values()["collector.github.api_requests"] == Double(againStatuses.count))
+            #expect(try again.values()["collector.github.api_cache_hits"] == 0)
+        }
+    }
+
+    @Test("a corrupted state file is reported, set aside, and the run goes on cold with exact values")
+    func corruptedStateFile() async throws {
+        try await Self.withStateDirectory { state in
+            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+            let garbage = Array(repeating: "this is not an SQLite database\n", count: 200).joined()
+            try garbage.write(toFile: state + "/state.sqlite", atomically: true, encoding: .utf8)
+            let data = FakeGitHubData.edgeCases(now: Self.first)
+            let fake = try FakeGitHub(data: data)
+            defer { fake.stop() }
+
+            let result = try await Self.run(fake, at: Self.first, state: state)
+            #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+            #expect(result.stderr.contains("damaged"), "stderr: \(result.stderr)")
+            #expect(result.stderr.contains("set aside"), "stderr: \(result.stderr)")
+            try GitHubCollectorTests.expectMetrics(result, equal: data.expectedMetrics(now: Self.first))
+            #expect(!Self.statuses(fake, after: 0).contains(304))
+            let files = try FileManager.default.contentsOfDirectory(atPath: state)
+            #expect(files.contains { $0.hasPrefix("state.sqlite.corrupt-") }, "\(files)")
+        }
+    }
+
+    @Test("a missing state directory is created")
+    func missingStateDirectory() async throws {
+        try await Self.withStateDirectory { state in
+            let nested = state + "/a/b"
+            let data = FakeGitHubData.edgeCases(now: Self.first)
+            let fake = try FakeGitHub(data: data)
+            defer { fake.stop() }
+            let result = try await Self.run(fake, at: Self.first, state: nested)
+            #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+            #expect(FileManager.default.fileExists(atPath: nested + "/state.sqlite"))
+        }
+    }
+}

@@ -46,16 +46,10 @@ enum BackfillCommand {
         guard steps <= 10_000 else { throw .usage("\(steps) steps is too many; use a larger --every", command: "backfill") }
 
         let file = try PipelineFiles.resolve(args.positionals[0], command: "backfill")
-        var loader = PipelineLoader(
-            registry: StageCatalog.registry, variables: try PipelineFiles.variables(args.values("--var"), command: "backfill"))
+        var loader = try PipelineLoader.forCommand(args, command: "backfill")
         let database = args.value("--db") ?? ProcessInfo.processInfo.environment["PIPELINE_DB"] ?? "metrics.sqlite"
         loader.sinkOverride = ("sqlite", .object(JSONObject([("path", .string(database))])))
-        let plan: PipelinePlan
-        do {
-            plan = try loader.load(file: file)
-        } catch {
-            throw .pipelineFile(error)
-        }
+        let plan = try loader.plan(file)
 
         let logger = Logger.fromEnvironment()
         let http = Version.httpClient()

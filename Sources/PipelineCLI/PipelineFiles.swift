@@ -34,3 +34,20 @@ enum PipelineFiles {
         return Variables(overrides: overrides, environment: ProcessInfo.processInfo.environment)
     }
 }
+
+extension PipelineLoader {
+    /// A loader over every registered stage type, with `--var` values over the environment.
+    static func forCommand(_ args: Arguments, command: String) throws(CLIError) -> PipelineLoader {
+        PipelineLoader(
+            registry: StageCatalog.registry, variables: try PipelineFiles.variables(args.values("--var"), command: command))
+    }
+
+    /// The plan of `file`; its faults become the command's error (exit 2).
+    func plan(_ file: String) throws(CLIError) -> PipelinePlan {
+        do {
+            return try load(file: file)
+        } catch {
+            throw .pipelineFile(error)
+        }
+    }
+}

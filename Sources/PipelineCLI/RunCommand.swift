@@ -54,8 +54,7 @@ enum RunCommand {
             now = parsed.rounded(.down)
         }
         let file = try PipelineFiles.resolve(args.positionals[0], command: "run")
-        var loader = PipelineLoader(
-            registry: StageCatalog.registry, variables: try PipelineFiles.variables(args.values("--var"), command: "run"))
+        var loader = try PipelineLoader.forCommand(args, command: "run")
         let stdoutOptions: JSONObject = format.map { JSONObject([("format", .string($0.rawValue))]) } ?? JSONObject()
         loader.optionOverrides["stdout"] = stdoutOptions
         if args.has("--dry-run") {
@@ -64,12 +63,7 @@ enum RunCommand {
             // Keep every point locally too, for replay and backfill.
             loader.extraSinks = [("pipeline_db", "sqlite", .object(JSONObject([("path", .string(database))])))]
         }
-        let plan: PipelinePlan
-        do {
-            plan = try loader.load(file: file)
-        } catch {
-            throw .pipelineFile(error)
-        }
+        let plan = try loader.plan(file)
 
         let logger = Logger.fromEnvironment()
         let http = Version.httpClient()

@@ -20,8 +20,7 @@ enum ValidateCommand {
             return ExitCode.success
         }
         guard !args.positionals.isEmpty else { throw .usage("validate needs at least one pipeline file", command: "validate") }
-        let loader = PipelineLoader(
-            registry: StageCatalog.registry, variables: try PipelineFiles.variables(args.values("--var"), command: "validate"))
+        let loader = try PipelineLoader.forCommand(args, command: "validate")
         var failed = false
         for name in args.positionals {
             do {

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
-now=2026-11-23T05:00:00Z
+now=$(date -u +%Y-%m-%dT%H:00:00Z)  # the current hour: a live run (an older clock is a backfill)
 
 swift build -c release --product pipeline >&2
 swift build -c release --product fake-github >&2

@@ -2,8 +2,11 @@ import Pipeline
 
 /// `github_commits`: commits of a branch (GET /repos/{owner}/{repo}/commits?sha=…&since=…&until=…).
 ///
-/// `since` is a span before the run's clock and `until` is the clock itself, so `--as-of`
-/// evaluates the past exactly. GitHub compares them with the commit (committer) date.
+/// `since` is a span before the run's clock, rounded down to the UTC day so the URL (and its
+/// cached answer) stays the same all day; a `window` stage after this one keeps the span exact.
+/// `until` is the clock itself for a backfill (`--as-of` more than a day ago); a run near the
+/// wall clock leaves it out for the same reason. GitHub compares them with the commit
+/// (committer) date.
 struct GitHubCommits: Source, FieldReading {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         /// Branch, tag or SHA to list from, e.g. `{default_branch}`; default: the repository's default branch.
@@ -32,9 +35,10 @@ struct GitHubCommits: Source, FieldReading {
         var url = URLBuilder(try repositoryURL(options.url, input)).path("commits")
             .query("sha", try (options.sha ?? RecordTemplate("{default_branch}")!).render(input))
         if let since = options.since {
-            url = url.query("since", Timestamp.format(context.now - since.seconds - context.lookback))
+            url = url.query("since", Timestamp.format(Double(context.dayStart(before: since.seconds))))
         }
-        url = url.query("until", Timestamp.format(context.now)).query("per_page", perPage)
+        if !context.listsOpenEnded { url = url.query("until", Timestamp.format(context.now)) }
+        url = url.query("per_page", perPage)
         try await api.paginate(url.string, concurrently: true, keeping: context.fields, context: context) { records in
             await output.send(records: records.adding(added))
             return .continue

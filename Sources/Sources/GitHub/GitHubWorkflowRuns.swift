@@ -5,8 +5,15 @@ import Pipeline
 ///
 /// A filtered listing returns at most 1,000 runs, however many match (the old collector
 /// reported exactly 1,000). With `created_within`, the stage asks for the `created` range,
-/// reads `total_count`, and splits the range until every part holds fewer than 1,000 runs; each
-/// part's pages are then fetched concurrently. The first page of a part that fits is kept.
+/// reads `total_count`, and while a range holds more than 1,000 runs splits it at UTC day
+/// boundaries (then hours, then minutes); each part's pages are then fetched concurrently. The
+/// first page of a part that fits is kept.
+///
+/// The range starts at the UTC day of `created_within` before the run's clock and, unless the
+/// run is a backfill (its clock more than a day from the wall clock), is open-ended; the parts
+/// are whole days, the current one open-ended. So the URLs stay the same from one run to the
+/// next and an unchanged listing is answered 304 (free). The `window` stage after this one
+/// keeps the count exact.
 struct GitHubWorkflowRuns: Source, FieldReading {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         /// Runs created within this span before the run's clock, e.g. `7d`.
@@ -72,17 +79,18 @@ struct GitHubWorkflowRuns: Source, FieldReading {
             try await collect(listing, range: nil, api: api, context: context, emit: emit)
             return
         }
-        let end = Int(context.now)
-        try await collect(listing, range: (end - Int(span.seconds + context.lookback), end), api: api, context: context, emit: emit)
+        let range = CreatedRange(
+            from: context.dayStart(before: span.seconds), to: context.listsOpenEnded ? nil : Int(context.now))
+        try await collect(listing, range: range, api: api, context: context, emit: emit)
     }
 
-    /// Runs created in `range` (inclusive, whole seconds), split while a part exceeds the cap.
+    /// Runs created in `range`, split while a part exceeds the cap.
     private func collect(
-        _ listing: URLBuilder, range: (Int, Int)?, api: GitHubAPI, context: StageContext,
+        _ listing: URLBuilder, range: CreatedRange?, api: GitHubAPI, context: StageContext,
         emit: @escaping @Sendable ([JSON]) async -> Void
     ) async throws {
         var base = listing
-        if let (from, to) = range { base = base.query("created", "\(Timestamp.format(Double(from)))..\(Timestamp.format(Double(to)))") }
+        if let range { base = base.query("created", range.query) }
         base = base.query("per_page", perPage)
         let first = base.query("page", 1).string
         let keep = context.fields.nested(under: "workflow_runs").union(FieldSelection([FieldPath("total_count")!]))
@@ -90,16 +98,11 @@ struct GitHubWorkflowRuns: Source, FieldReading {
         guard let total = body["total_count"]?.number.map(Int.init), let runs = body["workflow_runs"]?.array else {
             throw GitHubError(url: first, message: "expected total_count and workflow_runs in the answer")
         }
-        if total > Self.cap, let (from, to) = range, to > from {
-            // Split into parts expected to hold ~80% of the cap each, so one more round is rare.
-            let parts = min(to - from + 1, max(2, (total + Self.cap * 4 / 5 - 1) / (Self.cap * 4 / 5)))
-            let width = (to - from + 1) / parts
-            context.logger.debug("\(total) runs in \(Timestamp.format(Double(from)))..\(Timestamp.format(Double(to))): splitting in \(parts)")
+        if total > Self.cap, let parts = range?.parts(now: Int(context.now)) {
+            context.logger.debug("\(total) runs created \(range?.query ?? ""): splitting in \(parts.count)")
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for i in 0..<parts {
-                    let start = from + i * width
-                    let stop = i == parts - 1 ? to : start + width - 1
-                    group.addTask { try await collect(listing, range: (start, stop), api: api, context: context, emit: emit) }
+                for part in parts {
+                    group.addTask { try await collect(listing, range: part, api: api, context: context, emit: emit) }
                 }
                 try await group.waitForAll()
             }
@@ -127,6 +130,41 @@ struct GitHubWorkflowRuns: Source, FieldReading {
             }
             try await group.waitForAll()
         }
+    }
+}
+
+/// A `created` filter: `from..to` (inclusive, whole seconds), or `>=from` when `to` is nil.
+struct CreatedRange: Sendable, Equatable {
+    var from: Int
+    var to: Int?
+
+    var query: String {
+        let start = Timestamp.format(Double(from))
+        guard let to else { return ">=" + start }
+        return start + ".." + Timestamp.format(Double(to))
+    }
+
+    /// The range cut at the boundaries of the largest unit (UTC day, hour, minute, second) it
+    /// crosses, so the parts (whole units but the first and last) stay the same from one run to
+    /// the next; the last part is open-ended if the range is. An open range counts up to `now`;
+    /// as a last resort it is cut just after `now` (what comes later is not counted). nil when
+    /// it cannot be cut.
+    func parts(now: Int) -> [CreatedRange]? {
+        let last = to ?? max(now, from)
+        for unit in [86_400, 3_600, 60, 1] {
+            var boundary = ListingBounds.floor(from, to: unit) + unit
+            guard boundary <= last else { continue }
+            var parts: [CreatedRange] = []
+            var start = from
+            while boundary <= last {
+                parts.append(CreatedRange(from: start, to: boundary - 1))
+                start = boundary
+                boundary += unit
+            }
+            parts.append(CreatedRange(from: start, to: to))
+            return parts
+        }
+        return to == nil && from <= now ? [CreatedRange(from: from, to: now), CreatedRange(from: now + 1, to: nil)] : nil
     }
 }
 

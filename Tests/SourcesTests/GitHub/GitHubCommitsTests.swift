@@ -9,12 +9,12 @@ import Testing
 struct GitHubCommitsTests {
     static func shas(_ records: [JSON]) -> [String] { records.compactMap { $0.str("sha") } }
 
-    @Test("since 7d with sha {default_branch}: sends since, until and sha=trunk, returns exactly the window's commits")
+    @Test("since 7d with sha {default_branch}: sends since (the UTC day), no until and sha=trunk; every commit since then")
     func windowOfDefaultBranch() async throws {
         try await GitHubTestbed.with { bed in
             let records = try await bed.run(
                 "github_commits", ["since": "7d", "sha": "{default_branch}", "per_page": 5])
-            let expected = bed.data.commits.filter { inLastWeek($0.committedAt) }
+            let expected = bed.data.commits.filter { $0.committedAt.seconds >= TestClock.weekAgoDay }
                 .sorted { ($0.committedAt, $0.sha) > ($1.committedAt, $1.sha) }
             #expect(expected.count > 5, "the test needs several pages")
             #expect(expected.count < bed.data.commits.count, "and commits outside the window")
@@ -26,13 +26,28 @@ struct GitHubCommitsTests {
             #expect(queries.count == (expected.count + 4) / 5, "one GET per page")
             for query in queries {
                 #expect(query["sha"] == "trunk")
-                #expect(query["since"] == Timestamp.format(TestClock.now - 7 * 86_400))
+                #expect(query["since"] == Timestamp.format(TestClock.weekAgoDay))
+                #expect(query["until"] == nil, "a scheduled run leaves the listing open-ended (a stable URL)")
+            }
+        }
+    }
+
+    @Test("a backfill (the run's clock more than a day before the wall clock) sends until = the run's clock")
+    func backfillSendsUntil() async throws {
+        try await GitHubTestbed.with { bed in
+            let records = try await bed.run("github_commits", ["since": "7d"], startedAt: TestClock.now + 2 * 86_400)
+            let expected = bed.data.commits.filter {
+                $0.committedAt.seconds >= TestClock.weekAgoDay && $0.committedAt <= TestClock.date
+            }
+            #expect(Set(Self.shas(records)) == Set(expected.map(\.sha)) && records.count == expected.count)
+            for query in bed.queries(matching: "/commits") {
+                #expect(query["since"] == Timestamp.format(TestClock.weekAgoDay))
                 #expect(query["until"] == Timestamp.format(TestClock.now))
             }
         }
     }
 
-    @Test("sha defaults to the repository's default branch, and until is the run's clock without since")
+    @Test("sha defaults to the repository's default branch; without since nor a backfill, no since or until")
     func defaults() async throws {
         try await GitHubTestbed.with { bed in
             let records = try await bed.run("github_commits", [:])
@@ -41,7 +56,7 @@ struct GitHubCommitsTests {
             let query = try #require(bed.queries(matching: "/commits").first)
             #expect(query["sha"] == "trunk")
             #expect(query["since"] == nil)
-            #expect(query["until"] == Timestamp.format(TestClock.now))
+            #expect(query["until"] == nil)
             #expect(query["per_page"] == "100")
         }
     }

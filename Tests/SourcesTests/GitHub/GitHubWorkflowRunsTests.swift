@@ -14,11 +14,13 @@ struct GitHubWorkflowRunsTests {
 
     static func ids(_ records: [JSON]) -> [Int] { records.compactMap { $0.int("id") } }
 
-    /// `from..to` ranges of the `created` parameter, as (from, to) seconds.
+    /// Ranges of the `created` parameter as [from, to] seconds: `from..to`, or `>=from` with `to` infinite.
     static func createdRanges(_ bed: GitHubTestbed) -> Set<[Double]> {
         Set(
             bed.queries(matching: "/actions/runs").compactMap { query -> [Double]? in
-                guard let text = query["created"], let dots = text.range(of: "..") else { return nil }
+                guard let text = query["created"] else { return nil }
+                if text.hasPrefix(">=") { return Timestamp.parse(String(text.dropFirst(2))).map { [$0, .infinity] } }
+                guard let dots = text.range(of: "..") else { return nil }
                 guard let from = Timestamp.parse(String(text[..<dots.lowerBound])),
                     let to = Timestamp.parse(String(text[dots.upperBound...]))
                 else { return nil }
@@ -26,35 +28,98 @@ struct GitHubWorkflowRunsTests {
             })
     }
 
-    @Test("created_within 7d past the 1,000 cap: each run of the window exactly once, via split ranges, pages concurrent")
+    /// What a 7-day listing at the test clock returns: every run from the start of the UTC day a
+    /// week ago on (the `window` stage after it keeps the count exact).
+    static func fromWeekAgoDay(_ runs: [FakeWorkflowRun]) -> [Int] {
+        runs.filter { $0.createdAt.seconds >= TestClock.weekAgoDay }.map(\.id)
+    }
+
+    /// Checks that `parts` (sorted) tile `window` without overlap, at UTC day boundaries, each probed
+    /// at most to the cap.
+    static func expectDayParts(_ bed: GitHubTestbed, window: [Double], sourceLocation: SourceLocation = #_sourceLocation) {
+        let parts = createdRanges(bed).subtracting([window]).sorted { $0[0] < $1[0] }
+        #expect(parts.count >= 2, "the window must be split: \(parts)", sourceLocation: sourceLocation)
+        #expect(parts.first?[0] == window[0] && parts.last?[1] == window[1], sourceLocation: sourceLocation)
+        for (left, right) in zip(parts, parts.dropFirst()) {
+            #expect(right[0] == left[1] + 1, "parts must abut without overlap: \(left) \(right)", sourceLocation: sourceLocation)
+        }
+        for part in parts {
+            #expect(part[0].truncatingRemainder(dividingBy: 86_400) == 0, "parts start at UTC midnight: \(part)", sourceLocation: sourceLocation)
+            #expect(part[1] == window[1] || part[1] - part[0] == 86_399, "whole days but the last: \(part)", sourceLocation: sourceLocation)
+        }
+        // No listing was read past GitHub's cap (no page beyond 1,000 results).
+        for query in bed.queries(matching: "/actions/runs") {
+            let page = Int(query["page"] ?? "1") ?? 1
+            let perPage = Int(query["per_page"] ?? "30") ?? 30
+            #expect((page - 1) * perPage < 1_000, sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("created_within 7d past the 1,000 cap: each run exactly once, via whole UTC days, the last open-ended, pages concurrent")
     func windowPastTheCap() async throws {
         try await GitHubTestbed.with(delay: .milliseconds(15)) { bed in
             let records = try await bed.run("github_workflow_runs", ["created_within": "7d"])
-            let expected = bed.data.workflowRuns.filter { inLastWeek($0.createdAt) }.map(\.id)
-            #expect(expected.count == 1_234, "the edge scenario puts 1,234 runs in the window")
+            #expect(bed.data.workflowRuns.filter { inLastWeek($0.createdAt) }.count == 1_234,
+                    "the edge scenario puts 1,234 runs in the window")
+            let expected = Self.fromWeekAgoDay(bed.data.workflowRuns)
 
             let ids = Self.ids(records)
             #expect(ids.count == records.count, "every record has an id")
             #expect(ids.count == expected.count, "no run missing, none twice")
             #expect(Set(ids) == Set(expected))
 
-            // The whole window was asked first, then split into parts that tile it.
-            let ranges = Self.createdRanges(bed)
-            let window = [TestClock.now - 7 * 86_400, TestClock.now]
-            #expect(ranges.contains(window))
-            let parts = ranges.subtracting([window]).sorted { $0[0] < $1[0] }
-            #expect(parts.count >= 2, "the 1,234-run window must be split: \(ranges)")
-            #expect(parts.first?[0] == window[0] && parts.last?[1] == window[1])
-            for (left, right) in zip(parts, parts.dropFirst()) {
-                #expect(right[0] == left[1] + 1, "parts must abut without overlap: \(left) \(right)")
-            }
-            // No listing was read past GitHub's cap (no page beyond 1,000 results).
-            for query in bed.queries(matching: "/actions/runs") {
-                let page = Int(query["page"] ?? "1") ?? 1
-                let perPage = Int(query["per_page"] ?? "30") ?? 30
-                #expect((page - 1) * perPage < 1_000)
-            }
+            // The whole range (from the UTC day a week ago, open-ended) was asked first, then split
+            // into whole days that tile it, today's open-ended.
+            let window = [TestClock.weekAgoDay, Double.infinity]
+            #expect(Self.createdRanges(bed).contains(window))
+            Self.expectDayParts(bed, window: window)
+            #expect(Self.createdRanges(bed).count == 9, "the range and 8 days: \(Self.createdRanges(bed))")
             #expect(bed.fake.maxInFlight > 1, "pages of a part should be fetched concurrently")
+        }
+    }
+
+    @Test("a backfill (the run's clock more than a day before the wall clock) keeps the exact upper bound")
+    func backfillKeepsUpperBound() async throws {
+        try await GitHubTestbed.with { bed in
+            let records = try await bed.run(
+                "github_workflow_runs", ["created_within": "7d"], startedAt: TestClock.now + 30 * 86_400)
+            let expected = bed.data.workflowRuns.filter {
+                $0.createdAt.seconds >= TestClock.weekAgoDay && $0.createdAt <= TestClock.date
+            }
+            #expect(Set(Self.ids(records)) == Set(expected.map(\.id)) && records.count == expected.count)
+            let window = [TestClock.weekAgoDay, TestClock.now]
+            #expect(Self.createdRanges(bed).contains(window))
+            Self.expectDayParts(bed, window: window)
+        }
+    }
+
+    @Test("a day past the cap is split further at hour boundaries: each run exactly once")
+    func busyDaySplitByHours() async throws {
+        var data = FakeGitHubData.edgeCases(now: TestClock.date)
+        let template = try #require(data.workflowRuns.first { $0.status == "completed" })
+        let busyDay = TestClock.weekAgoDay + 3 * 86_400
+        let firstID = (data.workflowRuns.map(\.id).max() ?? 0) + 1
+        for i in 0..<1_100 {
+            var run = template
+            run.id = firstID + i
+            run.runNumber = 100_000 + i
+            // Spread over the day, a few runs on the hour (the boundary itself).
+            let created = Date(timeIntervalSince1970: busyDay + Double(i % 24) * 3_600 + Double(i / 24 % 60) * 60)
+            run.createdAt = created
+            run.runStartedAt = created.addingTimeInterval(10)
+            run.updatedAt = created.addingTimeInterval(300)
+            data.workflowRuns.append(run)
+        }
+        try await GitHubTestbed.with(data: data) { bed in
+            let records = try await bed.run("github_workflow_runs", ["created_within": "7d"])
+            let expected = Self.fromWeekAgoDay(bed.data.workflowRuns)
+            #expect(Self.ids(records).count == expected.count, "no run missing, none twice")
+            #expect(Set(Self.ids(records)) == Set(expected))
+            let ranges = Self.createdRanges(bed)
+            #expect(ranges.contains([busyDay, busyDay + 86_399]), "the busy day was probed whole")
+            let hours = ranges.filter { $0[0] >= busyDay && $0[1] < busyDay + 86_400 && $0[1] - $0[0] == 3_599 }
+            #expect(hours.count == 24, "then split into its 24 hours: \(hours.count)")
+            #expect(hours.allSatisfy { $0[0].truncatingRemainder(dividingBy: 3_600) == 0 })
         }
     }
 
@@ -62,12 +127,11 @@ struct GitHubWorkflowRunsTests {
     func windowUnderTheCap() async throws {
         try await GitHubTestbed.with { bed in
             let records = try await bed.run("github_workflow_runs", ["created_within": "1d", "per_page": 50])
-            let expected = bed.data.workflowRuns.filter {
-                $0.createdAt >= TestClock.date.addingTimeInterval(-86_400) && $0.createdAt <= TestClock.date
-            }
+            let dayAgoDay = ((TestClock.now - 86_400) / 86_400).rounded(.down) * 86_400
+            let expected = bed.data.workflowRuns.filter { $0.createdAt.seconds >= dayAgoDay }
             #expect(expected.count > 100 && expected.count < 1_000, "the test needs several pages under the cap")
             #expect(Self.ids(records).sorted() == expected.map(\.id).sorted())
-            #expect(Self.createdRanges(bed).count == 1)
+            #expect(Self.createdRanges(bed) == [[dayAgoDay, .infinity]], "one stable, open-ended range")
             let pages = bed.queries(matching: "/actions/runs").compactMap { $0["page"] }
             #expect(pages.sorted { Int($0)! < Int($1)! } == (1...(expected.count + 49) / 50).map(String.init))
         }
@@ -119,7 +183,9 @@ struct GitHubWorkflowRunsTests {
     func workflowEndpoint() async throws {
         try await GitHubTestbed.with { bed in
             let records = try await bed.run("github_workflow_runs", ["workflow": "ci.yml", "created_within": "7d"])
-            let expected = bed.data.workflowRuns.filter { $0.workflowID == FakeWorkflow.ci.id && inLastWeek($0.createdAt) }
+            let expected = bed.data.workflowRuns.filter {
+                $0.workflowID == FakeWorkflow.ci.id && $0.createdAt.seconds >= TestClock.weekAgoDay
+            }
             #expect(expected.count > 100, "several pages")
             #expect(Self.ids(records).count == expected.count)
             #expect(Set(Self.ids(records)) == Set(expected.map(\.id)))
@@ -144,7 +210,7 @@ struct GitHubWorkflowRunsTests {
     func eventFilter() async throws {
         try await GitHubTestbed.with { bed in
             let records = try await bed.run("github_workflow_runs", ["event": "schedule", "created_within": "7d"])
-            let expected = bed.data.workflowRuns.filter { $0.event == "schedule" && inLastWeek($0.createdAt) }
+            let expected = bed.data.workflowRuns.filter { $0.event == "schedule" && $0.createdAt.seconds >= TestClock.weekAgoDay }
             #expect(!expected.isEmpty)
             #expect(Set(Self.ids(records)) == Set(expected.map(\.id)) && records.count == expected.count)
             #expect(bed.queries(matching: "/actions/runs").allSatisfy { $0["event"] == "schedule" })
@@ -156,7 +222,8 @@ struct GitHubWorkflowRunsTests {
         try await GitHubTestbed.with { bed in
             let fields = FieldSelection([FieldPath("id")!, FieldPath("conclusion")!])
             let records = try await bed.run("github_workflow_runs", ["created_within": "7d"], fields: fields)
-            #expect(records.count == 1_234, "total_count must survive the selection, or the cap is missed")
+            #expect(records.count == Self.fromWeekAgoDay(bed.data.workflowRuns).count,
+                    "total_count must survive the selection, or the cap is missed")
             #expect(records.allSatisfy { $0.keys == ["id", "conclusion"] })
         }
     }
@@ -179,12 +246,40 @@ struct GitHubWorkflowRunsTests {
         ])
         try await GitHubTestbed.with(faults: faults) { bed in
             let records = try await bed.run("github_workflow_runs", ["created_within": "7d"])
-            let expected = bed.data.workflowRuns.filter { inLastWeek($0.createdAt) }.map(\.id)
+            let expected = Self.fromWeekAgoDay(bed.data.workflowRuns)
             #expect(Self.ids(records).count == expected.count)
             #expect(Set(Self.ids(records)) == Set(expected))
             let statuses = Set(bed.fake.requestLog.map(\.status))
             #expect(statuses.contains(502) && statuses.contains(503), "the faults should have fired")
         }
+    }
+
+    @Test("CreatedRange cuts at UTC days, then hours, then minutes; open ranges stay open and stop past now")
+    func createdRangeParts() throws {
+        let day = Int(TestClock.weekAgoDay)
+        let now = day + 2 * 86_400 + 5 * 3_600 + 30
+        // Open-ended, three days: two whole days and the current one, open.
+        #expect(CreatedRange(from: day, to: nil).parts(now: now) == [
+            CreatedRange(from: day, to: day + 86_399), CreatedRange(from: day + 86_400, to: day + 172_799),
+            CreatedRange(from: day + 172_800, to: nil),
+        ])
+        #expect(CreatedRange(from: day, to: nil).query == ">=" + Timestamp.format(Double(day)))
+        // A closed range ends at its own end (a backfill's clock).
+        #expect(CreatedRange(from: day, to: now).parts(now: now)?.last == CreatedRange(from: day + 172_800, to: now))
+        // One whole day: its 24 hours.
+        let hours = try #require(CreatedRange(from: day, to: day + 86_399).parts(now: now))
+        #expect(hours.count == 24 && hours.allSatisfy { $0.to! - $0.from == 3_599 })
+        // Today, open: its hours up to now's, the last open.
+        let today = try #require(CreatedRange(from: day + 172_800, to: nil).parts(now: now))
+        #expect(today.count == 6 && today.last == CreatedRange(from: day + 172_800 + 5 * 3_600, to: nil))
+        // One hour: minutes; one second cannot be cut.
+        #expect(CreatedRange(from: day, to: day + 3_599).parts(now: now)?.count == 60)
+        #expect(CreatedRange(from: day, to: day).parts(now: now) == nil)
+        // An open range at now is cut just after it, and nothing after now is cut further.
+        #expect(CreatedRange(from: now, to: nil).parts(now: now) == [
+            CreatedRange(from: now, to: now), CreatedRange(from: now + 1, to: nil),
+        ])
+        #expect(CreatedRange(from: now + 1, to: nil).parts(now: now) == nil)
     }
 
     @Test("limit below 1 is rejected at its path", arguments: [0, -1])

@@ -12,6 +12,8 @@ enum TestClock {
     static let date = Date(timeIntervalSince1970: now)
     /// The start of a 7-day window before `now` (inclusive, like the stages' ranges).
     static let weekAgo = date.addingTimeInterval(-7 * 86_400)
+    /// The start of the UTC day of `weekAgo`: where listings with a stable `since` begin.
+    static let weekAgoDay = ((now - 7 * 86_400) / 86_400).rounded(.down) * 86_400
 }
 
 /// A quiet logger: retries and warnings would only clutter the test output.
@@ -29,11 +31,15 @@ func makeTestClient(maxConcurrentPerHost: Int = 8, maxAttempts: Int = 6) -> HTTP
             logger: quietLogger))
 }
 
-/// A context for one stage run at the test clock.
-func makeContext(http: HTTPClient, stage: String = "under_test", fields: FieldSelection = .all) -> StageContext {
+/// A context for one stage run at the test clock. The run starts (wall clock) at `startedAt`,
+/// by default the test clock itself: a scheduled run, not a backfill.
+func makeContext(
+    http: HTTPClient, stage: String = "under_test", fields: FieldSelection = .all, startedAt: Double = TestClock.now
+) -> StageContext {
     var context = StageContext(
         stage: stage, pipeline: "github", now: TestClock.now, tags: [], logger: quietLogger, http: http)
     context.fields = fields
+    context.runStartedAt = startedAt
     return context
 }
 
@@ -49,12 +55,14 @@ func makeSource(_ type: String, _ options: JSON, path: [String] = ["stages", "un
 
 /// Runs one source stage on one input and returns the records it emitted, in order.
 func runSource(
-    _ type: String, _ options: JSON, input: JSON?, http: HTTPClient, fields: FieldSelection = .all
+    _ type: String, _ options: JSON, input: JSON?, http: HTTPClient, fields: FieldSelection = .all,
+    startedAt: Double = TestClock.now
 ) async throws -> [JSON] {
     let source = try makeSource(type, options)
     let collector = ItemCollector()
     try await source.run(
-        input: input, output: Output(collectingInto: collector), context: makeContext(http: http, fields: fields))
+        input: input, output: Output(collectingInto: collector),
+        context: makeContext(http: http, fields: fields, startedAt: startedAt))
     return collector.records
 }
 
@@ -143,12 +151,15 @@ final class GitHubTestbed: Sendable {
     }
 
     /// Runs `type` with `options` on `input` (default: the repository record).
-    func run(_ type: String, _ options: JSON = [:], input: JSON? = nil, fields: FieldSelection = .all) async throws
-        -> [JSON]
-    {
+    /// `startedAt` is the run's wall clock: more than a day after the test clock makes it a backfill.
+    func run(
+        _ type: String, _ options: JSON = [:], input: JSON? = nil, fields: FieldSelection = .all,
+        startedAt: Double = TestClock.now
+    ) async throws -> [JSON] {
         let record: JSON
         if let input { record = input } else { record = try await repositoryRecord() }
-        return try await runSource(type, withToken(options), input: record, http: http, fields: fields)
+        return try await runSource(
+            type, withToken(options), input: record, http: http, fields: fields, startedAt: startedAt)
     }
 
     /// Decoded query parameters of the logged requests whose path starts with `pathPrefix`

@@ -84,6 +84,109 @@ struct ResponseCacheCLITests {
         }
     }
 
+    /// What changed on GitHub between the cold run (`first`) and the warm run (`second`): commits
+    /// (one pushed late with an older commit date), pull requests merged and opened, new runs and a
+    /// run that finished.
+    static func change(_ data: inout FakeGitHubData) {
+        let now = second
+        let trunk = data.branches.firstIndex { $0.name == data.defaultBranch }!
+        let head = data.branches[trunk].sha
+        func commit(_ sha: String, _ message: String, at date: Date, files: [String], parent: String) -> FakeCommit {
+            FakeCommit(sha: sha, message: message, authorLogin: "zoe", authorName: "Zoe New", authorEmail: "zoe@example.com",
+                       authoredAt: date, committedAt: date, additions: files.count * 7, deletions: files.count * 2,
+                       files: files, parents: [parent])
+        }
+        let shas = (1...3).map { String(repeating: "ab\($0)", count: 14).prefix(40).description }
+        data.commits += [
+            commit(shas[0], "Add the new feature", at: now.addingTimeInterval(-30),
+                   files: ["Sources/New/Feature.swift", "README.md"], parent: head),
+            commit(shas[1], "Empty commit to trigger CI", at: now.addingTimeInterval(-20), files: [], parent: shas[0]),
+            // Pushed after the cold run, but committed before it (a rebased, late-pushed commit).
+            commit(shas[2], "Hotfix pushed late", at: first.addingTimeInterval(-2 * 3600), files: [], parent: shas[1]),
+        ]
+        data.branches[trunk].sha = shas[1]
+
+        let merging = data.pulls.indices.filter { data.pulls[$0].isOpen && !data.pulls[$0].draft }.prefix(2)
+        for index in merging {
+            data.pulls[index].mergedAt = now
+            data.pulls[index].closedAt = now
+            data.pulls[index].updatedAt = now
+        }
+        let number = data.pulls.map(\.number).max()! + 1
+        data.pulls.append(FakePullRequest(number: number, title: "Brand new work", authorLogin: "zoe", createdAt: now,
+                                          updatedAt: now, headRef: "feature/new", baseRef: data.defaultBranch,
+                                          headSHA: shas[0]))
+
+        let finishing = data.workflowRuns.firstIndex { $0.status == "in_progress" }!
+        data.workflowRuns[finishing].status = "completed"
+        data.workflowRuns[finishing].conclusion = "success"
+        data.workflowRuns[finishing].updatedAt = now
+        var id = data.workflowRuns.map(\.id).max()!
+        var numbers = Dictionary(data.workflowRuns.map { ($0.workflowID, $0.runNumber) }, uniquingKeysWith: max)
+        let created = now.addingTimeInterval(-50)
+        let runs: [(FakeWorkflow, String, String, String?)] = [
+            (.ci, "trunk", "completed", "failure"), (.lint, "feature/new", "completed", "failure"),
+            (.ci, "feature/new", "in_progress", nil), (.lint, "trunk", "completed", "success"),
+            (.release, "trunk", "completed", "success"),
+        ]
+        for (workflow, branch, status, conclusion) in runs {
+            id += 7
+            numbers[workflow.id, default: 0] += 1
+            data.workflowRuns.append(FakeWorkflowRun(
+                id: id, workflowID: workflow.id, name: workflow.name, headBranch: branch, headSHA: shas[1],
+                status: status, conclusion: conclusion, createdAt: created, runStartedAt: created.addingTimeInterval(5),
+                updatedAt: status == "completed" ? now.addingTimeInterval(-1) : now, runNumber: numbers[workflow.id]!))
+        }
+    }
+
+    @Test("after the data changed, a warm run reports exactly what a cold run at the same time does")
+    func warmRunAfterChange() async throws {
+        try await Self.withStateDirectory { state in
+            let data = FakeGitHubData.edgeCases(now: Self.first)
+            let fake = try FakeGitHub(data: data)
+            defer { fake.stop() }
+
+            let cold = try await Self.run(fake, at: Self.first, state: state)
+            #expect(cold.exitCode == 0, "stderr: \(cold.stderr)")
+            try GitHubCollectorTests.expectMetrics(cold, equal: data.expectedMetrics(now: Self.first))
+            let coldCount = fake.requestCount
+
+            fake.update { Self.change(&$0) }
+            let changed = fake.data
+            let expected = changed.expectedMetrics(now: Self.second)
+            // The change moves the metrics (otherwise the test proves nothing).
+            #expect(expected != data.expectedMetrics(now: Self.second))
+
+            let warm = try await Self.run(fake, at: Self.second, state: state)
+            #expect(warm.exitCode == 0, "stderr: \(warm.stderr)")
+            let warmLog: [RecordedRequest] = Array(fake.requestLog.dropFirst(coldCount))
+            let counted = warmLog.filter { $0.status != 304 }
+            let afterWarm = fake.requestCount
+
+            let again = try await Self.run(fake, at: Self.second, state: state, extra: ["--no-cache"])
+            #expect(again.exitCode == 0, "stderr: \(again.stderr)")
+            #expect(!Self.statuses(fake, after: afterWarm).contains(304))
+            try GitHubCollectorTests.expectMetrics(again, equal: expected)
+
+            try GitHubCollectorTests.expectMetrics(warm, equal: expected)
+            let warmValues = try Self.githubValues(warm)
+            let coldValues = try Self.githubValues(again)
+            #expect(warmValues.count == 23)
+            let differing = Set(warmValues.keys).union(coldValues.keys).sorted().filter { warmValues[$0] != coldValues[$0] }
+            for key in differing {
+                let warmText = warmValues[key].map { String($0) } ?? "absent"
+                let coldText = coldValues[key].map { String($0) } ?? "absent"
+                Issue.record("\(key): warm \(warmText) != cold \(coldText)")
+            }
+            let requests: Double? = try warm.values()["collector.github.api_requests"]
+            let countedText: [String] = counted.map { String($0.status) + " " + $0.target }
+            #expect(requests == Double(counted.count))
+            #expect(counted.count <= 15, "\(counted.count) counted requests: \(countedText)")
+            let revalidated = warmLog.count - counted.count
+            print("warm run after change: collector.github.api_requests = \(requests ?? -1), \(revalidated) revalidated (304); counted: \(countedText)")
+        }
+    }
+
     @Test("a corrupted state file is reported, set aside, and the run goes on cold with exact values")
     func corruptedStateFile() async throws {
         try await Self.withStateDirectory { state in

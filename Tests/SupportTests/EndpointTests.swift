@@ -60,6 +60,25 @@ struct EndpointTests {
         #expect(try await http.get(repo + "/pulls?state=bogus").status == 422)
     }
 
+    @Test("update swaps the data: changed pages get new bodies and ETags, unchanged ones keep theirs")
+    func updateWhileServing() async throws {
+        let fake = try FakeGitHub(data: Self.data)
+        defer { fake.stop() }
+        let http = TestHTTP()
+        let pullsURL = fake.baseURL + "/repos/octo-org/octo-repo/pulls?state=open&per_page=100"
+        let branchesURL = fake.baseURL + "/repos/octo-org/octo-repo/branches?per_page=100"
+        let pulls = try #require(try await http.get(pullsURL).header("etag"))
+        let branches = try #require(try await http.get(branchesURL).header("etag"))
+
+        fake.update { $0.pulls.removeAll { $0.isOpen } }
+        #expect(fake.data.pulls.allSatisfy { !$0.isOpen })
+        let changed = try await http.get(pullsURL, headers: ["If-None-Match": pulls])
+        #expect(changed.status == 200)
+        #expect(changed.header("etag") != pulls)
+        #expect(changed.array.isEmpty)
+        #expect(try await http.get(branchesURL, headers: ["If-None-Match": branches]).status == 304)
+    }
+
     @Test func conditionalRequestsAndStats() async throws {
         let fake = try FakeGitHub(data: Self.data)
         defer { fake.stop() }

@@ -8,7 +8,8 @@ import Synchronization
 /// errors, and records what it was asked, so tests can check both the metrics a collector
 /// computes and how it talked to the API.
 public final class FakeGitHub: Sendable {
-    public let data: FakeGitHubData
+    /// What the fake serves now (changed by `update`).
+    public var data: FakeGitHubData { shared.state.withLock { $0.data } }
     public let token: String?
     public let faults: FaultPlan
     public let delay: Duration
@@ -18,7 +19,10 @@ public final class FakeGitHub: Sendable {
     /// State reached from the server's connection threads.
     final class Shared: Sendable {
         struct State {
+            var data: FakeGitHubData
             var router: GitHubRouter?
+            /// Bumped by `update`: a page rendered from an older router is not cached.
+            var generation = 0
             var log: [RecordedRequest] = []
             var ruleCounts: [Int]
             var cache: [String: RoutedResponse] = [:]
@@ -28,8 +32,8 @@ public final class FakeGitHub: Sendable {
         /// The primary rate limit window: resets an hour after the fake starts.
         let rateLimitReset = Int(Date().timeIntervalSince1970) + 3600
 
-        init(ruleCount: Int) {
-            state = Mutex(State(ruleCounts: Array(repeating: 0, count: ruleCount)))
+        init(data: FakeGitHubData, ruleCount: Int) {
+            state = Mutex(State(data: data, ruleCounts: Array(repeating: 0, count: ruleCount)))
         }
     }
 
@@ -43,11 +47,10 @@ public final class FakeGitHub: Sendable {
         data: FakeGitHubData, token: String? = nil, faults: FaultPlan = .none, delay: Duration = .zero,
         port: UInt16 = 0, failingPathPrefix: String? = nil
     ) throws {
-        self.data = data
         self.token = token
         self.faults = faults
         self.delay = delay
-        let shared = Shared(ruleCount: faults.rules.count)
+        let shared = Shared(data: data, ruleCount: faults.rules.count)
         self.shared = shared
         let context = RequestContext(
             token: token, faults: faults, delay: delay, failingPathPrefix: failingPathPrefix, shared: shared)
@@ -66,6 +69,19 @@ public final class FakeGitHub: Sendable {
     public var port: UInt16 { server.port }
 
     public func stop() { server.stop() }
+
+    /// Changes what the fake serves, while it serves: applies `change` to the data, rebuilds the
+    /// router and drops the rendered pages. ETags are hashes of the bodies, so a page whose content
+    /// did not change keeps its ETag (and still answers 304), a changed one gets a new one.
+    public func update(_ change: (inout FakeGitHubData) -> Void) {
+        let baseURL = server.baseURL
+        shared.state.withLock { state in
+            change(&state.data)
+            state.router = GitHubRouter(data: state.data, apiBase: baseURL)
+            state.cache = [:]
+            state.generation += 1
+        }
+    }
 
     /// API requests received so far (`/_stats` excluded), faulted ones included.
     public var requestCount: Int { shared.state.withLock { $0.log.count } }

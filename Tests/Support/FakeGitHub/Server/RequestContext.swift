@@ -28,7 +28,8 @@ final class RequestContext: Sendable {
         if request.path == "/_stats" { return stats() }
 
         // Number the request and decide its fault under one lock, so the order is well defined.
-        let (number, fault, router) = shared.state.withLock { state -> (Int, FaultPlan.Fault?, GitHubRouter?) in
+        let (number, fault, router, generation) = shared.state.withLock {
+            state -> (Int, FaultPlan.Fault?, GitHubRouter?, Int) in
             for index in faults.rules.indices where faults.rules[index].applies(toPath: request.path) {
                 state.ruleCounts[index] += 1
             }
@@ -36,7 +37,8 @@ final class RequestContext: Sendable {
                 number: state.log.count + 1, method: request.method, target: request.target, path: request.path,
                 authorization: request.headers["authorization"], userAgent: request.headers["user-agent"], status: 0)
             state.log.append(record)
-            return (record.number, faults.fault(path: request.path, counts: state.ruleCounts), state.router)
+            return (record.number, faults.fault(path: request.path, counts: state.ruleCounts), state.router,
+                    state.generation)
         }
 
         var response: LoopbackResponse
@@ -50,7 +52,7 @@ final class RequestContext: Sendable {
             response = finish(
                 .json(GitHubRenderer.error("Server Error", status: 500), status: 500), request: request, number: number)
         } else if let router {
-            response = finish(cachedRoute(request, router: router), request: request, number: number)
+            response = finish(cachedRoute(request, router: router, generation: generation), request: request, number: number)
         } else {
             response = LoopbackResponse(status: 503)
         }
@@ -71,12 +73,15 @@ final class RequestContext: Sendable {
 
     /// Repository answers depend only on the request, so rendered pages are reused: the fake stays
     /// cheap when a benchmark fetches the same pages run after run.
-    private func cachedRoute(_ request: HTTPRequestHead, router: GitHubRouter) -> RoutedResponse {
+    /// A page rendered by a router that `update` has since replaced is served but not cached.
+    private func cachedRoute(_ request: HTTPRequestHead, router: GitHubRouter, generation: Int) -> RoutedResponse {
         let cacheable = request.path.hasPrefix("/repos/")
         let key = request.method + " " + request.target
         if cacheable, let hit = shared.state.withLock({ $0.cache[key] }) { return hit }
         let response = router.route(request)
-        if cacheable { shared.state.withLock { $0.cache[key] = response } }
+        if cacheable {
+            shared.state.withLock { if $0.generation == generation { $0.cache[key] = response } }
+        }
         return response
     }
 

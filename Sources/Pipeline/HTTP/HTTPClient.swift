@@ -58,6 +58,8 @@ public final class HTTPClient: Sendable {
     public let configuration: Configuration
     private let loop: CurlMultiLoop
     private let limiter: HostLimiter
+    /// The rate-limit budget of each host and credential, shared by every request of the run.
+    let budget = RateLimitBudget()
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -83,13 +85,27 @@ public final class HTTPClient: Sendable {
             timeout: request.timeout ?? configuration.requestTimeout,
             maxResponseBytes: configuration.maxResponseBytes)
         var tracker = RetryTracker(policy: configuration.retry, method: request.method, url: request.url)
+        let budgetKey = RateLimitBudget.key(host: hostKey, headers: request.headers)
+        var pacingLogged = false
         while true {
             try Task.checkCancellation()
+            let pause = budget.delay(for: budgetKey, now: configuration.now())
+            if pause > .zero {
+                let wait = min(pause, configuration.retry.maxRateLimitWait)
+                if !pacingLogged, let window = budget.window(for: budgetKey) {
+                    configuration.logger.warning(
+                        "rate-limit budget low for \(hostKey) (\(window.remaining) of \(window.limit) left until "
+                            + "\(HTTPDate.iso8601(window.reset))): spacing requests by \(HTTPDate.seconds(wait))")
+                    pacingLogged = true
+                }
+                try await configuration.sleep(wait)
+            }
             let outcome: AttemptOutcome
             do {
                 let response = try await limiter.withPermit(for: hostKey) {
                     try await loop.perform(request, options: options)
                 }
+                budget.record(response, key: budgetKey)
                 outcome = .response(response)
             } catch let failure as TransferFailure {
                 outcome = .failure(failure)

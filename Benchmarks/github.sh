@@ -23,27 +23,27 @@ url=$(head -1 "$work/url")
 expected=$("$bin/fake-github" --scenario benchmark --now "$now" --expected)
 
 python3 - "$bin/pipeline" "$url" "$now" "$runs" "$expected" "$work/state" <<'PY'
-import json, os, resource, subprocess, sys, time, urllib.request
+import json, os, subprocess, sys, time, urllib.request
 binary, url, now, runs, expected, state = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), json.loads(sys.argv[5]), sys.argv[6]
 base_env = dict(os.environ, GITHUB_REPOSITORY="octo-org/octo-repo", GITHUB_API_URL=url, PIPELINE_LOG_LEVEL="warning",
                 PIPELINE_STATE_DIR=state)
 
 def run(extra):
-    """One run: wall seconds, the child's peak RSS (MiB), its metric values."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """One run: wall seconds, its own peak RSS (MiB, from wait4), its metric values."""
     start = time.monotonic()
-    proc = subprocess.run([binary, "run", "github", "--dry-run", "--format", "json", "--as-of", now] + extra,
-                          env=base_env, capture_output=True)
+    proc = subprocess.Popen([binary, "run", "github", "--dry-run", "--format", "json", "--as-of", now] + extra,
+                            env=base_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = proc.stdout.read(), proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - start
-    if proc.returncode != 0:
-        sys.exit(f"exit {proc.returncode}: {proc.stderr.decode()}")
-    values = {p["metric"]: p["value"] for p in map(json.loads, proc.stdout.decode().splitlines())}
+    if status != 0:
+        sys.exit(f"exit status {status}: {err.decode()}")
+    values = {p["metric"]: p["value"] for p in map(json.loads, out.decode().splitlines())}
     wrong = {k: (values.get(k), v) for k, v in expected.items()
              if values.get(k) is None or abs(values[k] - v) > 1e-9 * max(1, abs(v))}
     if wrong:
         sys.exit(f"wrong values {wrong}")
-    # ru_maxrss of children is the maximum over all of them so far (KiB).
-    return wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, values
+    return wall, usage.ru_maxrss / 1024, values
 
 def stats():
     return json.load(urllib.request.urlopen(url + "/_stats"))
@@ -60,7 +60,8 @@ print(f"  cold (--no-cache): {summary([w for w, _, _ in cold])} (target < 1.5 s)
 run([])  # fills the state directory
 warm = [run([]) for _ in range(runs)]
 last = warm[-1][2]
-print(f"  warm (state kept): {summary([w for w, _, _ in warm])}; {int(last['collector.github.api_requests'])} requests counted "
+print(f"  warm (state kept): {summary([w for w, _, _ in warm])}; peak RSS {max(r for _, r, _ in warm):.1f} MiB; "
+      f"{int(last['collector.github.api_requests'])} requests counted "
       f"against the rate limit, {int(last['collector.github.api_cache_hits'])} answered from the cache (304 or immutable)")
 print(f"  max requests in flight over the benchmark: {stats()['max_in_flight']} (target <= 8)")
 print(f"  all {len(expected)} metric values exact in every run")

@@ -10,6 +10,11 @@ struct GitHubAPI: Sendable {
     /// `Bearer` token; nil for public repositories. Never logged, never in errors.
     var token: String?
 
+    /// The API of a stage whose options may name a token.
+    init(options: some GitHubListingOptions) { self.init(token: Self.token(option: options.token)) }
+
+    init(token: String?) { self.token = token }
+
     /// The token option, else `$GITHUB_TOKEN`; empty means none.
     static func token(option: String?) -> String? {
         let token = option ?? ProcessInfo.processInfo.environment["GITHUB_TOKEN"]

@@ -12,15 +12,16 @@ struct GitHubBranches: Source, FieldReading {
     static let kind = StageKind.source(
         "github_branches", summary: "branches of the input repository, every page (fetched concurrently)",
         options: Options.self, example: ["add_fields": ["default_branch": "{default_branch}"]], inputs: .required
-    ) { GitHubBranches(options: $0, perPage: try validPerPage($0.per_page)) }
+    ) { GitHubBranches(options: $0, api: GitHubAPI(options: $0), perPage: try validPerPage($0.per_page)) }
 
     let options: Options
+    /// Resolved once when the stage is built: `run` is called once per input record.
+    let api: GitHubAPI
     let perPage: Int
 
     var fieldsRead: [FieldPath] { options.templateFields }
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
-        let api = GitHubAPI(token: GitHubAPI.token(option: options.token))
         let added = try options.addedFields(from: input)
         let url = URLBuilder(try repositoryURL(options.url, input)).path("branches").query("per_page", perPage)
         try await api.paginate(url.string, concurrently: true, keeping: context.fields, context: context) { records in

@@ -16,14 +16,15 @@ struct GitHubCommit: Source, FieldReading {
     static let kind = StageKind.source(
         "github_commit", summary: "each input commit in full: stats and every page of files",
         options: Options.self, example: ["url": "{url}"], inputs: .required
-    ) { GitHubCommit(options: $0) }
+    ) { GitHubCommit(options: $0, api: GitHubAPI(options: $0)) }
 
     let options: Options
+    /// Resolved once when the stage is built: `run` is called once per input record.
+    let api: GitHubAPI
 
     var fieldsRead: [FieldPath] { options.templateFields }
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
-        let api = GitHubAPI(token: GitHubAPI.token(option: options.token))
         let added = try options.addedFields(from: input)
         let url = try (options.url ?? RecordTemplate("{url}")!).render(input)
         let pages = PageCollector()

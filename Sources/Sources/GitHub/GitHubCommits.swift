@@ -22,15 +22,16 @@ struct GitHubCommits: Source, FieldReading {
     static let kind = StageKind.source(
         "github_commits", summary: "commits of a branch within a span before the run's clock, every page",
         options: Options.self, example: ["sha": "{default_branch}", "since": "7d"], inputs: .required
-    ) { GitHubCommits(options: $0, perPage: try validPerPage($0.per_page)) }
+    ) { GitHubCommits(options: $0, api: GitHubAPI(options: $0), perPage: try validPerPage($0.per_page)) }
 
     let options: Options
+    /// Resolved once when the stage is built: `run` is called once per input record.
+    let api: GitHubAPI
     let perPage: Int
 
     var fieldsRead: [FieldPath] { options.templateFields + (options.sha ?? RecordTemplate("{default_branch}")!).fields }
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
-        let api = GitHubAPI(token: GitHubAPI.token(option: options.token))
         let added = try options.addedFields(from: input)
         var url = URLBuilder(try repositoryURL(options.url, input)).path("commits")
             .query("sha", try (options.sha ?? RecordTemplate("{default_branch}")!).render(input))

@@ -26,17 +26,19 @@ struct GitHubPullRequests: Source, FieldReading {
         guard ["open", "closed", "all"].contains(state) else {
             throw OptionsDecoder.Failure(path: ["state"], message: "\"\(state)\" is not open, closed or all")
         }
-        return GitHubPullRequests(options: options, state: state, perPage: try validPerPage(options.per_page))
+        return GitHubPullRequests(
+            options: options, api: GitHubAPI(options: options), state: state, perPage: try validPerPage(options.per_page))
     }
 
     let options: Options
+    /// Resolved once when the stage is built: `run` is called once per input record.
+    let api: GitHubAPI
     let state: String
     let perPage: Int
 
     var fieldsRead: [FieldPath] { options.templateFields }
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
-        let api = GitHubAPI(token: GitHubAPI.token(option: options.token))
         let added = try options.addedFields(from: input)
         var url = URLBuilder(try repositoryURL(options.url, input)).path("pulls").query("state", state)
         let cutoff = options.updated_since.map { context.now - $0.seconds - context.lookback }

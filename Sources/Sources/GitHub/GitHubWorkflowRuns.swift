@@ -41,19 +41,20 @@ struct GitHubWorkflowRuns: Source, FieldReading {
         if let limit = options.limit, limit < 1 {
             throw OptionsDecoder.Failure(path: ["limit"], message: "must be at least 1")
         }
-        return GitHubWorkflowRuns(options: options, perPage: try validPerPage(options.per_page))
+        return GitHubWorkflowRuns(options: options, api: GitHubAPI(options: options), perPage: try validPerPage(options.per_page))
     }
 
     /// Results a filtered listing returns at most.
     static let cap = 1000
 
     let options: Options
+    /// Resolved once when the stage is built: `run` is called once per input record.
+    let api: GitHubAPI
     let perPage: Int
 
     var fieldsRead: [FieldPath] { options.templateFields + (options.branch?.fields ?? []) }
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
-        let api = GitHubAPI(token: GitHubAPI.token(option: options.token))
         let added = try options.addedFields(from: input)
         var listing = URLBuilder(try repositoryURL(options.url, input)).path("actions")
         if let workflow = options.workflow { listing = listing.path("workflows", workflow) }

@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+scripts/setup-test-peers.sh
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -6,6 +6,7 @@ public enum SourceStages {
         GitHubRepository.kind,
         GitHubPullRequests.kind,
         GitHubBranches.kind,
+        GitHubBranchCount.kind,
         GitHubCommits.kind,
         GitHubCommit.kind,
         GitHubWorkflowRuns.kind,

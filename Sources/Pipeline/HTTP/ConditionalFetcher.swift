@@ -29,20 +29,28 @@ public struct ConditionalFetcher: Sendable {
             return response
         }
         let authorization = request.headers.last { HTTPHeaders.namesMatch($0.0, "Authorization") }?.1
-        let entry = try? cache.lookup(url: request.url, authorization: authorization)
-        if let entry, entry.status == 200, isImmutable(request.url) {
+        if isImmutable(request.url), let entry = try? cache.lookup(url: request.url, authorization: authorization),
+            entry.status == 200
+        {
             usage?.recordCacheHit()
             return Self.response(from: entry, url: request.url, headers: HTTPHeaders())
         }
+        // Only the validators until the answer is in: the stored body is read on a 304.
+        let validators = try? cache.validators(url: request.url, authorization: authorization)
         var conditional = request
-        if let entry {
-            if let etag = entry.etag { conditional.headers.append(("If-None-Match", etag)) }
-            if let lastModified = entry.lastModified { conditional.headers.append(("If-Modified-Since", lastModified)) }
+        if let validators {
+            if let etag = validators.etag { conditional.headers.append(("If-None-Match", etag)) }
+            if let lastModified = validators.lastModified { conditional.headers.append(("If-Modified-Since", lastModified)) }
         }
-        let response = try await http.send(conditional)
+        var response = try await http.send(conditional)
         usage?.record(response)
-        if response.status == 304, let entry {
-            return Self.response(from: entry, url: response.url, headers: response.headers)
+        if response.status == 304, validators != nil {
+            if let entry = try? cache.lookup(url: request.url, authorization: authorization), entry.status == 200 {
+                return Self.response(from: entry, url: response.url, headers: response.headers)
+            }
+            // The entry went away in between (evicted, or the file failed): ask again, unconditionally.
+            response = try await http.send(request)
+            usage?.record(response)
         }
         if response.status == 200,
             response.headers["etag"] != nil || response.headers["last-modified"] != nil || isImmutable(request.url)

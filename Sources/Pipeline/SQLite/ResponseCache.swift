@@ -116,6 +116,18 @@ public final class ResponseCache: Sendable {
         }
     }
 
+    /// What a conditional request needs of the entry for `url`, without its body: a request may
+    /// wait for a connection slot, and holding every waiting request's stored body costs memory.
+    public func validators(url: String, authorization: String?) throws -> (etag: String?, lastModified: String?)? {
+        let key = Self.authorizationKey(authorization)
+        return try database.withConnection(operation: "cannot read a cached response") { connection in
+            try connection.query(
+                "SELECT etag, last_modified FROM response_cache WHERE url = ? AND authorization = ? AND status = 200",
+                [.text(url), .text(key)]
+            ) { row in (etag: row.optionalText(at: 0), lastModified: row.optionalText(at: 1)) }.first
+        }
+    }
+
     /// The number of entries (for tests and diagnostics).
     public func count() throws -> Int {
         try database.withConnection(operation: "cannot count cached responses") { connection in

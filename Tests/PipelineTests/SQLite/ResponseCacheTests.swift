@@ -26,6 +26,20 @@ struct ResponseCacheTests {
         }
     }
 
+    @Test("validators come without the body, under the same key as the entry")
+    func validatorsOnly() async throws {
+        try await withTemporaryDirectory { dir in
+            let cache = try ResponseCache(path: dir + "/state.sqlite")
+            let url = "https://api.github.com/repos/o/r/branches?per_page=100"
+            #expect(try cache.validators(url: url, authorization: nil) == nil)
+            try cache.store(url: url, authorization: "Bearer ghp_a", Self.entry(Array(repeating: 7, count: 100_000)))
+            let found = try #require(try cache.validators(url: url, authorization: "Bearer ghp_a"))
+            #expect(found.etag == "W/\"1\"")
+            #expect(found.lastModified == "Mon, 23 Nov 2026 05:00:00 GMT")
+            #expect(try cache.validators(url: url, authorization: "Bearer ghp_b") == nil)
+        }
+    }
+
     @Test("two tokens never share an entry, and no token is stored in the file")
     func keyedByAuthorization() async throws {
         try await withTemporaryDirectory { dir in

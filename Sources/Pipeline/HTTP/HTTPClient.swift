@@ -74,7 +74,8 @@ public final class HTTPClient: Sendable {
     public func shutdown() { loop.shutdown() }
 
     /// Sends `request`, retrying per the policy, and returns the response, whatever its status,
-    /// unless the status is one that is retried (408, 429, 5xx) and kept failing.
+    /// unless the status is one that is retried (408, 429, 5xx) and kept failing (then it throws,
+    /// or returns that last response if the policy's `returnsLastResponse` says so).
     ///
     /// Throws `HTTPError` (with a message that says what to do) or `CancellationError`.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -84,14 +85,15 @@ public final class HTTPClient: Sendable {
             connectTimeout: configuration.connectTimeout,
             timeout: request.timeout ?? configuration.requestTimeout,
             maxResponseBytes: configuration.maxResponseBytes)
-        var tracker = RetryTracker(policy: configuration.retry, method: request.method, url: request.url)
+        let policy = request.retry ?? configuration.retry
+        var tracker = RetryTracker(policy: policy, method: request.method, url: request.url)
         let budgetKey = RateLimitBudget.key(host: hostKey, headers: request.headers)
         var pacingLogged = false
         while true {
             try Task.checkCancellation()
             let pause = budget.delay(for: budgetKey, now: configuration.now())
             if pause > .zero {
-                let wait = min(pause, configuration.retry.maxRateLimitWait)
+                let wait = min(pause, policy.maxRateLimitWait)
                 if !pacingLogged, let window = budget.window(for: budgetKey) {
                     configuration.logger.warning(
                         "rate-limit budget low for \(hostKey) (\(window.remaining) of \(window.limit) left until "
@@ -119,7 +121,7 @@ public final class HTTPClient: Sendable {
             case .retry(let delay, let reason):
                 configuration.logger.warning(
                     "\(request.method) \(URLRedaction.redact(request.url)): \(reason) "
-                        + "(attempt \(attempt) of \(configuration.retry.maxAttempts)); retrying in \(HTTPDate.seconds(delay))"
+                        + "(attempt \(attempt) of \(policy.maxAttempts)); retrying in \(HTTPDate.seconds(delay))"
                 )
                 try await configuration.sleep(delay)
             }

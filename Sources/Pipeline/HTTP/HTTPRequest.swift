@@ -14,16 +14,20 @@ public struct HTTPRequest: Sendable {
     /// The total time allowed for one attempt (connect, send, receive); nil uses the
     /// client's `requestTimeout`.
     public var timeout: Duration?
+    /// This request's retry policy; nil uses the client's. The instance metadata service, for
+    /// one, must fail fast off EC2 rather than be retried for minutes.
+    public var retry: RetryPolicy?
 
     public init(
         method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
-        timeout: Duration? = nil
+        timeout: Duration? = nil, retry: RetryPolicy? = nil
     ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.retry = retry
     }
 
     /// A GET request.

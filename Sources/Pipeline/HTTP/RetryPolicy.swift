@@ -21,16 +21,22 @@ public struct RetryPolicy: Sendable {
     /// The most time one `send` may spend sleeping between attempts, all waits together;
     /// nil for no limit.
     public var maxTotalWait: Duration?
+    /// When a retried status (408, 429, 5xx) persists through every attempt, return the last
+    /// response instead of throwing, for callers that read the error body (AWS's error code and
+    /// request id are in it).
+    public var returnsLastResponse: Bool
 
     public init(
         maxAttempts: Int = 6, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(30),
-        maxRateLimitWait: Duration = .seconds(60), maxTotalWait: Duration? = .seconds(300)
+        maxRateLimitWait: Duration = .seconds(60), maxTotalWait: Duration? = .seconds(300),
+        returnsLastResponse: Bool = false
     ) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.maxRateLimitWait = maxRateLimitWait
         self.maxTotalWait = maxTotalWait
+        self.returnsLastResponse = returnsLastResponse
     }
 
     /// Six attempts, 0.5 s base, 30 s cap, rate-limit waits up to 60 s, 5 minutes of waiting in all.

@@ -58,7 +58,9 @@ struct RetryTracker {
             if let until = RateLimitSignal.retryAfter(response.headers, now: now) {
                 delay = min(Self.duration(from: now, to: until), policy.maxRateLimitWait)
             }
-            return retry(after: delay, reason: HTTPStatusPhrase.describe(status), else: error)
+            let decision = retry(after: delay, reason: HTTPStatusPhrase.describe(status), else: error)
+            if case .fail = decision, policy.returnsLastResponse { return .deliver(response) }
+            return decision
         }
     }
 

@@ -47,6 +47,7 @@ enum BackfillCommand {
 
         let file = try PipelineFiles.resolve(args.positionals[0], command: "backfill")
         var loader = try PipelineLoader.forCommand(args, command: "backfill")
+        loader.variables.secrets = try await PipelineFiles.secrets(in: file, command: "backfill")
         let database = args.value("--db") ?? ProcessInfo.processInfo.environment["PIPELINE_DB"] ?? "metrics.sqlite"
         loader.sinkOverride = ("sqlite", .object(JSONObject([("path", .string(database))])))
         let plan = try loader.plan(file)

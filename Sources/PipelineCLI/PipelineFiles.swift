@@ -51,3 +51,34 @@ extension PipelineLoader {
         }
     }
 }
+
+extension PipelineFiles {
+    /// The `${secret:…}` values `file` uses, each fetched once from the backend `PIPELINE_SECRETS`
+    /// names. A file that does not parse has none here: loading it reports the syntax error.
+    static func secrets(in file: String, command: String) async throws(CLIError) -> SecretValues {
+        guard let bytes = PipelineLoader.readFile(file), let json = try? JSONParser.parse(bytes) else { return SecretValues() }
+        let references = SecretReference.all(in: json)
+        guard !references.isEmpty else { return SecretValues() }
+        let environment = ProcessInfo.processInfo.environment
+        let setting: SecretBackendSetting
+        do {
+            setting = try SecretBackendSetting.parse(environment["PIPELINE_SECRETS"])
+        } catch {
+            throw .usage(error.description, command: command)
+        }
+        let http = Version.httpClient()
+        defer { http.shutdown() }
+        let backend: any SecretBackend
+        switch setting {
+        case .environment: backend = EnvironmentSecrets(environment: environment)
+        case .directory(let path): backend = DirectorySecrets(directory: path)
+        case .awsSecretsManager:
+            do {
+                backend = try AWSSecretsManagerSecrets(client: AWSClient(service: "secretsmanager", environment: environment, http: http))
+            } catch {
+                throw .usage("PIPELINE_SECRETS=aws: \(error)", command: command)
+            }
+        }
+        return await SecretValues.fetch(references, from: backend)
+    }
+}

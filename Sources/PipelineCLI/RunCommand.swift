@@ -55,6 +55,7 @@ enum RunCommand {
         }
         let file = try PipelineFiles.resolve(args.positionals[0], command: "run")
         var loader = try PipelineLoader.forCommand(args, command: "run")
+        loader.variables.secrets = try await PipelineFiles.secrets(in: file, command: "run")
         let stdoutOptions: JSONObject = format.map { JSONObject([("format", .string($0.rawValue))]) } ?? JSONObject()
         loader.optionOverrides["stdout"] = stdoutOptions
         if args.has("--dry-run") {

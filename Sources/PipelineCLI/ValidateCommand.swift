@@ -4,8 +4,9 @@ import Pipeline
 enum ValidateCommand {
     static let help = """
         Check pipeline files without running them: JSON syntax, stage types and options, inputs,
-        cycles, stages whose output reaches no sink, and ${VARIABLES} (set them with --var or the
-        environment, as for run).
+        cycles, stages whose output reaches no sink, ${VARIABLES} (set them with --var or the
+        environment, as for run) and ${secret:NAME}s (each looked up in the backend
+        PIPELINE_SECRETS names: env, dir:/path or aws; a missing one is named, never its value).
 
         usage: pipeline validate FILE|NAME… [--var NAME=VALUE]…
 
@@ -13,18 +14,19 @@ enum ValidateCommand {
         any file has one; prints "FILE: ok" for each good file and exits 0 otherwise.
         """
 
-    static func main(_ raw: [String]) throws(CLIError) -> Int32 {
+    static func main(_ raw: [String]) async throws(CLIError) -> Int32 {
         let args = try Arguments(raw, command: "validate", valued: ["--var"], boolean: ["--help"])
         if args.has("--help") {
             print(help)
             return ExitCode.success
         }
         guard !args.positionals.isEmpty else { throw .usage("validate needs at least one pipeline file", command: "validate") }
-        let loader = try PipelineLoader.forCommand(args, command: "validate")
+        var loader = try PipelineLoader.forCommand(args, command: "validate")
         var failed = false
         for name in args.positionals {
             do {
                 let file = try PipelineFiles.resolve(name, command: "validate")
+                loader.variables.secrets = try await PipelineFiles.secrets(in: file, command: "validate")
                 let plan = try loader.load(file: file)
                 print("\(file): ok (\(plan.name), \(plan.stages.count) stages)")
             } catch let error as CLIError {

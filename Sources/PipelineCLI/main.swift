@@ -21,8 +21,9 @@ let usage = """
       --version           show the version
     """
 
+/// One line on stderr, scrubbed of every secret value the run resolved.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    FileHandle.standardError.write(Data((SecretRedaction.shared.redact(text) + "\n").utf8))
 }
 
 func dispatch(_ arguments: [String]) async -> Int32 {
@@ -34,7 +35,7 @@ func dispatch(_ arguments: [String]) async -> Int32 {
     do {
         switch command {
         case "run": return try await RunCommand.main(rest)
-        case "validate": return try ValidateCommand.main(rest)
+        case "validate": return try await ValidateCommand.main(rest)
         case "graph": return try GraphCommand.main(rest)
         case "list": return try ListCommand.main(rest)
         case "backfill": return try await BackfillCommand.main(rest)

@@ -1,4 +1,5 @@
-/// `${NAME}`, `${NAME:-default}` and `${NAME:?message}` in the string values of a pipeline file.
+/// `${NAME}`, `${NAME:-default}`, `${NAME:?message}` and `${secret:NAME}` in the string values
+/// of a pipeline file.
 ///
 /// Resolved after JSON parsing, value by value, so a variable's content can never break the
 /// JSON. `$$` writes a literal `$`. A variable that is unset (and has no default) is an error:
@@ -7,10 +8,13 @@ public struct Variables: Sendable {
     /// `--var NAME=VALUE`, which win over the environment.
     public var overrides: [String: String]
     public var environment: [String: String]
+    /// `${secret:NAME}` values, fetched before the file is checked (`SecretValues.fetch`).
+    public var secrets: SecretValues
 
-    public init(overrides: [String: String] = [:], environment: [String: String] = [:]) {
+    public init(overrides: [String: String] = [:], environment: [String: String] = [:], secrets: SecretValues = SecretValues()) {
         self.overrides = overrides
         self.environment = environment
+        self.secrets = secrets
     }
 
     public subscript(name: String) -> String? { overrides[name] ?? environment[name] }
@@ -89,6 +93,7 @@ public enum Interpolation {
     }
 
     private static func substitute(_ body: String, in text: String, variables: Variables) throws(Failure) -> String {
+        if body.hasPrefix("secret:") { return try secret(String(body.dropFirst(7)), variables: variables) }
         let nameEnd = body.firstIndex { !($0.isLetter || $0.isNumber || $0 == "_") || !$0.isASCII } ?? body.endIndex
         let name = String(body[..<nameEnd])
         let rest = body[nameEnd...]
@@ -112,5 +117,14 @@ public enum Interpolation {
             throw Failure(message: "variable \(name) is required\(message.isEmpty ? "" : ": \(message)")")
         }
         throw Failure(message: "\"${\(body)}\" is not a valid variable reference; write ${\(name)}, ${\(name):-default} or ${\(name):?message}")
+    }
+
+    /// A `${secret:NAME}`'s value; a failure names the secret, never a value.
+    private static func secret(_ text: String, variables: Variables) throws(Failure) -> String {
+        guard let reference = SecretReference(text) else {
+            throw Failure(message: "\"${secret:\(text)}\" is not a valid secret reference; write ${secret:NAME} or ${secret:NAME#key}")
+        }
+        if let value = variables.secrets.values[reference] { return value }
+        throw Failure(message: variables.secrets.failures[reference] ?? "secret \"\(reference)\" was not looked up")
     }
 }

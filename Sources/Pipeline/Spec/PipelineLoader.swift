@@ -310,7 +310,7 @@ public struct PipelineLoader: Sendable {
         return "unknown key \"\(key)\"\(hint); a pipeline has \(known.joined(separator: ", "))"
     }
 
-    static func readFile(_ path: String) -> [UInt8]? {
+    public static func readFile(_ path: String) -> [UInt8]? {
         guard let file = fopen(path, "rb") else { return nil }
         defer { fclose(file) }
         var bytes: [UInt8] = []

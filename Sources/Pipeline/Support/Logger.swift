@@ -5,7 +5,8 @@ import Glibc
 /// Writes one-line log messages to stderr (stdout carries only metrics).
 ///
 /// The level comes from `PIPELINE_LOG_LEVEL` (debug, info, warning, error; default info).
-/// Callers never pass secrets: requests are logged by method and URL, never by header.
+/// Callers never pass secrets: requests are logged by method and URL, never by header; and
+/// every line is scrubbed of the secret values the run resolved (`SecretRedaction`).
 public struct Logger: Sendable {
     public enum Level: Int, Sendable, Comparable, CaseIterable {
         case debug, info, warning, error
@@ -36,7 +37,7 @@ public struct Logger: Sendable {
 
     public func log(_ level: Level, _ message: @autoclosure () -> String) {
         guard level >= self.level else { return }
-        let line = "\(level.name): \(label): \(message())\n"
+        let line = SecretRedaction.shared.redact("\(level.name): \(label): \(message())") + "\n"
         var bytes = Array(line.utf8)
         bytes.withUnsafeMutableBytes { _ = write(2, $0.baseAddress, $0.count) }
     }

@@ -1,0 +1,70 @@
+/// The secrets one run uses, fetched once each, before the pipeline file is checked.
+///
+/// Every reference in the file is looked up (each secret name once, however many keys of it are
+/// used), concurrently. A reference that fails is not an error here: it becomes one only where
+/// the file uses it, so a secret in a default that is never taken costs nothing but a lookup.
+public struct SecretValues: Sendable {
+    /// Resolved values, by reference.
+    public var values: [SecretReference: String] = [:]
+    /// Why a reference could not be resolved: one line with its name, never a value.
+    public var failures: [SecretReference: String] = [:]
+
+    public init(values: [SecretReference: String] = [:], failures: [SecretReference: String] = [:]) {
+        self.values = values
+        self.failures = failures
+    }
+
+    public static func fetch(_ references: Set<SecretReference>, from backend: any SecretBackend) async -> SecretValues {
+        let names = Set(references.map(\.name))
+        let fetched = await withTaskGroup(of: (String, Result<String?, any Error>).self) { group in
+            for name in names {
+                group.addTask {
+                    do { return (name, .success(try await backend.fetch(name))) } catch { return (name, .failure(error)) }
+                }
+            }
+            return await group.reduce(into: [String: Result<String?, any Error>]()) { $0[$1.0] = $1.1 }
+        }
+        var result = SecretValues()
+        for reference in references {
+            switch fetched[reference.name] {
+            case .success(let value?):
+                do {
+                    let resolved = try Self.select(reference, from: value)
+                    result.values[reference] = resolved
+                    SecretRedaction.shared.register(resolved)
+                } catch {
+                    result.failures[reference] = error.message
+                }
+            case .success(nil), nil:
+                result.failures[reference] = "secret \"\(reference.name)\" was not found in \(backend.description)"
+            case .failure(let error):
+                result.failures[reference] = "secret \"\(reference.name)\" could not be read from \(backend.description): "
+                    + SecretRedaction.shared.redact(String(describing: error))
+            }
+        }
+        return result
+    }
+
+    struct KeyFailure: Error {
+        var message: String
+    }
+
+    /// The whole value, or one key of a JSON object value (a string, or a number or boolean as written).
+    static func select(_ reference: SecretReference, from value: String) throws(KeyFailure) -> String {
+        guard let key = reference.key else { return value }
+        guard let parsed = try? JSONParser.parse(Array(value.utf8)), case .object(let object) = parsed else {
+            throw KeyFailure(message: "secret \"\(reference.name)\" is not a JSON object, so it has no key \"\(key)\"")
+        }
+        switch object[key] {
+        case .string(let text)?: return text
+        case .number(let number)?: return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+        case .bool(let flag)?: return flag ? "true" : "false"
+        case nil:
+            let keys = object.keys.sorted()
+            let hint = Suggest.closest(to: key, among: keys).map { " (did you mean \"\($0)\"?)" } ?? ""
+            throw KeyFailure(message: "secret \"\(reference.name)\" has no key \"\(key)\"\(hint)")
+        default:
+            throw KeyFailure(message: "key \"\(key)\" of secret \"\(reference.name)\" is not a string")
+        }
+    }
+}

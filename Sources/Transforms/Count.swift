@@ -1,17 +1,21 @@
 import Pipeline
 
-/// `count`: the number of input records, as one gauge; 0 when there are none.
+/// `count`: the number of input records, as one gauge; 0 when there are none. With `group_by`,
+/// one gauge per distinct value of a field (`GroupBy`).
 ///
 /// ```json
 /// {"type": "count", "inputs": ["merged_in_window"], "metric": "github.prs.merged_7d"}
 /// ```
-/// Options: `metric`, `unit`, `tags` (an object of extra tag values).
+/// Options: `metric`, `unit`, `tags` (an object of extra tag values), `group_by` (a field path).
 struct CountStage: Aggregation {
     struct Options: Decodable, Sendable {
         var output: MetricOptions
+        var groupBy: GroupBy?
 
         init(from decoder: any Decoder) throws {
-            self.output = try MetricOptions(try OptionReader(decoder))
+            let options = try OptionReader(decoder)
+            self.output = try MetricOptions(options)
+            self.groupBy = try GroupBy.read(options)
         }
     }
 
@@ -28,11 +32,20 @@ struct CountStage: Aggregation {
         let options: Options
         let context: StageContext
         var count = 0
+        var groups: [String: Int] = [:]
 
         mutating func add(_ batch: [Item]) {
-            for item in batch where item.record != nil { count += 1 }
+            for case .record(let record) in batch {
+                count += 1
+                if let groupBy = options.groupBy { groups[groupBy.group(of: record), default: 0] += 1 }
+            }
         }
 
-        func finish() -> [Item] { [.point(options.output.point(Double(count), context: context))] }
+        func finish() -> [Item] {
+            guard let groupBy = options.groupBy else { return [.point(options.output.point(Double(count), context: context))] }
+            return groups.sorted { $0.key < $1.key }.map { group, count in
+                .point(options.output.point(Double(count), context: context, extraTags: [groupBy.tag(for: group)]))
+            }
+        }
     }
 }

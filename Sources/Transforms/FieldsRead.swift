@@ -5,7 +5,7 @@ import Pipeline
 // sources keep every field.
 
 extension CountStage: FieldReading {
-    var fieldsRead: [FieldPath] { [] }
+    var fieldsRead: [FieldPath] { options.groupBy.map { [$0.field] } ?? [] }
 }
 
 extension DistinctCountStage: FieldReading {
@@ -13,7 +13,7 @@ extension DistinctCountStage: FieldReading {
 }
 
 extension NumericFold: FieldReading {
-    var fieldsRead: [FieldPath] { [options.field] }
+    var fieldsRead: [FieldPath] { [options.field] + (options.groupBy.map { [$0.field] } ?? []) }
 }
 
 extension PercentilesStage: FieldReading {

@@ -5,7 +5,7 @@ import Pipeline
 /// ```json
 /// {"type": "max", "inputs": ["run_durations"], "field": "minutes", "metric": "github.ci.slowest_run_minutes"}
 /// ```
-/// Options: `field`, `metric`, `unit`, `tags`. (`percentiles` with 100 gives the same number.)
+/// Options: `field`, `metric`, `unit`, `tags`, `group_by` (one point per value of a field: `GroupBy`). (`percentiles` with 100 gives the same number.)
 enum MaxStage {
     static let kind = StageKind.aggregation(
         "max", summary: "largest value of a numeric field (not emitted when there is no value)",

@@ -6,7 +6,7 @@ import Pipeline
 /// {"type": "sum", "inputs": ["commit_details"], "field": "stats.additions", "metric": "github.code.lines_added_7d"}
 /// ```
 /// Options: `field` (path; arrays flattened, so `files.additions` sums every file), `metric`,
-/// `unit`, `tags`. Numbers and numeric strings count; null and missing values are skipped.
+/// `unit`, `tags`, `group_by` (one point per value of a field: `GroupBy`). Numbers and numeric strings count; null and missing values are skipped.
 enum SumStage {
     static let kind = StageKind.aggregation(
         "sum", summary: "sum of a numeric field over all records (0 when none)", options: FieldMetricOptions.self,

@@ -39,7 +39,7 @@ struct MetricOptions: Sendable {
     }
 
     /// A gauge named `metric` (or `name`) at the run's time, with the pipeline's tags and ours.
-    func point(_ value: Double, context: StageContext, name: String? = nil) -> MetricPoint {
-        context.point(name ?? metric, value, unit: unit, extraTags: tags)
+    func point(_ value: Double, context: StageContext, name: String? = nil, extraTags: [String] = []) -> MetricPoint {
+        context.point(name ?? metric, value, unit: unit, extraTags: tags + extraTags)
     }
 }

@@ -4,11 +4,13 @@ import Pipeline
 struct FieldMetricOptions: Decodable, Sendable {
     var field: FieldPath
     var output: MetricOptions
+    var groupBy: GroupBy?
 
     init(from decoder: any Decoder) throws {
         let options = try OptionReader(decoder)
         self.field = try options.required("field")
         self.output = try MetricOptions(options)
+        self.groupBy = try GroupBy.read(options)
     }
 }
 
@@ -32,37 +34,55 @@ struct NumericFold: Aggregation {
     struct State: Accumulator {
         let stage: NumericFold
         let context: StageContext
+        /// One partial fold per group; the single group "" without `group_by`.
+        var groups: [String: Partial] = [:]
+
+        mutating func add(_ batch: [Item]) {
+            let groupBy = stage.options.groupBy
+            for case .record(let record) in batch {
+                let numbers = Values.numbers(stage.options.field, in: record)
+                guard !numbers.isEmpty else { continue }
+                let group = groupBy?.group(of: record) ?? ""
+                for value in numbers { groups[group, default: Partial()].add(value) }
+            }
+        }
+
+        func finish() -> [Item] {
+            guard let groupBy = stage.options.groupBy else {
+                let partial = groups[""] ?? Partial()
+                guard let value = partial.value(stage.fold) else { return [] }
+                return [.point(stage.options.output.point(value, context: context))]
+            }
+            return groups.sorted { $0.key < $1.key }.compactMap { group, partial in
+                partial.value(stage.fold).map {
+                    .point(stage.options.output.point($0, context: context, extraTags: [groupBy.tag(for: group)]))
+                }
+            }
+        }
+    }
+
+    /// The running count, sum, min and max of one group.
+    struct Partial {
         var count = 0
         var sum = CompensatedSum()
         var min = Double.infinity
         var max = -Double.infinity
 
-        mutating func add(_ batch: [Item]) {
-            for case .record(let record) in batch {
-                for value in Values.numbers(stage.options.field, in: record) {
-                    count += 1
-                    sum.add(value)
-                    min = Swift.min(min, value)
-                    max = Swift.max(max, value)
-                }
-            }
+        mutating func add(_ value: Double) {
+            count += 1
+            sum.add(value)
+            min = Swift.min(min, value)
+            max = Swift.max(max, value)
         }
 
-        func finish() -> [Item] {
-            let value: Double
-            switch stage.fold {
-            case .sum: value = sum.value
-            case .mean:
-                guard count > 0 else { return [] }
-                value = sum.value / Double(count)
-            case .min:
-                guard count > 0 else { return [] }
-                value = min
-            case .max:
-                guard count > 0 else { return [] }
-                value = max
+        /// The fold's result; nil when there is nothing to report (only `sum` reports 0).
+        func value(_ fold: Fold) -> Double? {
+            switch fold {
+            case .sum: sum.value
+            case .mean: count > 0 ? sum.value / Double(count) : nil
+            case .min: count > 0 ? min : nil
+            case .max: count > 0 ? max : nil
             }
-            return [.point(stage.options.output.point(value, context: context))]
         }
     }
 }

@@ -1,0 +1,39 @@
+import Pipeline
+
+/// `group_by` on `count`, `sum`, `mean`, `min` and `max`: one point per distinct value of a field
+/// instead of one in all, tagged with the field's last name and the value
+/// (`"group_by": "instance_type"` gives `instance_type:m5.large`, `instance_type:c5.xlarge`, …).
+///
+/// A record without the field is counted under the value `none`. With no record there is no
+/// group, so no point: a series whose group disappears simply stops reporting.
+struct GroupBy: Sendable {
+    var field: FieldPath
+    /// The tag's name: the last name of the path's first alternative.
+    var tag: String
+
+    static let option = "group_by"
+
+    init(field: FieldPath) {
+        self.field = field
+        self.tag = field.alternatives.first?.last ?? "group"
+    }
+
+    /// The `group_by` option of a stage, if set.
+    static func read(_ options: OptionReader) throws -> GroupBy? {
+        let field: FieldPath? = try options.optional(option)
+        return field.map(GroupBy.init)
+    }
+
+    /// The group of `record`: its field's first value as text, or `none`.
+    func group(of record: JSON) -> String {
+        switch field.value(in: record) {
+        case .string(let text)?: text.isEmpty ? "none" : text
+        case .number(let number)?: number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+        case .bool(let flag)?: flag ? "true" : "false"
+        default: "none"
+        }
+    }
+
+    /// The tag a group's point carries.
+    func tag(for group: String) -> String { "\(tag):\(group)" }
+}

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Glibc
 import Pipeline
@@ -104,11 +105,29 @@ public final class MotoServer: Sendable {
     /// Runs `body` with a fresh server and stops the server afterwards, whatever happens.
     public static func with<T: Sendable>(http: HTTPClient, _ body: (MotoServer) async throws -> T) async throws -> T {
         let server = try await start(http: http)
-        defer { server.stop() }
-        return try await body(server)
+        let result: T
+        do {
+            result = try await body(server)
+        } catch {
+            await server.shutdown()
+            throw error
+        }
+        await server.shutdown()
+        return result
     }
 
-    /// Terminates the server and waits for it to exit. Idempotent.
+    /// `stop()` on a Dispatch thread: waiting for Python to exit must not hold one of Swift's
+    /// few cooperative threads (two on a 2-core machine), which other tests' timing depends on.
+    public func shutdown() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                self.stop()
+                continuation.resume()
+            }
+        }
+    }
+
+    /// Terminates the server and waits for it to exit (blocking). Idempotent.
     public func stop() {
         guard let process = self.process.withLock({ value -> Process? in
             defer { value = nil }

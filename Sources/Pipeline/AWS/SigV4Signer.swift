@@ -55,8 +55,12 @@ public struct SigV4Signer: Sendable {
         public var description: String { "SigV4Signature(\(authorization))" }
     }
 
-    /// Headers never signed: proxies and clients change them (botocore leaves out the same ones).
-    static let unsignedHeaders: Set<String> = ["authorization", "user-agent", "expect", "x-amzn-trace-id", "transfer-encoding"]
+    /// Headers never signed: hop-by-hop and tracing headers that proxies and clients add or
+    /// change on the way (botocore leaves out the same ones).
+    static let unsignedHeaders: Set<String> = [
+        "authorization", "baggage", "connection", "expect", "keep-alive", "proxy-authenticate", "proxy-authorization",
+        "te", "traceparent", "tracestate", "trailer", "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id",
+    ]
 
     /// Signs `request` and returns it with the signing headers added.
     public func sign(_ request: HTTPRequest, payload: Payload? = nil, date: Date, credentials: AWSCredentials) -> HTTPRequest {

@@ -214,4 +214,32 @@ struct HTTPRetryTests {
         #expect(error?.attempts == 3)
         #expect(error?.description.contains("retry budget of 45 s spent") == true)
     }
+
+    @Test func aRequestsOwnPolicyReplacesTheClients() async throws {
+        let server = try LoopbackServer { _ in .json("{}", status: 503) }
+        defer { server.stop() }
+        let sleeper = SleepRecorder()
+        let client = makeClient(sleeper: sleeper)
+        defer { client.shutdown() }
+
+        let request = HTTPRequest(url: server.baseURL + "/x", retry: RetryPolicy(maxAttempts: 2))
+        let error = await httpError { _ = try await client.send(request) }
+
+        #expect(server.requestCount == 2)
+        #expect(sleeper.recorded.count == 1)
+        #expect(error?.attempts == 2)
+    }
+
+    @Test func exhaustedRetriesCanReturnTheLastResponse() async throws {
+        let server = try LoopbackServer { _ in .json(#"{"code":"ThrottlingException"}"#, status: 429) }
+        defer { server.stop() }
+        let client = makeClient(retry: RetryPolicy(maxAttempts: 3, returnsLastResponse: true))
+        defer { client.shutdown() }
+
+        let response = try await client.send(.get(server.baseURL + "/x"))
+
+        #expect(response.status == 429)
+        #expect(response.text == #"{"code":"ThrottlingException"}"#)
+        #expect(server.requestCount == 3)
+    }
 }

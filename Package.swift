@@ -47,10 +47,10 @@ let package = Package(
             name: "PipelineTests", dependencies: ["Pipeline", "LoopbackHTTP", "Moto"],
             // botocore's signer, run by SigV4DifferentialTests from the source tree.
             exclude: ["AWS/botocore_sigv4.py"]),
-        .testTarget(name: "SourcesTests", dependencies: ["Sources", "Pipeline", "FakeGitHub", "LoopbackHTTP"]),
+        .testTarget(name: "SourcesTests", dependencies: ["Sources", "Pipeline", "FakeGitHub", "LoopbackHTTP", "Moto"]),
         .testTarget(name: "TransformsTests", dependencies: ["Transforms", "Pipeline"]),
         .testTarget(name: "SinksTests", dependencies: ["Sinks", "Pipeline", "FakeDatadog", "LoopbackHTTP"]),
-        .testTarget(name: "PipelineCLITests", dependencies: ["Pipeline", "FakeGitHub", "FakeDatadog", "LoopbackHTTP"]),
+        .testTarget(name: "PipelineCLITests", dependencies: ["Pipeline", "FakeGitHub", "FakeDatadog", "LoopbackHTTP", "Moto"]),
         .testTarget(name: "SupportTests", dependencies: ["LoopbackHTTP", "FakeGitHub"]),
     ],
     swiftLanguageModes: [.v6]

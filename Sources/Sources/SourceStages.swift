@@ -10,6 +10,7 @@ public enum SourceStages {
         GitHubCommits.kind,
         GitHubCommit.kind,
         GitHubWorkflowRuns.kind,
+        EC2Instances.kind,
         SQLitePoints.kind,
     ]
 }

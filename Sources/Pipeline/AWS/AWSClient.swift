@@ -146,7 +146,7 @@ public struct AWSClient: Sendable {
 
     /// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`: letters, digits and dashes only,
     /// since the region goes into a host name.
-    static func isValidRegion(_ region: String) -> Bool {
+    public static func isValidRegion(_ region: String) -> Bool {
         !region.isEmpty && region.count <= 40
             && region.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
             && !region.hasPrefix("-") && !region.hasSuffix("-")

@@ -170,6 +170,11 @@ public struct PipelineLoader: Sendable {
             let runtime = try kind.makeRuntime(options: .object(options), path: path)
             return inputsOK ? PipelinePlan.Stage(name: name, kind: kind, runtime: runtime, inputs: inputs, concurrency: concurrency) : nil
         } catch let failure as OptionsDecoder.Failure {
+            // A value whose ${…} failed is still its raw text: the interpolation fault says it all.
+            let failed = Diagnostic.render(failure.path)
+            if diagnostics.contains(where: { $0.path.hasPrefix("stages.\(name).") && (failed == $0.path || failed.hasPrefix($0.path + ".") || failed.hasPrefix($0.path + "[")) }) {
+                return nil
+            }
             var message = failure.message
             if message.hasPrefix("unknown option"), let key = failure.path.last, Self.stageKeys.contains(where: { Suggest.editDistance($0, key) <= 2 }) {
                 message += "; stage keys: \(Self.stageKeys.joined(separator: ", "))"

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a stage knows about the run it is part of.
 public struct StageContext: Sendable {
     /// The stage's name in the pipeline file.
@@ -24,6 +26,9 @@ public struct StageContext: Sendable {
     public var responseCache: ResponseCache?
     /// The run's API request and cache-hit counters, reported as health metrics.
     public var apiUsage: APIUsage = APIUsage()
+    /// The environment stages read their configuration from (AWS region, endpoints and
+    /// credentials): the process's, unless a test gives its own.
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
 
     /// Sends GETs through the response cache (when there is one), counting them in `apiUsage`.
     public func fetcher(isImmutable: @escaping @Sendable (String) -> Bool = { _ in false }) -> ConditionalFetcher {

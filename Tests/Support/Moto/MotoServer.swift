@@ -145,6 +145,10 @@ public final class MotoServer: Sendable {
 
     // MARK: Seeding: plain signed calls
 
+    /// Images moto knows in every region: Amazon Linux, and Windows Server (`platform` windows).
+    public static let amazonLinuxAMI = "ami-760aaa0f"
+    public static let windowsAMI = "ami-12c6146b"
+
     /// Creates a secret (Secrets Manager `CreateSecret`); returns its ARN.
     @discardableResult
     public func createSecret(name: String, string: String, http: HTTPClient) async throws -> String {
@@ -157,7 +161,7 @@ public final class MotoServer: Sendable {
     /// their ids.
     @discardableResult
     public func runInstances(
-        count: Int, instanceType: String = "t3.micro", imageID: String = "ami-12c6146b", tags: [(String, String)] = [],
+        count: Int, instanceType: String = "t3.micro", imageID: String = MotoServer.amazonLinuxAMI, tags: [(String, String)] = [],
         region: String? = nil, http: HTTPClient
     ) async throws -> [String] {
         var parameters: [(String, String)] = [

@@ -1,5 +1,6 @@
 import FakeGitHub
 import Foundation
+import Moto
 import Pipeline
 import Testing
 
@@ -89,6 +90,31 @@ struct SecretsCLITests {
             let result = try await CLIRunner.run(["validate", file], environment: ["GITHUB_API_URL": "x", "PIPELINE_SECRETS": "vault"])
             #expect(result.exitCode == 2)
             #expect(result.stderr.contains("PIPELINE_SECRETS=\"vault\" is not a secrets backend; use env, dir:/path/to/directory, or aws"))
+        }
+    }
+}
+
+extension SecretsCLITests {
+    @Test("PIPELINE_SECRETS=aws reads the token from AWS Secrets Manager (moto, signatures checked)")
+    func tokenFromSecretsManager() async throws {
+        let http = HTTPClient(configuration: .init(requestTimeout: .seconds(30), logger: Logger(level: .error)))
+        defer { http.shutdown() }
+        try await MotoServer.with(http: http) { moto in
+            try await moto.createSecret(name: "github/dashboard-token", string: Self.token, http: http)
+            try await Self.withSecretsDirectory { root, _ in
+                let data = FakeGitHubData.edgeCases(now: GitHubCollectorTests.nowDate)
+                let fake = try FakeGitHub(data: data, token: Self.token)
+                defer { fake.stop() }
+                let file = try Self.pipelineFile(in: root)
+                var environment = moto.environment
+                environment["GITHUB_API_URL"] = fake.baseURL
+                environment["PIPELINE_SECRETS"] = "aws"
+                let result = try await CLIRunner.run(["run", file, "--format", "json"], environment: environment)
+                #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+                #expect(try result.values()["github.branches.active"] == Double(data.branches.count - 1))
+                #expect(fake.authorizationHeaders.allSatisfy { $0 == "Bearer \(Self.token)" })
+                #expect(!result.stdout.contains(Self.token) && !result.stderr.contains(Self.token))
+            }
         }
     }
 }

@@ -34,6 +34,17 @@ for target in "${targets[@]}"; do
     passed=$((passed + ${ran:-0} - bad))
     failed=$((failed + bad))
 done
+# Deployment: the Helm chart, then the image's libraries (a release build: last, it takes minutes).
+# Each script ends with "N passed, M failed" and exits non-zero on a failure.
+for script in scripts/test-chart.sh scripts/test-image-deps.sh; do
+    echo "== $script"
+    if "$script" 2>&1 | tee "$log"; then status=0; else status=1; fi
+    ok=0 bad=0
+    read -r ok _ bad _ <<<"$(grep -E "^[0-9]+ passed, [0-9]+ failed$" "$log" | tail -1 || true)"
+    if [ "$status" -ne 0 ]; then failed_targets+=("$script"); [ "${bad:-0}" -gt 0 ] || bad=1; fi
+    passed=$((passed + ${ok:-0}))
+    failed=$((failed + ${bad:-0}))
+done
 echo
 if [ ${#failed_targets[@]} -gt 0 ]; then
     echo "failed targets: ${failed_targets[*]}"

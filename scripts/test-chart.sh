@@ -87,6 +87,7 @@ fi
 
 # 2. Lint and render each environment's values.
 declare -A envs=([default]="" [production]="-f $chart/values-production.yaml" [staging]="-f $chart/values-staging.yaml")
+declare -A collectors=([default]="github" [production]="github,ec2" [staging]="github")
 for env in default production staging; do
     # shellcheck disable=SC2086
     if out=$("$helm" lint --strict "$chart" --kube-version "$kube" ${envs[$env]} 2>&1); then
@@ -97,7 +98,7 @@ for env in default production staging; do
     # shellcheck disable=SC2086
     if render "$env" ${envs[$env]}; then
         pass "$env: helm template"
-        check_render "$env" --expect-collectors github
+        check_render "$env" --expect-collectors "${collectors[$env]}"
     else
         fail "$env: helm template" "$(cat "$work/$env.err")"
     fi

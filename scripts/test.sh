@@ -26,7 +26,7 @@ for target in "${targets[@]}"; do
     echo "== $target"
     if swift test --skip-build --filter "^$target\." "$@" 2>&1 | tee "$log"; then status=0; else status=1; fi
     ran=$(grep -Eo "Test run with [0-9]+ tests?" "$log" | grep -Eo "[0-9]+" | tail -1 || true)
-    bad=$(grep -Ec "^✘ Test .* failed after" "$log" || true)
+    bad=$(grep -E "^✘ Test .* failed after" "$log" | grep -vc "^✘ Test run with" || true)
     if [ "$status" -ne 0 ] || ! grep -q "Test run with .* passed" "$log"; then
         failed_targets+=("$target")
         [ "$bad" -gt 0 ] || bad=1

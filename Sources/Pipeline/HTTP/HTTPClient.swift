@@ -123,7 +123,11 @@ public final class HTTPClient: Sendable {
                     "\(request.method) \(URLRedaction.redact(request.url)): \(reason) "
                         + "(attempt \(attempt) of \(policy.maxAttempts)); retrying in \(HTTPDate.seconds(delay))"
                 )
-                try await configuration.sleep(delay)
+                do {
+                    try await configuration.sleep(delay)
+                } catch let refusal as any RetryRefusal {
+                    throw refusal.after(reason)
+                }
             }
         }
     }

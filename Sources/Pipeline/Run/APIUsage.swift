@@ -2,7 +2,8 @@ import Synchronization
 
 /// What a run's API calls cost, counted across every stage: requests that counted against the
 /// rate limit (answers other than 304), cache hits (304s and stored answers reused without
-/// asking), and the last `x-ratelimit-remaining` seen. Reported as health metrics.
+/// asking), and the lowest `x-ratelimit-remaining` seen (answers arrive concurrently, so the last
+/// one need not be the latest). Reported as health metrics.
 public final class APIUsage: Sendable {
     public struct Counts: Sendable, Equatable {
         public var requests = 0
@@ -27,7 +28,7 @@ public final class APIUsage: Sendable {
         let remaining = response.headers["x-ratelimit-remaining"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         state.withLock {
             if response.status == 304 { $0.cacheHits += 1 } else { $0.requests += 1 }
-            if let remaining { $0.rateLimitRemaining = remaining }
+            if let remaining { $0.rateLimitRemaining = min($0.rateLimitRemaining ?? remaining, remaining) }
         }
     }
 

@@ -144,9 +144,10 @@ struct DatadogDelivery {
         } catch let error as HTTPError {
             stopReason = "Datadog did not take the points: \(error)"
             return
-        } catch is DatadogRetryBudget.Exhausted {
+        } catch let exhausted as DatadogRetryBudget.Exhausted {
+            let last = exhausted.lastFailure.map { " (last: \($0))" } ?? ""
             stopReason =
-                "Datadog kept failing, and retrying longer would exceed retry_for "
+                "Datadog kept failing\(last), and retrying longer would exceed retry_for "
                 + "(\(HTTPDuration.text(configuration.retryFor))); the retries are in the warnings above"
             return
         }

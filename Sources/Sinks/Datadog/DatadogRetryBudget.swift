@@ -1,3 +1,4 @@
+import Pipeline
 import Synchronization
 
 /// The time the Datadog sink may spend retrying in one run (`retry_for`), across all its requests.
@@ -14,8 +15,12 @@ import Synchronization
 /// points wait in the outbox for the next run.
 final class DatadogRetryBudget: Sendable {
     /// Retrying would overrun `retry_for`.
-    struct Exhausted: Error, Sendable {
+    struct Exhausted: RetryRefusal, Sendable {
         var limit: Duration
+        /// Why the refused retry was wanted (`connection refused`, `HTTP 503`), when the client said.
+        var lastFailure: String?
+
+        func after(_ lastFailure: String) -> any Error { Exhausted(limit: limit, lastFailure: lastFailure) }
     }
 
     private struct State {

@@ -14,6 +14,12 @@ import Pipeline
 /// are whole days, the current one open-ended. So the URLs stay the same from one run to the
 /// next and an unchanged listing is answered 304 (free). The `window` stage after this one
 /// keeps the count exact.
+///
+/// A live listing of more than one page is split at UTC days even under the cap: runs are
+/// listed newest first, so one new run would shift every page of a single listing, while split,
+/// only today's part changes and the past days' pages revalidate for free. Completed runs of
+/// past days are so kept from run to run, and a re-run (which changes its run's page) or a run
+/// still in progress is fetched again: the result is always a cold run's.
 struct GitHubWorkflowRuns: Source, FieldReading {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         /// Runs created within this span before the run's clock, e.g. `7d`.
@@ -82,12 +88,13 @@ struct GitHubWorkflowRuns: Source, FieldReading {
         }
         let range = CreatedRange(
             from: context.dayStart(before: span.seconds), to: context.listsOpenEnded ? nil : Int(context.now))
-        try await collect(listing, range: range, api: api, context: context, emit: emit)
+        try await collect(listing, range: range, api: api, context: context, splitForReuse: context.listsOpenEnded, emit: emit)
     }
 
-    /// Runs created in `range`, split while a part exceeds the cap.
+    /// Runs created in `range`, split while a part exceeds the cap (or, with `splitForReuse`,
+    /// once when it holds more than a page).
     private func collect(
-        _ listing: URLBuilder, range: CreatedRange?, api: GitHubAPI, context: StageContext,
+        _ listing: URLBuilder, range: CreatedRange?, api: GitHubAPI, context: StageContext, splitForReuse: Bool = false,
         emit: @escaping @Sendable ([JSON]) async -> Void
     ) async throws {
         var base = listing
@@ -99,7 +106,8 @@ struct GitHubWorkflowRuns: Source, FieldReading {
         guard let total = body["total_count"]?.number.map(Int.init), let runs = body["workflow_runs"]?.array else {
             throw GitHubError(url: first, message: "expected total_count and workflow_runs in the answer")
         }
-        if total > Self.cap, let parts = range?.parts(now: Int(context.now)) {
+        let reuse = splitForReuse && total > perPage && range?.crossesUTCDay(now: Int(context.now)) == true
+        if total > Self.cap || reuse, let parts = range?.parts(now: Int(context.now)) {
             context.logger.debug("\(total) runs created \(range?.query ?? ""): splitting in \(parts.count)")
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for part in parts {
@@ -144,6 +152,9 @@ struct CreatedRange: Sendable, Equatable {
         guard let to else { return ">=" + start }
         return start + ".." + Timestamp.format(Double(to))
     }
+
+    /// Whether the range holds more than one UTC day (an open range: up to `now`).
+    func crossesUTCDay(now: Int) -> Bool { from / 86_400 != (to ?? now) / 86_400 }
 
     /// The range cut at the boundaries of the largest unit (UTC day, hour, minute, second) it
     /// crosses, so the parts (whole units but the first and last) stay the same from one run to

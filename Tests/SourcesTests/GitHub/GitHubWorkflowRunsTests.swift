@@ -1,5 +1,6 @@
 import FakeGitHub
 import Foundation
+import LoopbackHTTP
 import Pipeline
 import Testing
 
@@ -123,17 +124,57 @@ struct GitHubWorkflowRunsTests {
         }
     }
 
-    @Test("a window under the cap is read in one range, every page once")
-    func windowUnderTheCap() async throws {
+    @Test("a live window of several pages under the cap is read by UTC day: each run once, each part's pages once")
+    func windowUnderTheCapSplitByDay() async throws {
         try await GitHubTestbed.with { bed in
             let records = try await bed.run("github_workflow_runs", ["created_within": "1d", "per_page": 50])
             let dayAgoDay = ((TestClock.now - 86_400) / 86_400).rounded(.down) * 86_400
+            let today = dayAgoDay + 86_400
             let expected = bed.data.workflowRuns.filter { $0.createdAt.seconds >= dayAgoDay }
             #expect(expected.count > 100 && expected.count < 1_000, "the test needs several pages under the cap")
             #expect(Self.ids(records).sorted() == expected.map(\.id).sorted())
-            #expect(Self.createdRanges(bed) == [[dayAgoDay, .infinity]], "one stable, open-ended range")
-            let pages = bed.queries(matching: "/actions/runs").compactMap { $0["page"] }
-            #expect(pages.sorted { Int($0)! < Int($1)! } == (1...(expected.count + 49) / 50).map(String.init))
+            // The whole range is asked once (its total), then yesterday and today (open-ended).
+            #expect(Self.createdRanges(bed) == [[dayAgoDay, .infinity], [dayAgoDay, today - 1], [today, .infinity]])
+            let yesterday = expected.filter { $0.createdAt.seconds < today }.count
+            let pages = bed.queries(matching: "/actions/runs").filter { $0["created"] != ">=" + Timestamp.format(dayAgoDay) }
+            #expect(pages.count == (yesterday + 49) / 50 + (expected.count - yesterday + 49) / 50, "every part's pages once")
+        }
+    }
+
+    @Test("warm, after a new run: past days' pages answer 304 and only today's part and the total are fetched")
+    func newRunRefetchesOnlyToday() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("runs-cache-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cache = try ResponseCache(path: dir + "/state.sqlite")
+        try await GitHubTestbed.with { bed in
+            let repository = try await bed.repositoryRecord()
+            let source = try makeSource("github_workflow_runs", bed.withToken(["created_within": "3d", "per_page": 50]))
+            func read() async throws -> [Int] {
+                let collector = ItemCollector()
+                var context = makeContext(http: bed.http)
+                context.responseCache = cache
+                try await source.run(input: repository, output: Output(collectingInto: collector), context: context)
+                return Self.ids(collector.records)
+            }
+            let cold = try await read()
+            let before = bed.fake.requestCount
+            let newID = bed.data.workflowRuns.map(\.id).max()! + 1
+            bed.fake.update { data in
+                var run = data.workflowRuns.max { $0.createdAt < $1.createdAt }!
+                run.id = newID
+                run.createdAt = TestClock.date.addingTimeInterval(-60)
+                data.workflowRuns.append(run)
+            }
+            let warm = try await read()
+            #expect(warm.count == cold.count + 1)
+            #expect(Set(warm) == Set(cold).union([newID]), "exactly a cold read's runs")
+            let log = bed.fake.requestLog.dropFirst(before).filter { $0.path.hasSuffix("/actions/runs") }
+            let fetched = log.filter { $0.status == 200 }.map { HTTPRequestHead(method: $0.method, target: $0.target).query["created"] ?? "" }
+            let todayStart = Timestamp.format((TestClock.now / 86_400).rounded(.down) * 86_400)
+            let windowStart = Timestamp.format(((TestClock.now - 3 * 86_400) / 86_400).rounded(.down) * 86_400)
+            #expect(Set(fetched) == [">=" + todayStart, ">=" + windowStart], "\(fetched)")
+            #expect(log.filter { $0.status == 304 }.count >= 3, "the past days' pages revalidate")
         }
     }
 

@@ -8,8 +8,9 @@ enum AWSTestPaths {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// AWS's SigV4 suite, shared by every checkout (`../shared/fixtures/aws-sigv4`).
-    static let sigV4Fixtures = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/aws-sigv4")
+    /// AWS's SigV4 suite, kept in the repository with its licence and source
+    /// (`Tests/Fixtures/aws-sigv4/README.md`), so a clone alone runs it.
+    static let sigV4Fixtures = packageRoot.appendingPathComponent("Tests/Fixtures/aws-sigv4")
 
     /// The Python of the test peers' venv (`scripts/setup-test-peers.sh`).
     static let venvPython = packageRoot.appendingPathComponent(".venv-test/bin/python3")

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Pipeline
 
-/// AWS's Signature Version 4 test suite (`../shared/fixtures/aws-sigv4`, see its README), both
+/// AWS's Signature Version 4 test suite (`Tests/Fixtures/aws-sigv4`, see its README), both
 /// layouts: each applicable case's canonical request, string to sign and Authorization must
 /// match byte for byte.
 ///

@@ -46,9 +46,9 @@ struct HTTPRetryTests {
     }
 
     @Test func connectionRefusedIsRetriedThenReported() async throws {
-        let server = try LoopbackServer { _ in .json("{}") }
-        let url = server.baseURL + "/gone"
-        server.stop()  // nothing listens on the port any more
+        // Port 1: nothing listens there, and no test's server can be given it (they bind port 0),
+        // unlike a port just freed, which a parallel test may take at once.
+        let url = "http://127.0.0.1:1/gone"
         let sleeper = SleepRecorder()
         let client = makeClient(retry: RetryPolicy(maxAttempts: 3), sleeper: sleeper)
         defer { client.shutdown() }

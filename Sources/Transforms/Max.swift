@@ -9,6 +9,6 @@ import Pipeline
 enum MaxStage {
     static let kind = StageKind.aggregation(
         "max", summary: "largest value of a numeric field (not emitted when there is no value)",
-        options: FieldMetricOptions.self, example: ["field": "minutes", "metric": "github.ci.slowest_run_minutes"]
+        options: FoldOptions.self, example: ["field": "minutes", "metric": "github.ci.slowest_run_minutes"]
     ) { NumericFold(.max, $0) }
 }

@@ -10,7 +10,7 @@ import Pipeline
 enum MeanStage {
     static let kind = StageKind.aggregation(
         "mean", summary: "mean of a numeric field (not emitted when there is no value)",
-        options: FieldMetricOptions.self,
+        options: FoldOptions.self,
         example: ["field": "hours_to_merge", "metric": "github.prs.avg_time_to_merge_hours", "unit": "hour"]
     ) { NumericFold(.mean, $0) }
 }

@@ -9,6 +9,6 @@ import Pipeline
 enum MinStage {
     static let kind = StageKind.aggregation(
         "min", summary: "smallest value of a numeric field (not emitted when there is no value)",
-        options: FieldMetricOptions.self, example: ["field": "minutes", "metric": "github.ci.fastest_run_minutes"]
+        options: FoldOptions.self, example: ["field": "minutes", "metric": "github.ci.fastest_run_minutes"]
     ) { NumericFold(.min, $0) }
 }

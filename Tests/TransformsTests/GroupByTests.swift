@@ -52,3 +52,10 @@ import Testing
         }
     }
 }
+
+extension GroupByTests {
+    @Test func valueReadsOneRecordSoItHasNoGroupBy() {
+        let failure = Harness.failure("value", ["metric": "m", "field": "x", "group_by": "y"])
+        #expect(failure?.message.hasPrefix("unknown option \"group_by\"") == true, "\(String(describing: failure))")
+    }
+}

@@ -1,7 +1,20 @@
 import Pipeline
 
-/// Options of the stages that fold one numeric field into one metric: `sum`, `mean`, `min`, `max`.
+/// Options of the stages that read one numeric field of one record into one metric: `value`.
 struct FieldMetricOptions: Decodable, Sendable {
+    var field: FieldPath
+    var output: MetricOptions
+
+    init(from decoder: any Decoder) throws {
+        let options = try OptionReader(decoder)
+        self.field = try options.required("field")
+        self.output = try MetricOptions(options)
+    }
+}
+
+/// Options of the stages that fold one numeric field over every record: `sum`, `mean`, `min`,
+/// `max`, optionally per group (`group_by`).
+struct FoldOptions: Decodable, Sendable {
     var field: FieldPath
     var output: MetricOptions
     var groupBy: GroupBy?
@@ -22,9 +35,9 @@ struct NumericFold: Aggregation {
     enum Fold: Sendable { case sum, mean, min, max }
 
     let fold: Fold
-    let options: FieldMetricOptions
+    let options: FoldOptions
 
-    init(_ fold: Fold, _ options: FieldMetricOptions) {
+    init(_ fold: Fold, _ options: FoldOptions) {
         self.fold = fold
         self.options = options
     }

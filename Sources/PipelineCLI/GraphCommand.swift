@@ -24,8 +24,9 @@ enum GraphCommand {
         }
         let file = try PipelineFiles.resolve(args.positionals[0], command: "graph")
         var variables = try PipelineFiles.variables(args.values("--var"), command: "graph")
-        // Drawing needs no credentials: unset variables become placeholders.
+        // Drawing needs no credentials: unset variables and secrets become placeholders.
         variables.environment = variables.environment.merging(GraphCommand.placeholders(file)) { current, _ in current }
+        variables.secrets = GraphCommand.secretPlaceholders(file)
         let plan: PipelinePlan
         do {
             plan = try PipelineLoader(registry: StageCatalog.registry, variables: variables).load(file: file)
@@ -70,7 +71,7 @@ enum GraphCommand {
 
     /// Every `${NAME}` without a default set to a placeholder, so a graph needs no configuration.
     static func placeholders(_ file: String) -> [String: String] {
-        guard let bytes = PipelineLoaderFiles.read(file) else { return [:] }
+        guard let bytes = PipelineLoader.readFile(file) else { return [:] }
         let text = String(decoding: bytes, as: UTF8.self)
         var names: [String: String] = [:]
         var rest = Substring(text)
@@ -84,9 +85,11 @@ enum GraphCommand {
     }
 }
 
-enum PipelineLoaderFiles {
-    static func read(_ path: String) -> [UInt8]? {
-        FileManager.default.contents(atPath: path).map { Array($0) }
+extension GraphCommand {
+    /// Every `${secret:…}` of the file with a placeholder value: a graph fetches no secret.
+    static func secretPlaceholders(_ file: String) -> SecretValues {
+        guard let bytes = PipelineLoader.readFile(file), let json = try? JSONParser.parse(bytes) else { return SecretValues() }
+        return SecretValues(values: Dictionary(uniqueKeysWithValues: SecretReference.all(in: json).map { ($0, "example") }))
     }
 }
 

@@ -118,3 +118,17 @@ extension SecretsCLITests {
         }
     }
 }
+
+extension SecretsCLITests {
+    @Test("graph draws a file with secrets without looking any up")
+    func graphNeedsNoSecret() async throws {
+        try await Self.withSecretsDirectory { root, mounted in
+            let file = try Self.pipelineFile(in: root)
+            let result = try await CLIRunner.run(
+                ["graph", file, "--format", "mermaid"],
+                environment: ["GITHUB_API_URL": "http://127.0.0.1:1", "PIPELINE_SECRETS": "dir:\(mounted)/nothing-here"])
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("repo --> branches"))
+        }
+    }
+}

@@ -88,8 +88,7 @@ enum GraphCommand {
 extension GraphCommand {
     /// Every `${secret:…}` of the file with a placeholder value: a graph fetches no secret.
     static func secretPlaceholders(_ file: String) -> SecretValues {
-        guard let bytes = PipelineLoader.readFile(file), let json = try? JSONParser.parse(bytes) else { return SecretValues() }
-        return SecretValues(values: Dictionary(uniqueKeysWithValues: SecretReference.all(in: json).map { ($0, "example") }))
+        SecretValues(values: Dictionary(uniqueKeysWithValues: PipelineFiles.secretReferences(in: file).map { ($0, "example") }))
     }
 }
 

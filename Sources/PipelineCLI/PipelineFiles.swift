@@ -56,8 +56,7 @@ extension PipelineFiles {
     /// The `${secret:…}` values `file` uses, each fetched once from the backend `PIPELINE_SECRETS`
     /// names. A file that does not parse has none here: loading it reports the syntax error.
     static func secrets(in file: String, command: String) async throws(CLIError) -> SecretValues {
-        guard let bytes = PipelineLoader.readFile(file), let json = try? JSONParser.parse(bytes) else { return SecretValues() }
-        let references = SecretReference.all(in: json)
+        let references = secretReferences(in: file)
         guard !references.isEmpty else { return SecretValues() }
         let environment = ProcessInfo.processInfo.environment
         let setting: SecretBackendSetting
@@ -80,5 +79,11 @@ extension PipelineFiles {
             }
         }
         return await SecretValues.fetch(references, from: backend)
+    }
+
+    /// Every `${secret:…}` of `file`; none when it cannot be read or parsed.
+    static func secretReferences(in file: String) -> Set<SecretReference> {
+        guard let bytes = PipelineLoader.readFile(file), let json = try? JSONParser.parse(bytes) else { return [] }
+        return SecretReference.all(in: json)
     }
 }

@@ -57,7 +57,7 @@ public struct SecretValues: Sendable {
         }
         switch object[key] {
         case .string(let text)?: return text
-        case .number(let number)?: return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+        case .number(let number)?: return JSON.formatNumber(number)
         case .bool(let flag)?: return flag ? "true" : "false"
         case nil:
             let keys = object.keys.sorted()

@@ -29,8 +29,13 @@ struct GitHubAPI: Sendable {
     }
 
     /// One GET whose JSON body is returned (only the `keeping` parts); a non-2xx answer is an error.
-    func get(_ url: String, keeping selection: FieldSelection = .all, context: StageContext) async throws -> (JSON, HTTPResponse) {
-        let response = try await Self.fetcher(context).send(request(url))
+    /// `cached: false` asks unconditionally (still counted), for an answer whose headers matter
+    /// beyond what its ETag covers.
+    func get(
+        _ url: String, keeping selection: FieldSelection = .all, cached: Bool = true, context: StageContext
+    ) async throws -> (JSON, HTTPResponse) {
+        let fetcher = cached ? Self.fetcher(context) : ConditionalFetcher(http: context.http, cache: nil, usage: context.apiUsage)
+        let response = try await fetcher.send(request(url))
         guard response.isSuccess else {
             let message = (try? JSONParser.parse(response.body))?["message"]?.string
             throw HTTPError(.status(response.status, message: message), method: "GET", url: url)

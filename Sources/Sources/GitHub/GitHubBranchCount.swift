@@ -31,18 +31,13 @@ struct GitHubBranchCount: Source, FieldReading {
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         let url = URLBuilder(try repositoryURL(options.url, input)).path("branches").query("per_page", 1).string
-        let uncached = ConditionalFetcher(http: context.http, cache: nil, usage: context.apiUsage)
-        let response = try await uncached.send(api.request(url))
-        guard response.isSuccess else {
-            let message = (try? JSONParser.parse(response.body))?["message"]?.string
-            throw HTTPError(.status(response.status, message: message), method: "GET", url: url)
-        }
-        let count = try Self.count(response)
+        let (body, response) = try await api.get(url, cached: false, context: context)
+        let count = try Self.count(body, response)
         await output.send(.record(["count": .number(Double(count)), "other_than_default": .number(Double(max(count - 1, 0)))]))
     }
 
     /// The last page's number when there are several pages of one, else the first page's size.
-    static func count(_ response: HTTPResponse) throws -> Int {
+    static func count(_ body: JSON, _ response: HTTPResponse) throws -> Int {
         let links = response.headers["link"].map(LinkHeader.parse) ?? [:]
         if let last = links["last"] {
             guard let page = URLQuery.value(of: "page", in: last).flatMap(Int.init), page >= 1 else {
@@ -53,7 +48,7 @@ struct GitHubBranchCount: Source, FieldReading {
         if links["next"] != nil {
             throw GitHubError(url: response.url, message: "the Link header has a next page but no last page")
         }
-        guard let records = try GitHubAPI.decode(response).array else {
+        guard let records = body.array else {
             throw GitHubError(url: response.url, message: "expected a list")
         }
         return records.count

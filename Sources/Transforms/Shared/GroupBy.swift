@@ -28,7 +28,7 @@ struct GroupBy: Sendable {
     func group(of record: JSON) -> String {
         switch field.value(in: record) {
         case .string(let text)?: text.isEmpty ? "none" : text
-        case .number(let number)?: number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+        case .number(let number)?: JSON.formatNumber(number)
         case .bool(let flag)?: flag ? "true" : "false"
         default: "none"
         }

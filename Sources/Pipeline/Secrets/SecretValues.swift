@@ -16,13 +16,20 @@ public struct SecretValues: Sendable {
 
     public static func fetch(_ references: Set<SecretReference>, from backend: any SecretBackend) async -> SecretValues {
         let names = Set(references.map(\.name))
-        let fetched = await withTaskGroup(of: (String, Result<String?, any Error>).self) { group in
+        // A named struct, and a plain loop over the group: a (String, Result) tuple folded with
+        // `reduce(into:)` was miscompiled by the release optimizer (Swift 6.3.1: the key arrived
+        // as garbage, "No foreign strings on Linux", on every secret).
+        let fetched = await withTaskGroup(of: Fetched.self) { group in
             for name in names {
                 group.addTask {
-                    do { return (name, .success(try await backend.fetch(name))) } catch { return (name, .failure(error)) }
+                    do { return Fetched(name: name, result: .success(try await backend.fetch(name))) } catch {
+                        return Fetched(name: name, result: .failure(error))
+                    }
                 }
             }
-            return await group.reduce(into: [String: Result<String?, any Error>]()) { $0[$1.0] = $1.1 }
+            var fetched: [String: Result<String?, any Error>] = [:]
+            for await answer in group { fetched[answer.name] = answer.result }
+            return fetched
         }
         var result = SecretValues()
         for reference in references {
@@ -43,6 +50,11 @@ public struct SecretValues: Sendable {
             }
         }
         return result
+    }
+
+    private struct Fetched: Sendable {
+        var name: String
+        var result: Result<String?, any Error>
     }
 
     struct KeyFailure: Error {

@@ -1,6 +1,6 @@
 // fake-github: the fake GitHub API as a standalone server, for CLI tests and benchmarks.
 //
-//   fake-github [--port N] [--scenario edge|benchmark] [--delay-ms N] [--now ISO8601]
+//   fake-github [--port N] [--scenario edge|benchmark|big] [--delay-ms N] [--now ISO8601]
 //               [--token T] [--faults none|flaky] [--expected]
 //
 // Prints exactly one line, the API base URL (http://127.0.0.1:PORT), then serves until SIGTERM or
@@ -26,7 +26,7 @@ struct Options {
 }
 
 let usage = """
-    usage: fake-github [--port N (0 = ephemeral)] [--scenario edge|benchmark] [--delay-ms N]
+    usage: fake-github [--port N (0 = ephemeral)] [--scenario edge|benchmark|big] [--delay-ms N]
                        [--now ISO8601] [--token T] [--faults none|flaky] [--expected]
     """
 
@@ -49,7 +49,7 @@ func parseOptions(_ arguments: [String]) -> Options {
             options.port = port
         case "--scenario":
             options.scenario = value(argument)
-            guard ["edge", "benchmark"].contains(options.scenario) else { fail("unknown scenario \(options.scenario)") }
+            guard options.scenario == "edge" || BenchmarkScale.named(options.scenario) != nil else { fail("unknown scenario \(options.scenario)") }
         case "--delay-ms":
             guard let milliseconds = Int(value(argument)), milliseconds >= 0 else { fail("--delay-ms takes N >= 0") }
             options.delayMilliseconds = milliseconds
@@ -75,7 +75,8 @@ func parseOptions(_ arguments: [String]) -> Options {
 }
 
 let options = parseOptions(Array(CommandLine.arguments.dropFirst()))
-let data = options.scenario == "edge" ? FakeGitHubData.edgeCases(now: options.now) : .benchmark(now: options.now)
+let data = BenchmarkScale.named(options.scenario).map { FakeGitHubData.benchmark(now: options.now, scale: $0) }
+    ?? FakeGitHubData.edgeCases(now: options.now)
 
 if options.expected {
     let metrics = data.expectedMetrics(now: options.now)

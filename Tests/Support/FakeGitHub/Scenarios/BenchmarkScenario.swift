@@ -1,31 +1,67 @@
 import Foundation
 
-/// A repository sized like a busy real one, for timing the collector end to end: 128 open PRs,
-/// 126 closed in the window plus 2,000 older closed ones, 1,162 branches, 91 commits in the
-/// window and 2,500 workflow runs in the window.
+/// A repository sized like a busy real one, for timing the collector end to end.
+///
+/// `seed` is the architecture's numbers (128 open PRs, 126 closed in the window plus 2,000 older
+/// closed ones, 1,162 branches, 91 commits and 2,500 workflow runs in the window); `big` is a
+/// repository several times busier (400 commits, 6,000 runs, 3,000 branches), the scale at which
+/// the stress loop runs the collector.
 extension FakeGitHubData {
-    public static func benchmark(now: Date) -> FakeGitHubData {
+    public static func benchmark(now: Date) -> FakeGitHubData { benchmark(now: now, scale: .seed) }
+
+    public static func benchmark(now: Date, scale: BenchmarkScale) -> FakeGitHubData {
         var random = SeededGenerator(seed: 0xBE4C)
+        let scenario = BenchmarkScenario(scale: scale)
         let clock = ScenarioClock(now: now)
-        let commits = BenchmarkScenario.commits(clock: clock, random: &random)
+        let commits = scenario.commits(clock: clock, random: &random)
         let newest = commits.max(by: { $0.committedAt < $1.committedAt })!
         return FakeGitHubData(
             owner: "octo-org", name: "octo-repo", defaultBranch: "main",
-            pulls: BenchmarkScenario.pulls(clock: clock, random: &random),
-            branches: BenchmarkScenario.branches(head: newest.sha, commits: commits, random: &random),
+            pulls: scenario.pulls(clock: clock, random: &random),
+            branches: scenario.branches(head: newest.sha, commits: commits, random: &random),
             commits: commits, workflows: FakeWorkflow.standard,
-            workflowRuns: BenchmarkScenario.runs(clock: clock, random: &random))
+            workflowRuns: scenario.runs(clock: clock, random: &random))
     }
 }
 
-enum BenchmarkScenario {
-    static let openPulls = 128
-    static let closedInWindow = 126
-    static let mergedInWindow = 97
-    static let olderClosed = 2_000
-    static let branchCount = 1_162
-    static let commitsInWindow = 91
-    static let runsInWindow = 2_500
+/// How big a benchmark repository is.
+public struct BenchmarkScale: Sendable, Equatable {
+    public var openPulls: Int
+    public var closedInWindow: Int
+    public var mergedInWindow: Int
+    public var olderClosed: Int
+    public var branchCount: Int
+    public var commitsInWindow: Int
+    public var runsInWindow: Int
+
+    /// The architecture's numbers.
+    public static let seed = BenchmarkScale(
+        openPulls: 128, closedInWindow: 126, mergedInWindow: 97, olderClosed: 2_000, branchCount: 1_162,
+        commitsInWindow: 91, runsInWindow: 2_500)
+    /// A busier repository: 400 commits, 6,000 runs and 3,000 branches.
+    public static let big = BenchmarkScale(
+        openPulls: 300, closedInWindow: 400, mergedInWindow: 310, olderClosed: 3_000, branchCount: 3_000,
+        commitsInWindow: 400, runsInWindow: 6_000)
+
+    /// `seed` or `big`.
+    public static func named(_ name: String) -> BenchmarkScale? {
+        switch name {
+        case "seed", "benchmark": .seed
+        case "big": .big
+        default: nil
+        }
+    }
+}
+
+struct BenchmarkScenario {
+    let scale: BenchmarkScale
+    var openPulls: Int { scale.openPulls }
+    var closedInWindow: Int { scale.closedInWindow }
+    var mergedInWindow: Int { scale.mergedInWindow }
+    var olderClosed: Int { scale.olderClosed }
+    var branchCount: Int { scale.branchCount }
+    var commitsInWindow: Int { scale.commitsInWindow }
+    var runsInWindow: Int { scale.runsInWindow }
 
     static let developers: [EdgeAuthor] = [
         .alice, .bob, .erin, .gus, .dependabot, .frank, .carol,
@@ -35,7 +71,7 @@ enum BenchmarkScenario {
         .unlinked(name: "Kim", email: "Kim.Wexler@Example.com"),
     ]
 
-    static func pulls(clock: ScenarioClock, random: inout SeededGenerator) -> [FakePullRequest] {
+    func pulls(clock: ScenarioClock, random: inout SeededGenerator) -> [FakePullRequest] {
         var specs: [EdgePulls.Spec] = []
         for index in 0..<openPulls {
             let created = clock.ago(days: random.int(in: 0...90), hours: random.int(in: 0...23), minutes: index % 60)
@@ -61,7 +97,7 @@ enum BenchmarkScenario {
         return EdgePulls.number(specs, random: &random)
     }
 
-    static func branches(head: String, commits: [FakeCommit], random: inout SeededGenerator) -> [FakeBranch] {
+    func branches(head: String, commits: [FakeCommit], random: inout SeededGenerator) -> [FakeBranch] {
         var branches = [FakeBranch(name: "main", sha: head, protected: true)]
         let kinds = ["feature", "fix", "chore", "experiment", "dependabot/npm_and_yarn"]
         var index = 0
@@ -73,7 +109,7 @@ enum BenchmarkScenario {
         return branches
     }
 
-    static func commits(clock: ScenarioClock, random: inout SeededGenerator) -> [FakeCommit] {
+    func commits(clock: ScenarioClock, random: inout SeededGenerator) -> [FakeCommit] {
         var specs: [EdgeCommits.Spec] = []
         let window = 7 * 86_400 - 600
         for index in 0..<commitsInWindow {
@@ -90,18 +126,18 @@ enum BenchmarkScenario {
                     : "Sources/Module\(random.int(in: 0...30))/File\(random.int(in: 0...20)).swift"
             }
             specs.append(
-                EdgeCommits.Spec(message: message, author: developers[index % developers.count],
+                EdgeCommits.Spec(message: message, author: Self.developers[index % Self.developers.count],
                                  committedAt: clock.ago(seconds: 300 + window * index / commitsInWindow),
                                  files: files, merge: index % 23 == 17))
         }
         for index in 0..<30 {
-            specs.append(EdgeCommits.Spec(message: "Older change \(index)", author: random.pick(developers),
+            specs.append(EdgeCommits.Spec(message: "Older change \(index)", author: random.pick(Self.developers),
                                           committedAt: clock.ago(days: 8 + index), files: ["Sources/Old\(index).swift"]))
         }
         return EdgeCommits.chain(specs, random: &random)
     }
 
-    static func runs(clock: ScenarioClock, random: inout SeededGenerator) -> [FakeWorkflowRun] {
+    func runs(clock: ScenarioClock, random: inout SeededGenerator) -> [FakeWorkflowRun] {
         var builder = RunBuilder(random: random, now: clock.now)
         let first = 300
         let last = 7 * 86_400 - 60

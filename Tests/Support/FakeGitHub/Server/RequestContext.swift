@@ -98,8 +98,14 @@ final class RequestContext: Sendable {
                                 body: request.method == "HEAD" ? [] : routed.body)
     }
 
+    /// Requests a rate-limit window of the fake holds before it starts the next one, as if the
+    /// hour had passed: a long-lived fake (a stress loop sends ~100,000 requests) never drops under
+    /// the client's low-water mark, where it would space requests out for real minutes.
+    static let requestsPerWindow = 4_000
+
     private func commonHeaders(number: Int, remaining: Int? = nil, reset: Int? = nil) -> [(String, String)] {
-        let used = min(number, 4_999)
+        let window = (number - 1) / Self.requestsPerWindow
+        let used = (number - 1) % Self.requestsPerWindow + 1
         return [
             ("server", "github.com"),
             ("date", httpDate(Date())),
@@ -109,9 +115,9 @@ final class RequestContext: Sendable {
             ("x-github-media-type", "github.v3; format=json"),
             ("x-github-api-version-selected", "2022-11-28"),
             ("x-ratelimit-limit", "5000"),
-            // Never 0 unless a fault says so: a long-lived fake must not make clients sleep an hour.
+            // Never under 1,000 unless a fault says so (see `requestsPerWindow`).
             ("x-ratelimit-remaining", String(remaining ?? 5000 - used)),
-            ("x-ratelimit-reset", String(reset ?? shared.rateLimitReset)),
+            ("x-ratelimit-reset", String(reset ?? shared.rateLimitReset + 3_600 * window)),
             ("x-ratelimit-used", String(remaining == 0 ? 5000 : used)),
             ("x-ratelimit-resource", "core"),
             ("x-github-request-id", "FA4E:\(String(number, radix: 16, uppercase: true))"),

@@ -39,9 +39,9 @@ final class CurlTransfer {
         set(CURLOPT_URL, request.url)
         set(CURLOPT_NOSIGNAL, 1)  // several threads: curl must not use signals for timeouts
         set(CURLOPT_PROTOCOLS_STR, "http,https")
-        set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        set(CURLOPT_FOLLOWLOCATION, 1)  // curl drops Authorization when redirected to another host
-        set(CURLOPT_MAXREDIRS, 5)
+        // Redirects are followed by `HTTPClient.performFollowingRedirects`, which keeps every
+        // credential header (not only Authorization) within its origin.
+        set(CURLOPT_FOLLOWLOCATION, 0)
         set(CURLOPT_ACCEPT_ENCODING, "")  // offer every decoder curl has; decoding is transparent
         set(CURLOPT_USERAGENT, options.userAgent)
         set(CURLOPT_CONNECTTIMEOUT_MS, HTTPDate.curlMilliseconds(options.connectTimeout))

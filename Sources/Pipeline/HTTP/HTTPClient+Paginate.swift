@@ -33,9 +33,11 @@ extension HTTPClient {
         let firstResponse = try await sendPage(first, fetch)
         guard try await onPage(firstResponse, 0) == .continue else { return }
         let links = LinkHeader.parse(firstResponse.headers["link"] ?? "")
-        guard let next = links["next"].map({ resolve($0, against: firstResponse.url) }) else { return }
+        guard let next = links["next"].map({ LinkHeader.resolve($0, against: firstResponse.url) }) else { return }
+        // Credentials stay with their origin: a link to another host ends the listing with an error.
+        try CredentialScope.check(first, movingTo: next, how: "the next link")
 
-        let last = links["last"].map { resolve($0, against: firstResponse.url) }
+        let last = links["last"].map { LinkHeader.resolve($0, against: firstResponse.url) }
         if concurrently, let plan = NumberedPages(first: first.url, next: next, last: last) {
             guard plan.count + 1 <= maxPages else {
                 throw HTTPError(.tooManyPages(limit: maxPages), method: first.method, url: first.url, attempts: 0)
@@ -64,19 +66,14 @@ extension HTTPClient {
             guard visited.insert(url).inserted else {
                 throw HTTPError(.paginationLoop, method: first.method, url: url, attempts: 0)
             }
+            try CredentialScope.check(first, movingTo: url, how: "the next link")
             request.url = url
             let response = try await sendPage(request, fetch)
             guard try await onPage(response, index) == .continue else { return }
             nextURL = LinkHeader.parse(response.headers["link"] ?? "")["next"].map {
-                resolve($0, against: response.url)
+                LinkHeader.resolve($0, against: response.url)
             }
         }
-    }
-
-    /// RFC 8288 allows relative references; GitHub sends absolute ones, which pass unchanged.
-    private func resolve(_ link: String, against base: String) -> String {
-        guard !link.contains("://"), let url = URL(string: link, relativeTo: URL(string: base)) else { return link }
-        return url.absoluteString
     }
 
     /// Concurrent pagination over known page numbers: a sliding window of child tasks; results

@@ -56,8 +56,8 @@ public final class HTTPClient: Sendable {
     }
 
     public let configuration: Configuration
-    private let loop: CurlMultiLoop
-    private let limiter: HostLimiter
+    let loop: CurlMultiLoop
+    let limiter: HostLimiter
     /// The rate-limit budget of each host and credential, shared by every request of the run.
     let budget = RateLimitBudget()
 
@@ -104,9 +104,7 @@ public final class HTTPClient: Sendable {
             }
             let outcome: AttemptOutcome
             do {
-                let response = try await limiter.withPermit(for: hostKey) {
-                    try await loop.perform(request, options: options)
-                }
+                let response = try await performFollowingRedirects(request, options: options)
                 budget.record(response, key: budgetKey)
                 outcome = .response(response)
             } catch let failure as TransferFailure {

@@ -30,6 +30,9 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case tooManyPages(limit: Int)
         /// The client was shut down before the request finished.
         case shutDown
+        /// A redirect or pagination link (`how`) pointed to another origin (`to`, redacted) while
+        /// the request carried `headers` that may be credentials: not followed.
+        case offOrigin(to: String, how: String, headers: [String])
     }
 
     public var kind: Kind
@@ -72,6 +75,9 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case .paginationLoop: return "pagination loops (the next link points to a page already fetched)"
         case .tooManyPages(let limit): return "pagination exceeds \(limit) pages"
         case .shutDown: return "the HTTP client was shut down"
+        case .offOrigin(let to, let how, let headers):
+            return "\(how) points to another host, \(to); not followed, because the request's "
+                + "\(headers.joined(separator: ", ")) go only to the host they were configured for"
         }
     }
 
@@ -97,6 +103,7 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case .paginationLoop: return "the server's Link headers are inconsistent; report it"
         case .tooManyPages: return "narrow the query or raise maxPages"
         case .shutDown: return "send requests before calling shutdown()"
+        case .offOrigin: return "if that host is the real API, configure its URL directly"
         }
     }
 }

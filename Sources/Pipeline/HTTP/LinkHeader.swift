@@ -1,3 +1,5 @@
+import Foundation
+
 /// Parses an RFC 8288 `Link` header the way GitHub (and most paginated APIs) send it:
 ///
 ///     <https://api.github.com/…&page=2>; rel="next", <https://api.github.com/…&page=9>; rel="last"
@@ -21,6 +23,13 @@ public enum LinkHeader {
             }
         }
         return links
+    }
+
+    /// `link` resolved against the URL of the answer that carried it: RFC 8288 (and a redirect's
+    /// `Location`) allow relative references; absolute ones pass unchanged.
+    public static func resolve(_ link: String, against base: String) -> String {
+        guard !link.contains("://"), let url = URL(string: link, relativeTo: URL(string: base)) else { return link }
+        return url.absoluteString
     }
 
     /// A cursor over the header's characters.

@@ -7,25 +7,18 @@ import Synchronization
 /// throws `CancellationError`. A released permit passes straight to the oldest waiter, so
 /// waiters are served in arrival order.
 final class HostLimiter: Sendable {
-    private struct Waiter {
-        let id: UInt64
-        let continuation: CheckedContinuation<Void, any Error>
-    }
-
-    private struct Host {
-        var inFlight = 0
-        var waiters: [Waiter] = []
-    }
-
     private struct State {
-        var hosts: [String: Host] = [:]
+        var queue: PermitQueue<CheckedContinuation<Void, any Error>>
         var nextID: UInt64 = 0
     }
 
     let limit: Int
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
-    init(limit: Int) { self.limit = max(1, limit) }
+    init(limit: Int) {
+        self.limit = max(1, limit)
+        self.state = Mutex(State(queue: PermitQueue(limit: limit)))
+    }
 
     /// Runs `body` holding one of `key`'s permits.
     func withPermit<T>(for key: String, _ body: () async throws -> T) async throws -> T {
@@ -41,51 +34,28 @@ final class HostLimiter: Sendable {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let outcome: Result<Void, any Error>? = state.withLock { state in
-                    // The cancellation flag is set before the handler runs, so checking it under
-                    // the lock closes the race with `onCancel` below.
-                    if Task.isCancelled { return .failure(CancellationError()) }
-                    var host = state.hosts[key, default: Host()]
-                    defer { state.hosts[key] = host }
-                    if host.inFlight < limit {
-                        host.inFlight += 1
-                        return .success(())
-                    }
-                    host.waiters.append(Waiter(id: id, continuation: continuation))
-                    return nil
+                // The cancellation flag is set before the handler runs, so reading it under the
+                // lock closes the race with `onCancel` below.
+                let acquired = state.withLock {
+                    $0.queue.acquire(key, id: id, waiter: continuation, isCancelled: Task.isCancelled)
                 }
-                if let outcome { continuation.resume(with: outcome) }
+                switch acquired {
+                case .granted: continuation.resume()
+                case .cancelled: continuation.resume(throwing: CancellationError())
+                case .queued: break
+                }
             }
         } onCancel: {
-            let waiter: Waiter? = state.withLock { state in
-                guard var host = state.hosts[key], let index = host.waiters.firstIndex(where: { $0.id == id }) else {
-                    return nil
-                }
-                let waiter = host.waiters.remove(at: index)
-                state.hosts[key] = host
-                return waiter
-            }
-            waiter?.continuation.resume(throwing: CancellationError())
+            state.withLock { $0.queue.cancel(key, id: id) }?.resume(throwing: CancellationError())
         }
     }
 
     func release(_ key: String) {
-        let next: Waiter? = state.withLock { state in
-            guard var host = state.hosts[key] else { return nil }
-            if !host.waiters.isEmpty {
-                let waiter = host.waiters.removeFirst()  // the permit passes on; inFlight is unchanged
-                state.hosts[key] = host
-                return waiter
-            }
-            host.inFlight -= 1
-            state.hosts[key] = host.inFlight > 0 ? host : nil
-            return nil
-        }
-        next?.continuation.resume()
+        state.withLock { $0.queue.release(key) }?.resume()
     }
 
     /// Requests in flight for `key` (for tests and diagnostics).
-    func inFlight(_ key: String) -> Int { state.withLock { $0.hosts[key]?.inFlight ?? 0 } }
+    func inFlight(_ key: String) -> Int { state.withLock { $0.queue.inFlight(key) } }
 
     /// `scheme://host:port` of an absolute URL, lower-cased, with the scheme's default port
     /// filled in; nil if the URL has no `scheme://host`.

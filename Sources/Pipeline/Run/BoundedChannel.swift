@@ -16,34 +16,16 @@ public struct UpstreamFailure: Error, CustomStringConvertible, Sendable {
 ///
 /// State lives under a mutex; continuations are resumed after the lock is released.
 final class BoundedChannel: Sendable {
-    private struct WaitingProducer {
-        var id: Int
-        var batch: [Item]
-        var continuation: CheckedContinuation<Void, Never>
-    }
+    private typealias Producer = CheckedContinuation<Void, Never>
+    private typealias Consumer = CheckedContinuation<[Item]?, any Error>
 
     private struct State {
-        var buffer: [[Item]] = []
-        var head = 0
-        var producersRemaining: Int
-        var failedProducers: [String] = []
-        var consumerClosed = false
-        var consumer: (id: Int, continuation: CheckedContinuation<[Item]?, Error>)?
-        var producers: [WaitingProducer] = []
+        var channel: ChannelState<[Item], Producer, Consumer>
         var nextID = 0
 
-        var queued: Int { buffer.count - head }
-
-        mutating func pop() -> [Item]? {
-            guard head < buffer.count else { return nil }
-            let batch = buffer[head]
-            buffer[head] = []
-            head += 1
-            if head > 32, head * 2 > buffer.count {
-                buffer.removeFirst(head)
-                head = 0
-            }
-            return batch
+        mutating func newID() -> Int {
+            nextID += 1
+            return nextID
         }
     }
 
@@ -52,150 +34,90 @@ final class BoundedChannel: Sendable {
 
     init(capacity: Int, producers: Int) {
         self.capacity = max(1, capacity)
-        self.state = Mutex(State(producersRemaining: producers))
+        self.state = Mutex(State(channel: ChannelState(capacity: capacity, producers: producers)))
     }
 
     /// Queues a batch, waiting while the channel is full. Returns at once when the consumer is gone.
     func send(_ batch: [Item]) async {
-        if tryEnqueue(batch) { return }
-        let id = state.withLock { state in
-            state.nextID += 1
-            return state.nextID
+        let (sent, id) = state.withLock { state in
+            (state.channel.send(batch, id: 0, waiter: nil, isCancelled: false), state.newID())
+        }
+        switch sent {
+        case .delivered(let consumer):
+            consumer?.resume(returning: batch)
+            return
+        case .dropped: return
+        case .full: break
         }
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                if tryEnqueue(batch, orWait: (id, continuation)) { continuation.resume() }
+            await withCheckedContinuation { (continuation: Producer) in
+                let sent = state.withLock {
+                    $0.channel.send(batch, id: id, waiter: continuation, isCancelled: Task.isCancelled)
+                }
+                switch sent {
+                case .delivered(let consumer):
+                    consumer?.resume(returning: batch)
+                    continuation.resume()
+                case .dropped: continuation.resume()
+                case .full: break  // a read or `close` resumes it
+                }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                guard let index = state.producers.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.producers.remove(at: index).continuation
-            }
-            waiter?.resume()
+            state.withLock { $0.channel.cancelSend(id: id) }?.resume()
         }
-    }
-
-    /// Hands the batch to a waiting consumer or queues it; true when done (or dropped because the
-    /// consumer is gone or the task cancelled). Otherwise registers `waiter`, if given.
-    private func tryEnqueue(_ batch: [Item], orWait waiter: (Int, CheckedContinuation<Void, Never>)? = nil) -> Bool {
-        let (done, consumer) = state.withLock { state -> (Bool, CheckedContinuation<[Item]?, Error>?) in
-            if state.consumerClosed || (waiter != nil && Task.isCancelled) { return (true, nil) }
-            if let consumer = state.consumer {
-                state.consumer = nil
-                return (true, consumer.continuation)
-            }
-            if state.queued < capacity {
-                state.buffer.append(batch)
-                return (true, nil)
-            }
-            if let (id, continuation) = waiter {
-                state.producers.append(WaitingProducer(id: id, batch: batch, continuation: continuation))
-            }
-            return (false, nil)
-        }
-        consumer?.resume(returning: batch)
-        return done
     }
 
     /// One producer is done; `failedStage` names it when it failed.
     func finish(failedStage: String? = nil) {
-        let consumer = state.withLock { state -> (CheckedContinuation<[Item]?, Error>, [String])? in
-            state.producersRemaining -= 1
-            if let failedStage { state.failedProducers.append(failedStage) }
-            guard state.producersRemaining <= 0, state.queued == 0, let consumer = state.consumer else { return nil }
-            state.consumer = nil
-            return (consumer.continuation, state.failedProducers)
-        }
-        guard let (continuation, failed) = consumer else { return }
-        if failed.isEmpty {
-            continuation.resume(returning: nil)
-        } else {
-            continuation.resume(throwing: UpstreamFailure(stages: failed))
-        }
-    }
-
-    /// What the consumer gets without waiting: a batch (and a sender to release), or the end.
-    private enum Ready {
-        case batch([Item], released: CheckedContinuation<Void, Never>?)
-        case end(failed: [String])
-    }
-
-    /// Under the lock: the next batch, moving the first waiting sender's batch into the queue.
-    private static func takeReady(_ state: inout State) -> Ready? {
-        if let batch = state.pop() {
-            var released: CheckedContinuation<Void, Never>?
-            if !state.producers.isEmpty {
-                let producer = state.producers.removeFirst()
-                state.buffer.append(producer.batch)
-                released = producer.continuation
-            }
-            return .batch(batch, released: released)
-        }
-        if state.producersRemaining <= 0 { return .end(failed: state.failedProducers) }
-        return nil
+        guard let (consumer, failed) = state.withLock({ $0.channel.finish(failedStage: failedStage) }) else { return }
+        Self.end(consumer, failed: failed)
     }
 
     /// The next batch; nil when every producer finished cleanly.
     /// Throws `UpstreamFailure` at the end when a producer failed, `CancellationError` when cancelled.
     func next() async throws -> [Item]? {
-        switch state.withLock({ Self.takeReady(&$0) }) {
+        let (ready, id) = state.withLock { state in
+            (state.channel.next(id: 0, waiter: nil, isCancelled: false), state.newID())
+        }
+        switch ready {
         case .batch(let batch, let released):
             released?.resume()
             return batch
         case .end(let failed):
             if failed.isEmpty { return nil }
             throw UpstreamFailure(stages: failed)
-        case nil:
-            break
-        }
-        let id = state.withLock { state in
-            state.nextID += 1
-            return state.nextID
+        case .cancelled: throw CancellationError()
+        case .wait: break
         }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[Item]?, Error>) in
-                let ready: Ready? = state.withLock { state in
-                    if Task.isCancelled { return .end(failed: []) }
-                    if let ready = Self.takeReady(&state) { return ready }
-                    state.consumer = (id, continuation)
-                    return nil
+            try await withCheckedThrowingContinuation { (continuation: Consumer) in
+                let ready = state.withLock {
+                    $0.channel.next(id: id, waiter: continuation, isCancelled: Task.isCancelled)
                 }
                 switch ready {
                 case .batch(let batch, let released):
                     released?.resume()
                     continuation.resume(returning: batch)
-                case .end where Task.isCancelled:
-                    continuation.resume(throwing: CancellationError())
-                case .end(let failed):
-                    if failed.isEmpty {
-                        continuation.resume(returning: nil)
-                    } else {
-                        continuation.resume(throwing: UpstreamFailure(stages: failed))
-                    }
-                case nil:
-                    break
+                case .end(let failed): Self.end(continuation, failed: failed)
+                case .cancelled: continuation.resume(throwing: CancellationError())
+                case .wait: break  // a send, `finish` or the cancellation resumes it
                 }
             }
         } onCancel: {
-            let consumer = state.withLock { state -> CheckedContinuation<[Item]?, Error>? in
-                guard let consumer = state.consumer, consumer.id == id else { return nil }
-                state.consumer = nil
-                return consumer.continuation
-            }
-            consumer?.resume(throwing: CancellationError())
+            state.withLock { $0.channel.cancelNext(id: id) }?.resume(throwing: CancellationError())
         }
     }
 
     /// The consumer is gone: drop what is queued and release every waiting sender.
     func close() {
-        let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.consumerClosed = true
-            state.buffer = []
-            state.head = 0
-            let waiting = state.producers.map(\.continuation)
-            state.producers = []
-            return waiting
+        for producer in state.withLock({ $0.channel.close() }) { producer.resume() }
+    }
+
+    private static func end(_ consumer: Consumer, failed: [String]) {
+        if failed.isEmpty {
+            consumer.resume(returning: nil)
+        } else {
+            consumer.resume(throwing: UpstreamFailure(stages: failed))
         }
-        for continuation in waiting { continuation.resume() }
     }
 }

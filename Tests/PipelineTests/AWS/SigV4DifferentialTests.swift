@@ -6,18 +6,6 @@ import Testing
 /// 200 random requests signed by `SigV4Signer` and by botocore's `SigV4Auth`
 /// (`botocore_sigv4.py`, one subprocess for all of them): the Authorization headers must be equal.
 struct SigV4DifferentialTests {
-    /// SplitMix64: a fixed seed gives the same 200 requests on every run.
-    struct SeededRandom: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     struct Case {
         var method: String
         var url: String

@@ -8,15 +8,20 @@ extension HTTPClient {
     /// every header; one to another origin only when the request carries no credential
     /// (`CredentialScope`), and otherwise fails with `HTTPError.Kind.offOrigin`. Each hop holds
     /// a permit of its own host.
-    func performFollowingRedirects(_ request: HTTPRequest, options: TransferOptions) async throws -> HTTPResponse {
+    func performFollowingRedirects(
+        _ request: HTTPRequest, options: TransferOptions, activity: RunActivity.Waiting? = nil
+    ) async throws -> HTTPResponse {
         var current = request
         for hop in 0...Self.maxRedirects {
             guard let hostKey = HostLimiter.key(for: current.url) else {
                 throw HTTPError(.invalidRequest("the URL must be absolute http:// or https://"), method: current.method, url: current.url)
             }
+            activity?.phase("waiting for a connection slot to \(hostKey)")
             let response = try await limiter.withPermit(for: hostKey) {
-                try await loop.perform(current, options: options)
+                activity?.phase("in flight")
+                return try await loop.perform(current, options: options)
             }
+            activity?.progressed()
             guard let next = try Self.redirect(current, answeredBy: response) else { return response }
             guard hop < Self.maxRedirects else {
                 throw HTTPError(.transport("more than \(Self.maxRedirects) redirects"), method: request.method, url: request.url)

@@ -89,6 +89,9 @@ public final class HTTPClient: Sendable {
         var tracker = RetryTracker(policy: policy, method: request.method, url: request.url)
         let budgetKey = RateLimitBudget.key(host: hostKey, headers: request.headers)
         var pacingLogged = false
+        // What the run's watchdog names if the run stalls here.
+        let activity = RunActivity.beginWait("\(request.method) \(URLRedaction.redact(request.url))", phase: "starting")
+        defer { activity?.end() }
         while true {
             try Task.checkCancellation()
             let pause = budget.delay(for: budgetKey, now: configuration.now())
@@ -100,11 +103,12 @@ public final class HTTPClient: Sendable {
                             + "\(HTTPDate.iso8601(window.reset))): spacing requests by \(HTTPDate.seconds(wait))")
                     pacingLogged = true
                 }
+                activity?.phase("paced by the rate-limit budget")
                 try await configuration.sleep(wait)
             }
             let outcome: AttemptOutcome
             do {
-                let response = try await performFollowingRedirects(request, options: options)
+                let response = try await performFollowingRedirects(request, options: options, activity: activity)
                 budget.record(response, key: budgetKey)
                 outcome = .response(response)
             } catch let failure as TransferFailure {
@@ -121,6 +125,7 @@ public final class HTTPClient: Sendable {
                     "\(request.method) \(URLRedaction.redact(request.url)): \(reason) "
                         + "(attempt \(attempt) of \(policy.maxAttempts)); retrying in \(HTTPDate.seconds(delay))"
                 )
+                activity?.phase("waiting \(HTTPDate.seconds(delay)) before attempt \(attempt + 1)")
                 do {
                     try await configuration.sleep(delay)
                 } catch let refusal as any RetryRefusal {

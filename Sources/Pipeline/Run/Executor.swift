@@ -22,6 +22,11 @@ public struct Executor: Sendable {
     public var responseCache: ResponseCache?
     /// Counts the run's API requests and cache hits for the health metrics.
     public var apiUsage = APIUsage()
+    /// The watchdog: a run whose stages make no progress for this long (no batch sent, no HTTP
+    /// answer, no stage finished) is stopped as SIGTERM would stop it, its waiting stages failed
+    /// with what they wait on; nil turns it off. Far above any single wait the HTTP client allows
+    /// itself by default (a 60 s attempt, a 60 s rate-limit wait), far under a CronJob's deadline.
+    public var stallTimeout: Duration? = .seconds(180)
 
     public init(plan: PipelinePlan, now: Double, logger: Logger, http: HTTPClient) {
         self.plan = plan
@@ -50,7 +55,9 @@ public struct Executor: Sendable {
         let counter = PointCounter()
         let selections = plan.fieldSelections()
 
-        func start(_ stage: PipelinePlan.Stage, in group: inout TaskGroup<(String, RunReport.Outcome)?>) {
+        let activity = RunActivity()
+
+        func start(_ stage: PipelinePlan.Stage, in group: inout TaskGroup<StageEvent>) {
             let downstream = plan.consumers(of: stage.name)
             let output = Output(
                 channels: downstream.compactMap { channels[$0.name] },
@@ -67,7 +74,12 @@ public struct Executor: Sendable {
             let cache = sourceCache
             let input = channels[stage.name]
             group.addTask {
-                let outcome = await Self.runStage(stage, input: input, output: output, context: context, cache: cache)
+                let outcome = await RunActivity.$current.withValue(activity) {
+                    await RunActivity.$stage.withValue(stage.name) {
+                        await Self.runStage(stage, input: input, output: output, context: context, cache: cache)
+                    }
+                }
+                activity.progressed()
                 // Release upstream senders and tell downstream how this stage ended.
                 input?.close()
                 let failedMark: String? =
@@ -76,7 +88,7 @@ public struct Executor: Sendable {
                     case .failed, .skipped, .cancelled: stage.name
                     }
                 for channel in output.channels { channel.finish(failedStage: failedMark) }
-                return (stage.name, outcome)
+                return .finished(stage.name, outcome)
             }
         }
 
@@ -92,33 +104,56 @@ public struct Executor: Sendable {
         }
 
         /// Runs every stage but the sinks, then hands the health metrics to the sinks.
-        func produce() async -> [String: RunReport.Outcome] {
+        func produce() async -> (outcomes: [String: RunReport.Outcome], stalled: Bool) {
             var outcomes: [String: RunReport.Outcome] = [:]
-            await withTaskGroup(of: (String, RunReport.Outcome)?.self) { group in
+            var stall: (RunActivity.Stall, ContinuousClock.Instant)?
+            var stopping = false
+            await withTaskGroup(of: StageEvent.self) { group in
                 group.addTask {
                     await stop.wait()
-                    return nil
+                    return .stopped
+                }
+                if let stallTimeout {
+                    group.addTask {
+                        guard let stall = await activity.watch(limit: stallTimeout) else { return .stopped }
+                        return .stalled(stall)
+                    }
                 }
                 for stage in producers { start(stage, in: &group) }
                 var remaining = producers.count
                 if remaining == 0 { group.cancelAll() }
                 while let event = await group.next() {
-                    guard let (name, outcome) = event else {
-                        if remaining > 0 {
+                    switch event {
+                    case .stopped:
+                        if remaining > 0, stall == nil, !stopping {
+                            stopping = true
                             logger.warning("stopping: \(remaining) stages still running")
                             group.cancelAll()
                         }
-                        continue
+                    case .stalled(let found):
+                        guard remaining > 0, stall == nil, !stopping else { continue }
+                        stall = (found, activity.now)
+                        logger.error(
+                            "no progress for \(HTTPDate.seconds(found.idle)) (the watchdog's limit is "
+                                + "\(HTTPDate.seconds(stallTimeout ?? .zero))): stopping the \(remaining) stages still running")
+                        group.cancelAll()
+                    case .finished(let name, var outcome):
+                        if let (found, at) = stall, outcome == .cancelled {
+                            outcome = .failed(
+                                "stopped by the watchdog after \(HTTPDate.seconds(found.idle)) without progress, "
+                                    + found.describe(stage: name, now: at))
+                        }
+                        outcomes[name] = outcome
+                        log(name, outcome, isSink: false)
+                        remaining -= 1
+                        if remaining == 0 { group.cancelAll() }  // ends the stop watcher and the watchdog
                     }
-                    outcomes[name] = outcome
-                    log(name, outcome, isSink: false)
-                    remaining -= 1
-                    if remaining == 0 { group.cancelAll() }  // ends the stop watcher
                 }
             }
-            let report = RunReport(
+            var report = RunReport(
                 outcomes: outcomes, sinkFailures: [:], metricCount: counter.count,
                 durationSeconds: max(0, clock() - started))
+            report.stalled = stall != nil
             let points = HealthMetrics.points(
                 for: report, pipeline: plan.name, tags: plan.tags, timestamp: Int(now), apiUsage: apiUsage.counts)
             for sink in sinks {
@@ -126,25 +161,37 @@ public struct Executor: Sendable {
                 await channel.send(points.map(Item.point))
                 channel.finish()
             }
-            return outcomes
+            return (outcomes, stall != nil)
         }
 
         var outcomes: [String: RunReport.Outcome] = [:]
         var sinkFailures: [String: String] = [:]
-        await withTaskGroup(of: (String, RunReport.Outcome)?.self) { group in
+        var stalled = false
+        await withTaskGroup(of: StageEvent.self) { group in
             for sink in sinks { start(sink, in: &group) }
-            let stageOutcomes = await produce()
+            let (stageOutcomes, stageStall) = await produce()
             outcomes.merge(stageOutcomes) { $1 }
+            stalled = stageStall
             while let event = await group.next() {
-                guard let (name, outcome) = event else { continue }
+                guard case .finished(let name, let outcome) = event else { continue }
                 outcomes[name] = outcome
                 log(name, outcome, isSink: true)
                 if case .failed(let message) = outcome { sinkFailures[name] = message }
             }
         }
-        return RunReport(
+        var report = RunReport(
             outcomes: outcomes, sinkFailures: sinkFailures, metricCount: counter.count,
             durationSeconds: clock() - started)
+        report.stalled = stalled
+        return report
+    }
+
+    /// What a child task of the run's task groups reports.
+    enum StageEvent: Sendable {
+        case finished(String, RunReport.Outcome)
+        /// The stop signal fired, or the stop watcher or watchdog ended with the run.
+        case stopped
+        case stalled(RunActivity.Stall)
     }
 
     static func runStage(

@@ -14,6 +14,8 @@ public struct RunReport: Sendable {
     public var sinkFailures: [String: String]
     public var metricCount: Int
     public var durationSeconds: Double
+    /// The watchdog stopped the run: its stages made no progress for too long.
+    public var stalled = false
 
     public var errorCount: Int {
         outcomes.values.filter { if case .failed = $0 { return true } else { return false } }.count
@@ -28,6 +30,6 @@ public struct RunReport: Sendable {
         return 0
     }
 
-    /// The run failed as a whole: cancelled, or stages failed and no metric came out.
-    public var failedAsWhole: Bool { wasCancelled || (errorCount > 0 && metricCount == 0) }
+    /// The run failed as a whole: cancelled, stopped by the watchdog, or stages failed and no metric came out.
+    public var failedAsWhole: Bool { wasCancelled || stalled || (errorCount > 0 && metricCount == 0) }
 }

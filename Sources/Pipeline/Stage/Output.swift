@@ -39,6 +39,7 @@ public struct Output: Sendable {
             pointCounter.add(items.reduce(0) { $0 + ($1.point == nil ? 0 : 1) })
         }
         for collector in collectors { collector.append(items) }
+        RunActivity.current?.progressed()
         for channel in channels { await channel.send(items) }
     }
 

@@ -16,6 +16,7 @@ enum TestStages {
     /// - `block` source: fires `kit.blocked`, then waits until cancelled.
     /// - `fetch` source (inputs required): renders `url` from each input record, emits `{"url": …}`;
     ///   declares the template's fields as the fields it reads.
+    /// - `get` source: one GET of `url` through the run's HTTP client; emits `{"status": N}`.
     /// - `pass` batch transform, records to records.
     /// - `pick` batch transform, records to records, declaring `fields` as the fields it reads.
     /// - `tally` aggregation: records with a value at `field`, as one gauge named `metric`.
@@ -40,7 +41,7 @@ enum TestStages {
 
         var registry: StageRegistry {
             StageRegistry([
-                records, points, TestStages.fail, block, fetch, TestStages.pass, TestStages.pick, TestStages.count,
+                records, points, TestStages.fail, block, fetch, TestStages.get, TestStages.pass, TestStages.pick, TestStages.count,
                 TestStages.tally, record, TestStages.broken,
             ])
         }
@@ -99,6 +100,10 @@ enum TestStages {
         var after: Int?
     }
 
+    struct GetOptions: Decodable, Sendable {
+        var url: String
+    }
+
     struct FetchOptions: Decodable, Sendable {
         var url: RecordTemplate
     }
@@ -131,6 +136,10 @@ enum TestStages {
     static let fail = StageKind.source(
         "fail", summary: "fails", options: FailOptions.self, example: ["message": "boom"]
     ) { FailingSource(options: $0) }
+
+    static let get = StageKind.source("get", summary: "one GET", options: GetOptions.self, example: ["url": "http://x"]) {
+        GetSource(options: $0)
+    }
 
     static let pass = StageKind.batch("pass", summary: "identity", options: NoOptions.self, example: [:]) { _ in
         PassTransform()
@@ -203,6 +212,15 @@ enum TestStages {
         func run(input: JSON?, output: Output, context: StageContext) async throws {
             started.open()
             try await Task.sleep(for: .seconds(3600))
+        }
+    }
+
+    struct GetSource: Source {
+        let options: GetOptions
+
+        func run(input: JSON?, output: Output, context: StageContext) async throws {
+            let response = try await context.http.send(.get(options.url))
+            await output.send(records: [["status": .number(Double(response.status))]])
         }
     }
 

@@ -1,7 +1,7 @@
 // fake-github: the fake GitHub API as a standalone server, for CLI tests and benchmarks.
 //
 //   fake-github [--port N] [--scenario edge|benchmark|big] [--delay-ms N] [--now ISO8601]
-//               [--token T] [--faults none|flaky] [--expected]
+//               [--token T] [--faults none|flaky] [--rate-limit-remaining N] [--expected]
 //
 // Prints exactly one line, the API base URL (http://127.0.0.1:PORT), then serves until SIGTERM or
 // SIGINT. With --expected it prints the scenario's expected metrics as JSON instead and exits.
@@ -22,12 +22,13 @@ struct Options {
     var now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
     var token: String?
     var faults = "none"
+    var rateLimitRemaining: Int?
     var expected = false
 }
 
 let usage = """
     usage: fake-github [--port N (0 = ephemeral)] [--scenario edge|benchmark|big] [--delay-ms N]
-                       [--now ISO8601] [--token T] [--faults none|flaky] [--expected]
+                       [--now ISO8601] [--token T] [--faults none|flaky] [--rate-limit-remaining N] [--expected]
     """
 
 func fail(_ message: String) -> Never {
@@ -62,6 +63,11 @@ func parseOptions(_ arguments: [String]) -> Options {
         case "--faults":
             options.faults = value(argument)
             guard ["none", "flaky"].contains(options.faults) else { fail("unknown fault plan \(options.faults)") }
+        case "--rate-limit-remaining":
+            guard let remaining = Int(value(argument)), (1...5_000).contains(remaining) else {
+                fail("--rate-limit-remaining takes 1...5000")
+            }
+            options.rateLimitRemaining = remaining
         case "--expected":
             options.expected = true
         case "-h", "--help":
@@ -89,7 +95,8 @@ let fake: FakeGitHub
 do {
     fake = try FakeGitHub(
         data: data, token: options.token, faults: options.faults == "flaky" ? .flaky : .none,
-        delay: .milliseconds(options.delayMilliseconds), port: options.port)
+        delay: .milliseconds(options.delayMilliseconds), port: options.port,
+        rateLimitRemaining: options.rateLimitRemaining)
 } catch {
     fail("cannot start: \(error)")
 }

@@ -31,8 +31,12 @@ public final class FakeGitHub: Sendable {
         let state: Mutex<State>
         /// The primary rate limit window: resets an hour after the fake starts.
         let rateLimitReset = Int(Date().timeIntervalSince1970) + 3600
+        /// When set, the first window starts with this many requests left (a token other
+        /// collectors have nearly spent) and counts down to 1 without rolling over.
+        let rateLimitRemaining: Int?
 
-        init(data: FakeGitHubData, ruleCount: Int) {
+        init(data: FakeGitHubData, ruleCount: Int, rateLimitRemaining: Int? = nil) {
+            self.rateLimitRemaining = rateLimitRemaining
             state = Mutex(State(data: data, ruleCounts: Array(repeating: 0, count: ruleCount)))
         }
     }
@@ -41,16 +45,19 @@ public final class FakeGitHub: Sendable {
     /// must authenticate with `Authorization: Bearer TOKEN` (or `token TOKEN`). `delay` is added to
     /// every API answer (benchmarks use 40 ms to imitate GitHub's latency).
     ///
+    /// `rateLimitRemaining` starts the token's hour with that many requests left, down to 1, as
+    /// when other collectors share a nearly spent token.
+    ///
     /// `failingPathPrefix` is the one deliberately permanent fault, for testing how a collector
     /// isolates a stage that never succeeds: every request whose path starts with it gets a 500.
     public init(
         data: FakeGitHubData, token: String? = nil, faults: FaultPlan = .none, delay: Duration = .zero,
-        port: UInt16 = 0, failingPathPrefix: String? = nil
+        port: UInt16 = 0, failingPathPrefix: String? = nil, rateLimitRemaining: Int? = nil
     ) throws {
         self.token = token
         self.faults = faults
         self.delay = delay
-        let shared = Shared(data: data, ruleCount: faults.rules.count)
+        let shared = Shared(data: data, ruleCount: faults.rules.count, rateLimitRemaining: rateLimitRemaining)
         self.shared = shared
         let context = RequestContext(
             token: token, faults: faults, delay: delay, failingPathPrefix: failingPathPrefix, shared: shared)

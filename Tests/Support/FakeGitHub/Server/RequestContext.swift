@@ -104,8 +104,12 @@ final class RequestContext: Sendable {
     static let requestsPerWindow = 4_000
 
     private func commonHeaders(number: Int, remaining: Int? = nil, reset: Int? = nil) -> [(String, String)] {
-        let window = (number - 1) / Self.requestsPerWindow
-        let used = (number - 1) % Self.requestsPerWindow + 1
+        var window = (number - 1) / Self.requestsPerWindow
+        var used = (number - 1) % Self.requestsPerWindow + 1
+        if let start = shared.rateLimitRemaining {
+            window = 0
+            used = min(5_000 - start + number, 4_999)
+        }
         return [
             ("server", "github.com"),
             ("date", httpDate(Date())),

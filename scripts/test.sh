@@ -19,21 +19,42 @@ if grep -E "^/.*: warning: " "$log" | grep -v "/.build" ; then
 fi
 
 targets=(PipelineTests TransformsTests SourcesTests SinksTests SupportTests PipelineCLITests)
+extra=("$@")
 passed=0
 failed=0
 failed_targets=()
-for target in "${targets[@]}"; do
-    echo "== $target"
-    if swift test --skip-build --filter "^$target\." "$@" 2>&1 | tee "$log"; then status=0; else status=1; fi
+# `record LABEL COMMAND…`: runs one Swift test command and adds its tests to the counts.
+record() {
+    local label=$1 status ran bad
+    shift
+    if "$@" 2>&1 | tee "$log"; then status=0; else status=1; fi
     ran=$(grep -Eo "Test run with [0-9]+ tests?" "$log" | grep -Eo "[0-9]+" | tail -1 || true)
     bad=$(grep -E "^✘ Test .* failed after" "$log" | grep -vc "^✘ Test run with" || true)
     if [ "$status" -ne 0 ] || ! grep -q "Test run with .* passed" "$log"; then
-        failed_targets+=("$target")
+        failed_targets+=("$label")
         [ "$bad" -gt 0 ] || bad=1
     fi
     passed=$((passed + ${ran:-0} - bad))
     failed=$((failed + bad))
+}
+for target in "${targets[@]}"; do
+    echo "== $target"
+    record "$target" swift test --skip-build --filter "^$target\." "${extra[@]}"
 done
+
+# The binary that ships: the end-to-end tests again, against the release build the image
+# contains (-c release --static-swift-stdlib; the optimizer has exposed crashes the debug build
+# hides). test-image-deps.sh below reuses this build.
+echo "== PipelineCLITests (release binary)"
+release_build=(swift build -c release --product pipeline --static-swift-stdlib --scratch-path .build-release-static)
+if "${release_build[@]}" 2>&1 | tee "$log" && ! grep -E "^/.*: warning: " "$log" | grep -v "/.build"; then
+    PIPELINE_BIN="$("${release_build[@]}" --show-bin-path)/pipeline" \
+        record "PipelineCLITests (release)" swift test --skip-build --filter "^PipelineCLITests\." "${extra[@]}"
+else
+    failed_targets+=("release build")
+    failed=$((failed + 1))
+fi
+
 # Deployment: the Helm chart, then the image's libraries (a release build: last, it takes minutes).
 # Each script ends with "N passed, M failed" and exits non-zero on a failure.
 for script in scripts/test-chart.sh scripts/test-image-deps.sh; do

@@ -6,7 +6,8 @@
 #
 # Environment: SCALE (big | seed; default big), DELAY_MS (per answer; default 40),
 # TIMEOUT (seconds before a run counts as hung; default 60), LOAD (1 = keep both cores busy with
-# a spinning process meanwhile, as a loaded node would).
+# a spinning process meanwhile, as a loaded node would), PIPELINE (a pipeline binary to run
+# instead of the release build, e.g. one built with --sanitize=thread).
 #
 # A hung run is killed after its backtrace (gdb, if installed) and its stderr are saved under
 # $KEEP (default /tmp/pipeline-stress); the script exits non-zero if any run hung, failed or
@@ -41,7 +42,7 @@ if [ "${LOAD:-0}" = 1 ]; then
     for _ in 1 2; do (while :; do :; done) & load_pids+=($!); done
 fi
 
-python3 - "$bin/pipeline" "$url" "$now" "$runs" "$expected" "$timeout" "$keep" <<'PY'
+python3 - "${PIPELINE:-$bin/pipeline}" "$url" "$now" "$runs" "$expected" "$timeout" "$keep" <<'PY'
 import json, os, shutil, signal, subprocess, sys, time
 binary, url, now, runs, expected, timeout, keep = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), json.loads(sys.argv[5]), float(sys.argv[6]), sys.argv[7]
 env = dict(os.environ, GITHUB_REPOSITORY="octo-org/octo-repo", GITHUB_API_URL=url, PIPELINE_LOG_LEVEL="warning")

@@ -8,6 +8,7 @@ enum RunCommand {
         Run a pipeline once.
 
         usage: pipeline run FILE|NAME [--dry-run] [--no-cache] [--format table|json] [--as-of ISO8601] [--var NAME=VALUE]…
+                                  [--stall-timeout SPAN]
 
         FILE|NAME       a pipeline file, or a name looked up in ./pipelines ($PIPELINES_DIR): github, github.json
 
@@ -17,6 +18,9 @@ enum RunCommand {
           --format table|json  how stdout prints points: an aligned table (default on a terminal) or JSON Lines
           --as-of ISO8601      evaluate the pipeline at this time instead of now (e.g. 2026-11-01T00:00:00Z)
           --var NAME=VALUE     set a variable used as ${NAME} in the file (wins over the environment); repeatable
+          --stall-timeout SPAN stop the run when its stages make no progress for this long (default 3m, or
+                               $PIPELINE_STALL_TIMEOUT; 0 turns the watchdog off): each waiting stage fails,
+                               naming the request it waits on; the sinks still deliver; exit 1
           -h, --help           show this help
 
         Metrics go to the file's sinks (stdout with --dry-run); logs go to stderr
@@ -32,7 +36,7 @@ enum RunCommand {
         """
 
     static func main(_ raw: [String]) async throws(CLIError) -> Int32 {
-        let args = try Arguments(raw, command: "run", valued: ["--format", "--as-of", "--var"], boolean: ["--dry-run", "--no-cache", "--help"])
+        let args = try Arguments(raw, command: "run", valued: ["--format", "--as-of", "--var", "--stall-timeout"], boolean: ["--dry-run", "--no-cache", "--help"])
         if args.has("--help") {
             print(help)
             return ExitCode.success
@@ -53,6 +57,13 @@ enum RunCommand {
             }
             now = parsed.rounded(.down)
         }
+        let stallText = args.value("--stall-timeout") ?? ProcessInfo.processInfo.environment["PIPELINE_STALL_TIMEOUT"]
+        let stallTimeout = try stallText.map { (text: String) throws(CLIError) -> TimeSpan in
+            guard let span = text == "0" ? TimeSpan(seconds: 0) : TimeSpan(text) else {
+                throw .usage("--stall-timeout must be a time span such as 3m or 90s (0 to turn it off), got \"\(text)\"", command: "run")
+            }
+            return span
+        }
         let file = try PipelineFiles.resolve(args.positionals[0], command: "run")
         var loader = try PipelineLoader.forCommand(args, command: "run")
         loader.variables.secrets = try await PipelineFiles.secrets(in: file, command: "run")
@@ -71,12 +82,15 @@ enum RunCommand {
         defer { http.shutdown() }
         logger.info("running \(plan.name) from \(file) with \(plan.stages.count) stages, as of \(Timestamp.format(now))")
         var executor = Executor(plan: plan, now: now, logger: logger, http: http)
+        if let stallTimeout {
+            executor.stallTimeout = stallTimeout.seconds > 0 ? .milliseconds(Int64(stallTimeout.seconds * 1000)) : nil
+        }
         if !args.has("--no-cache") {
             executor.responseCache = openResponseCache(logger: logger)
         }
         let prepared = executor
         let report = await SignalHandling.stoppingOnTermination { await prepared.run(stoppingOn: $0) }
-        let stopped = report.wasCancelled ? ", stopped by a signal" : ""
+        let stopped = report.stalled ? ", stopped by the watchdog" : report.wasCancelled ? ", stopped by a signal" : ""
         logger.info(
             "\(plan.name) finished in \(String(format: "%.2f", report.durationSeconds)) s: \(report.metricCount) metrics, \(report.errorCount) stage errors\(stopped)")
         return report.exitCode

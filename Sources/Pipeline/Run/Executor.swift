@@ -98,7 +98,7 @@ public struct Executor: Sendable {
             case .failed(let message): logger.error("stage \(name) failed: \(message)")
             case .skipped(let upstream):
                 logger.warning("stage \(name) emitted nothing: upstream \(upstream.joined(separator: ", ")) failed")
-            case .cancelled: logger.warning("stage \(name) stopped before it finished")
+            case .cancelled: break  // listed once, after the stages ended
             case .finished: break
             }
         }
@@ -138,7 +138,11 @@ public struct Executor: Sendable {
                                 + "\(HTTPDate.seconds(stallTimeout ?? .zero))): stopping the \(remaining) stages still running")
                         group.cancelAll()
                     case .finished(let name, var outcome):
-                        if let (found, at) = stall, outcome == .cancelled {
+                        // The stages waiting on a request are what the run waits on; when none
+                        // is, every stage still running is a suspect.
+                        if let (found, at) = stall, outcome == .cancelled,
+                            found.waits.isEmpty || found.waits.contains(where: { $0.stage == name })
+                        {
                             outcome = .failed(
                                 "stopped by the watchdog after \(HTTPDate.seconds(found.idle)) without progress, "
                                     + found.describe(stage: name, now: at))
@@ -149,6 +153,10 @@ public struct Executor: Sendable {
                         if remaining == 0 { group.cancelAll() }  // ends the stop watcher and the watchdog
                     }
                 }
+            }
+            let stopped = outcomes.filter { $0.value == .cancelled }.keys.sorted()
+            if !stopped.isEmpty {
+                logger.warning("stopped before they finished: \(stopped.joined(separator: ", "))")
             }
             var report = RunReport(
                 outcomes: outcomes, sinkFailures: [:], metricCount: counter.count,

@@ -68,21 +68,22 @@ struct WatchdogTests {
     }
 
     @Test func aSlowRunThatKeepsProgressingIsNotStopped() async throws {
-        let kit = TestStages.Kit(fetchDelay: .milliseconds(300))
+        // 12 steps of 0.5 s: three times the watchdog's limit in all, a quarter of it each.
+        let kit = TestStages.Kit(fetchDelay: .milliseconds(500))
         let report = try #require(
             await kit.run(
                 """
                 {"name": "dog", "stages": {
-                  "ids": {"type": "records", "count": 8, "batch_size": 1},
+                  "ids": {"type": "records", "count": 12, "batch_size": 1},
                   "each": {"type": "fetch", "inputs": ["ids"], "url": "/{i}", "concurrency": 1},
                   "total": {"type": "count", "inputs": ["each"], "metric": "dog.total"},
                   "out": {"type": "record", "inputs": ["total"]}
                 }}
                 """,
-                configure: { $0.stallTimeout = .seconds(1) }))
+                configure: { $0.stallTimeout = .seconds(2) }))
 
         #expect(!report.stalled)
         #expect(report.exitCode == 0)
-        kit.recorder.expect(metric: "dog.total", value: 8)
+        kit.recorder.expect(metric: "dog.total", value: 12)
     }
 }

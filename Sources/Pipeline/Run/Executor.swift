@@ -72,7 +72,7 @@ public struct Executor: Sendable {
                 input?.close()
                 let failedMark: String? =
                     switch outcome {
-                    case .finished: nil
+                    case .finished, .finishedWithError: nil
                     case .failed, .skipped, .cancelled: stage.name
                     }
                 for channel in output.channels { channel.finish(failedStage: failedMark) }
@@ -87,6 +87,7 @@ public struct Executor: Sendable {
             case .skipped(let upstream):
                 logger.warning("stage \(name) emitted nothing: upstream \(upstream.joined(separator: ", ")) failed")
             case .cancelled: logger.warning("stage \(name) stopped before it finished")
+            case .finishedWithError(let message): logger.error("\(isSink ? "sink" : "stage") \(name): \(message)")
             case .finished: break
             }
         }
@@ -182,6 +183,8 @@ public struct Executor: Sendable {
             return .skipped(upstream: failure.stages)
         } catch is CancellationError {
             return .cancelled
+        } catch let error as SinkStateError {
+            return .finishedWithError(Self.oneLine(error))
         } catch {
             return .failed(Self.oneLine(error))
         }

@@ -162,6 +162,23 @@ struct ExecutorTests {
         #expect(report.exitCode == 3)
     }
 
+    @Test("a sink that delivered but whose state failed: exit 1 and an error count, not a delivery failure")
+    func sinkStateFailed() async throws {
+        let kit = TestStages.Kit()
+        let report = try #require(
+            await kit.run(
+                """
+                {"name": "state", "stages": {
+                  "pts": {"type": "points", "count": 3},
+                  "out": {"type": "stateless", "inputs": ["pts"]}
+                }}
+                """))
+        #expect(report.outcomes["out"] == .finishedWithError("delivered 3 points, but the outbox could not be cleared"))
+        #expect(report.sinkFailures.isEmpty)
+        #expect(report.errorCount == 1)
+        #expect(report.exitCode == 1)
+    }
+
     @Test("one failing sink does not stop another sink from delivering")
     func oneSinkFails() async throws {
         let kit = TestStages.Kit()

@@ -61,6 +61,7 @@ struct StageKindTests {
         #expect(
             registry.sorted.map(\.type) == [
                 "block", "fail", "fetch", "points", "records", "count", "pass", "pick", "tally", "broken", "record",
+                "stateless",
             ])
         #expect(registry["nope"] == nil)
     }

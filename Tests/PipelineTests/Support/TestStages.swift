@@ -22,6 +22,7 @@ enum TestStages {
     /// - `count` aggregation: the number of records, as one gauge named `metric`.
     /// - `record` sink: keeps every point in `kit.recorder`; `label` is kept for override tests.
     /// - `broken` sink: reads everything, then throws `SinkDeliveryError`.
+    /// - `stateless` sink: reads everything (delivers it), then throws `SinkStateError`.
     final class Kit: Sendable {
         let recorder = Recorder()
         let flow = Flow()
@@ -41,7 +42,7 @@ enum TestStages {
         var registry: StageRegistry {
             StageRegistry([
                 records, points, TestStages.fail, block, fetch, TestStages.pass, TestStages.pick, TestStages.count,
-                TestStages.tally, record, TestStages.broken,
+                TestStages.tally, record, TestStages.broken, TestStages.stateless,
             ])
         }
 
@@ -153,6 +154,10 @@ enum TestStages {
     static let broken = StageKind.sink("broken", summary: "cannot deliver", options: NoOptions.self, example: [:]) {
         _ in BrokenSink()
     }
+
+    static let stateless = StageKind.sink(
+        "stateless", summary: "delivers, but its state file fails", options: NoOptions.self, example: [:]
+    ) { _ in StatelessSink() }
 
     // MARK: - Runtimes
 
@@ -293,6 +298,13 @@ enum TestStages {
         func run(points: PointStream, context: StageContext) async throws {
             _ = try await points.collect()
             throw SinkDeliveryError("the metrics service answered 403 Forbidden")
+        }
+    }
+
+    struct StatelessSink: Sink {
+        func run(points: PointStream, context: StageContext) async throws {
+            _ = try await points.collect()
+            throw SinkStateError("delivered 3 points, but the outbox could not be cleared")
         }
     }
 

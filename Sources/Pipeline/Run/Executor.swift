@@ -64,6 +64,7 @@ public struct Executor: Sendable {
             context.lookback = lookback
             context.responseCache = responseCache
             context.apiUsage = apiUsage
+            context.stop = stop
             let cache = sourceCache
             let input = channels[stage.name]
             group.addTask {

@@ -179,6 +179,26 @@ struct ExecutorTests {
         #expect(report.exitCode == 1)
     }
 
+    @Test("the run's stop signal reaches the sinks' context, for sinks that wait on the network")
+    func stopReachesSinks() async throws {
+        let kit = TestStages.Kit()
+        let plan = try #require(
+            kit.plan(
+                """
+                {"name": "stopped", "stages": {
+                  "pts": {"type": "points", "count": 3},
+                  "out": {"type": "stateless", "inputs": ["pts"], "expect_stop": true}
+                }}
+                """))
+        let http = HTTPClient()
+        defer { http.shutdown() }
+        let executor = Executor(plan: plan, now: 1_800_000_000, logger: Logger(label: "test", level: .error), http: http)
+        let stop = StopSignal()
+        stop.fire()
+        let report = await executor.run(stoppingOn: stop)
+        #expect(report.outcomes["out"] == .finishedWithError("the stop signal had fired"), "\(report.outcomes)")
+    }
+
     @Test("one failing sink does not stop another sink from delivering")
     func oneSinkFails() async throws {
         let kit = TestStages.Kit()

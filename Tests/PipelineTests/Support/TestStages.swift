@@ -22,7 +22,8 @@ enum TestStages {
     /// - `count` aggregation: the number of records, as one gauge named `metric`.
     /// - `record` sink: keeps every point in `kit.recorder`; `label` is kept for override tests.
     /// - `broken` sink: reads everything, then throws `SinkDeliveryError`.
-    /// - `stateless` sink: reads everything (delivers it), then throws `SinkStateError`.
+    /// - `stateless` sink: reads everything (delivers it), then throws `SinkStateError`; with
+    ///   `expect_stop`, one that says whether its context's stop signal had fired.
     final class Kit: Sendable {
         let recorder = Recorder()
         let flow = Flow()
@@ -155,9 +156,11 @@ enum TestStages {
         _ in BrokenSink()
     }
 
+    struct StatelessOptions: Decodable, Sendable { var expect_stop: Bool? }
+
     static let stateless = StageKind.sink(
-        "stateless", summary: "delivers, but its state file fails", options: NoOptions.self, example: [:]
-    ) { _ in StatelessSink() }
+        "stateless", summary: "delivers, but its state file fails", options: StatelessOptions.self, example: [:]
+    ) { options in StatelessSink(reportsStop: options.expect_stop ?? false) }
 
     // MARK: - Runtimes
 
@@ -302,8 +305,13 @@ enum TestStages {
     }
 
     struct StatelessSink: Sink {
+        var reportsStop = false
+
         func run(points: PointStream, context: StageContext) async throws {
             _ = try await points.collect()
+            if reportsStop {
+                throw SinkStateError(context.stop?.isFired == true ? "the stop signal had fired" : "no stop signal")
+            }
             throw SinkStateError("delivered 3 points, but the outbox could not be cleared")
         }
     }

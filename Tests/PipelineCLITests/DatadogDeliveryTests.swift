@@ -94,7 +94,11 @@ struct DatadogDeliveryTests {
         let bed = try Bed()
         defer { bed.stop() }
         bed.datadog.delay = .seconds(30)
-        let running = try bed.run(at: bed.now)
+        // retry_for caps each attempt: long enough here that the request is still held when the kill lands.
+        var environment = bed.environment
+        environment["DD_RETRY_FOR"] = "60s"
+        let running = try CLIRunner.start(
+            ["run", "github", "--as-of", Timestamp.format(bed.now.timeIntervalSince1970)], environment: environment)
         // The intake records a request when it arrives, before answering: wait for that.
         let deadline = Date().addingTimeInterval(60)
         while bed.datadog.seriesRequestCount == 0, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }

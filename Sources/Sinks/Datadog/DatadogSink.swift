@@ -18,10 +18,13 @@ import Pipeline
 ///    next run sends them first.
 ///
 /// Answers: 202 → removed from the outbox. 408, 429, 5xx and network errors → retried by
-/// `HTTPClient` (backoff with full jitter, `Retry-After`) within the run's `retry_for`. 400 → not
-/// retried: Datadog's `errors` are reported, the batch stays in the outbox and the others still go.
+/// `HTTPClient` (backoff with full jitter, `Retry-After`) within the run's `retry_for`, each attempt
+/// cut to what remains of it (`DatadogRetryBudget`). 400 → Datadog refuses the whole request for a
+/// point it cannot take: the batch is halved until those points are alone; they are set aside in
+/// the state file (`outbox_refused`) and named in the run's error, and the rest is delivered.
 /// 413 → the batch is halved and each half sent. 401/403 → the run stops at once: "Datadog rejected
-/// the API key (403): check DD_API_KEY and DD_SITE".
+/// the API key (403): check DD_API_KEY and DD_SITE". After SIGTERM, no retry, and what Datadog has
+/// not answered within `stop_grace` is given up (the points stay in the outbox).
 ///
 /// ## Why a crash cannot lose points, and at worst re-sends identical ones
 ///
@@ -64,6 +67,11 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         /// `false` sends points as they arrive without the outbox: for a replay, whose points
         /// are kept in SQLite already (rerun the replay if Datadog could not take them).
         public var outbox: Bool?
+        /// After SIGTERM (SIGINT), how long the sink may still wait for Datadog before it gives
+        /// up and leaves the rest in the outbox (`10s` by default; Kubernetes kills the pod 30 s
+        /// after SIGTERM unless `terminationGracePeriodSeconds` says otherwise). No retry is made
+        /// after the signal.
+        public var stop_grace: TimeSpan?
     }
 
     public static let kind = StageKind.sink(
@@ -98,6 +106,8 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         /// Wall-clock seconds since the epoch, which ages points (Datadog's "one hour" is real
         /// time, not the run's `--as-of` clock); tests inject one.
         public var wallClock: @Sendable () -> Double
+        /// After the run is asked to stop, how long the sink may still wait for Datadog.
+        public var stopGrace: Duration = DatadogSink.defaultStopGrace
 
         public init(
             endpoint: DatadogEndpoint, apiKey: String?, statePath: String, compression: DatadogCompression = .gzip,
@@ -138,12 +148,22 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
                 compression: options.compression ?? .gzip, retryFor: .milliseconds(Int64(retryFor * 1000)),
                 historical: options.historical ?? false)
             usesOutbox = options.outbox ?? true
+            if let grace = options.stop_grace {
+                guard grace.seconds >= 0, grace.seconds <= 300 else {
+                    throw DatadogConfigurationError(
+                        option: "stop_grace", message: "must be between 0s and 5m, got \(grace.text)")
+                }
+                stopGrace = .milliseconds(Int64(grace.seconds * 1000))
+            }
         }
     }
 
     public let configuration: Configuration
 
     public init(configuration: Configuration) { self.configuration = configuration }
+
+    /// `stop_grace` by default: a third of the 30 s Kubernetes leaves between SIGTERM and SIGKILL.
+    public static let defaultStopGrace: Duration = .seconds(10)
 
     public var description: String { configuration.description }
     public var customMirror: Mirror { configuration.customMirror }
@@ -254,13 +274,15 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
     /// A delivery with its own HTTP client, whose retries draw on this run's `retry_for` budget.
     private func makeDelivery(apiKey: String, context: StageContext, log: DatadogLog) -> (HTTPClient, DatadogDelivery) {
         let base = context.http.configuration
-        let budget = DatadogRetryBudget(limit: configuration.retryFor, sleep: base.sleep)
+        let standardTimeout = configuration.requestTimeout ?? base.requestTimeout
+        let budget = DatadogRetryBudget(
+            limit: configuration.retryFor, standardTimeout: standardTimeout, stop: context.stop,
+            stopGrace: configuration.stopGrace, sleep: base.sleep)
         let http = HTTPClient(
             configuration: Self.clientConfiguration(base, retryFor: configuration.retryFor, budget: budget))
         let delivery = DatadogDelivery(
             client: DatadogClient(endpoint: configuration.endpoint, apiKey: apiKey, http: http),
-            configuration: configuration, budget: budget,
-            standardTimeout: configuration.requestTimeout ?? base.requestTimeout, log: log)
+            configuration: configuration, budget: budget, standardTimeout: standardTimeout, log: log)
         return (http, delivery)
     }
 
@@ -346,12 +368,14 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         _ base: HTTPClient.Configuration, retryFor: Duration, budget: DatadogRetryBudget
     ) -> HTTPClient.Configuration {
         var configuration = base
-        // The budget decides when to stop: 20 attempts outlast 30 s of backoff from 0.5 s (the sleeps
-        // add up past 30 s by the 9th), and read better in the log than a huge number. 0s means none.
+        // The budget decides when to stop (its refusal says how long Datadog kept failing and what
+        // the next wait would have been), so the client has no total of its own: 20 attempts
+        // outlast 30 s of backoff from 0.5 s (the sleeps add up past 30 s by the 9th), and read
+        // better in the log than a huge number. 0s means none.
         configuration.retry = RetryPolicy(
             maxAttempts: retryFor > .zero ? 20 : 1, baseDelay: base.retry.baseDelay,
             maxDelay: min(base.retry.maxDelay, retryFor), maxRateLimitWait: min(base.retry.maxRateLimitWait, retryFor),
-            maxTotalWait: retryFor)
+            maxTotalWait: nil)
         configuration.sleep = { try await budget.sleep($0) }
         return configuration
     }

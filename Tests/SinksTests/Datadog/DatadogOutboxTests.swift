@@ -42,7 +42,8 @@ struct DatadogOutboxTests {
         }
         let fake = try #require(first)
         let port = fake.port
-        var configuration = bed.configuration(apiKey: key, retryFor: .seconds(2))
+        // Sleeps are virtual; a long retry_for keeps a starved machine from cutting the wall-time deadline.
+        var configuration = bed.configuration(apiKey: key, retryFor: .seconds(30))
         configuration.endpoint = DatadogEndpoint(baseURL: fake.baseURL)
         fake.stop()
         let points = ddGauges(40)
@@ -64,7 +65,7 @@ struct DatadogOutboxTests {
         // Two batches go, then the intake fails for good.
         bed.fake.inject(.pass, times: 2)
         bed.fake.fail(status: 503, times: 10_000)
-        let error = await bed.run(bed.sink(bed.configuration(retryFor: .seconds(5), limits: limits)), points)
+        let error = await bed.run(bed.sink(bed.configuration(retryFor: .seconds(30), limits: limits)), points)
         #expect(error != nil)
         #expect(bed.fake.series.count == 20)
         #expect(try bed.queued() == 30)

@@ -464,7 +464,8 @@ private struct HeldBack {
                 "held back \(old.count) points older than an hour (58 minutes, leaving two for retries and clock "
                     + "skew; \(old.detail)): Datadog answers 202 for such points but drops them unless Historical "
                     + "Metrics Ingestion is enabled for their metrics. \(kept); once it "
-                    + "is enabled, set \"historical\": true on this sink (replay: --historical) to send them")
+                    + "is enabled, set \"historical\": true on this sink (replay: --historical) to send them"
+                    + (statePath == nil ? "" : ", or discard them with `pipeline outbox drop --too-old`"))
         }
         if ahead.count > 0 {
             messages.append(

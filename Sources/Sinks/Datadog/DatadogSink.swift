@@ -18,13 +18,10 @@ import Pipeline
 ///    next run sends them first.
 ///
 /// Answers: 202 → removed from the outbox. 408, 429, 5xx and network errors → retried by
-/// `HTTPClient` (backoff with full jitter, `Retry-After`) within the run's `retry_for`, each attempt
-/// cut to what remains of it (`DatadogRetryBudget`). 400 → Datadog refuses the whole request for a
-/// point it cannot take: the batch is halved until those points are alone; they are set aside in
-/// the state file (`outbox_refused`) and named in the run's error, and the rest is delivered.
+/// `HTTPClient` (backoff with full jitter, `Retry-After`) within the run's `retry_for`. 400 → not
+/// retried: Datadog's `errors` are reported, the batch stays in the outbox and the others still go.
 /// 413 → the batch is halved and each half sent. 401/403 → the run stops at once: "Datadog rejected
-/// the API key (403): check DD_API_KEY and DD_SITE". After SIGTERM, no retry, and what Datadog has
-/// not answered within `stop_grace` is given up (the points stay in the outbox).
+/// the API key (403): check DD_API_KEY and DD_SITE".
 ///
 /// ## Why a crash cannot lose points, and at worst re-sends identical ones
 ///
@@ -194,10 +191,17 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         guard configuration.usesOutbox else { return try await runDirect(batches: batches, context: context) }
         let log = DatadogLog(logger: context.logger, stage: context.stage)
         let destination = configuration.endpoint.outboxDestination
+        let path = configuration.statePath
+        // Delivery problems fail the run with exit 3; state problems (points delivered, but the
+        // state file failed) with exit 1.
         var problems: [String] = []
+        var stateProblems: [String] = []
 
         // 1. Into the outbox, before anything is sent.
-        var outbox = openOutbox(log: log, problems: &problems)
+        let opened = openOutbox(log: log)
+        var outbox = opened.outbox
+        if let problem = opened.setAside { stateProblems.append(problem) }
+        var outboxError = opened.error
         var backlog = 0
         if let open = outbox {
             do {
@@ -208,23 +212,39 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         }
         var intake = DatadogIntake()
         let memory = MemoryQueue()
-        for try await batch in batches {
-            let accepted = intake.accept(batch)
-            guard !accepted.isEmpty else { continue }
+        func keep(_ accepted: [MetricPoint]) {
+            guard !accepted.isEmpty else { return }
             if let open = outbox {
                 do {
                     try open.enqueue(accepted, pipeline: context.pipeline, destination: destination)
-                    continue
+                    return
                 } catch {
-                    let problem =
-                        "cannot write to the outbox at \(configuration.statePath) (\(error)): the rest of "
-                        + "this run's points are sent without it and are lost if Datadog cannot take them now"
-                    log.error(problem)
-                    problems.append(problem)
+                    log.error(
+                        "cannot write to the outbox at \(path) (\(error)): the rest of this run's points are sent "
+                            + "without it")
+                    outboxError = "cannot write to the outbox at \(path) (\(error))"
                     outbox = nil
                 }
             }
             memory.append(accepted)
+        }
+        // The run's health metrics arrive last, from the executor: the survey below goes with them.
+        let healthMarker = "collector.\(context.pipeline).duration_seconds"
+        var sawHealthMetrics = false
+        for try await batch in batches {
+            if !sawHealthMetrics { sawHealthMetrics = batch.contains { $0.metric == healthMarker } }
+            keep(intake.accept(batch))
+        }
+
+        // What no run sends unless someone acts: said on every run, and measured.
+        if let open = outbox {
+            let stranded = DatadogStranded.survey(
+                outbox: open, pipeline: context.pipeline, destination: destination, configuration: configuration,
+                log: log)
+            let warnings = stranded.warnings(
+                pipeline: context.pipeline, destination: destination, statePath: path, except: opened.setAsidePath)
+            for warning in warnings { log.warning(warning) }
+            if sawHealthMetrics { keep(intake.accept(stranded.points(context: context))) }
         }
         problems += intake.report(log)
 
@@ -233,9 +253,7 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
             let waiting = (try? outbox?.count(pipeline: context.pipeline, destination: destination)) ?? 0
             throw SinkDeliveryError(
                 "no Datadog API key: set DD_API_KEY or the datadog sink's api_key option"
-                    + (waiting > 0
-                        ? "; \(waiting) points wait in the outbox (\(configuration.statePath)) for a run that has one"
-                        : "")
+                    + (waiting > 0 ? "; \(waiting) points wait in the outbox (\(path)) for a run that has one" : "")
                     + (memory.count > 0 ? "; \(memory.count) points could not be kept and are lost" : ""))
         }
         if backlog > 0 {
@@ -250,25 +268,44 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         if memory.count > 0, delivery.stopReason == nil {
             try await delivery.drain(memory)
         }
-        delivery.reportHeldBack(statePath: configuration.statePath)
+        delivery.reportHeldBack(statePath: path)
 
         // 3. The verdict.
         let remaining = (try? outbox?.count(pipeline: context.pipeline, destination: destination)) ?? 0
         var summary =
-            "sent \(delivery.deliveredPoints) points in \(delivery.acceptedRequests) requests "
-            + "to \(configuration.endpoint)"
+            "sent \(delivery.deliveredPoints) points in \(delivery.acceptedRequests) requests to \(configuration.endpoint)"
         if remaining > 0 { summary += "; \(remaining) points stay in the outbox" }
         log.info(summary)
         if let stop = delivery.stopReason { problems.insert(stop, at: 0) }
         problems += delivery.problems
-        guard !problems.isEmpty else { return }
-        var message = problems.joined(separator: "; ")
-        if remaining > 0 {
-            message += "; \(remaining) points wait in the outbox (\(configuration.statePath)) and go first next run"
+        let lost = memory.count - memory.delivered - memory.refused
+        if let outboxError {
+            if lost > 0 {
+                problems.append("\(outboxError): \(lost) points could not be kept and are lost")
+            } else if memory.count > 0 {
+                stateProblems.append(
+                    "delivered this run's \(memory.delivered) points without the outbox: \(outboxError), so they were "
+                        + "not protected against a Datadog outage, and points queued there by earlier runs were not "
+                        + "sent; make the state directory (PIPELINE_STATE_DIR, or the sink's state option) writable")
+            } else {
+                stateProblems.append(
+                    "\(outboxError): points queued there by earlier runs were not sent, and a Datadog outage would "
+                        + "lose this run's points; make the state directory (PIPELINE_STATE_DIR, or the sink's state "
+                        + "option) writable")
+            }
         }
-        let lost = memory.count - memory.delivered
-        if lost > 0 { message += "; \(lost) points could not be kept and are lost" }
-        throw SinkDeliveryError(message)
+        if let removalError = delivery.removalError {
+            stateProblems.append(
+                "delivered \(delivery.deliveredPoints) points, but \(delivery.unremovedPoints) of them could not be "
+                    + "removed from the outbox (\(removalError)): the next run sends them again, which Datadog stores "
+                    + "once; check that the state file and its directory are writable")
+        }
+        if !problems.isEmpty {
+            var message = (problems + stateProblems).joined(separator: "; ")
+            if remaining > 0 { message += "; \(remaining) points wait in the outbox (\(path)) and go first next run" }
+            throw SinkDeliveryError(message)
+        }
+        if !stateProblems.isEmpty { throw SinkStateError(stateProblems.joined(separator: "; ")) }
     }
 
     /// A delivery with its own HTTP client, whose retries draw on this run's `retry_for` budget.
@@ -327,38 +364,33 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         throw SinkDeliveryError(problems.joined(separator: "; "))
     }
 
-    /// The outbox, or nil when the state file cannot be used. A damaged file is set aside (kept,
-    /// renamed, for inspection) and a fresh one started, so one bad file does not fail every run;
-    /// its points are not sent, and the run fails saying where it went.
-    private func openOutbox(log: DatadogLog, problems: inout [String]) -> Outbox? {
+    /// The outbox, or nil with why (`error`) when the state file cannot be used. A damaged file
+    /// is set aside (kept, renamed, for inspection and `pipeline outbox recover`) and a fresh one
+    /// started, so one bad file does not fail every run; `setAside` then says where it went with
+    /// its queued points, which every later run reports until someone recovers or deletes it.
+    private func openOutbox(log: DatadogLog) -> (outbox: Outbox?, setAside: String?, setAsidePath: String?, error: String?) {
         let path = configuration.statePath
         do {
-            return try Outbox(path: path)
+            return (try Outbox(path: path), nil, nil, nil)
         } catch let error as SQLiteError where error.isCorruption {
             do {
                 let setAside = try Outbox.setAside(path: path)
                 let outbox = try Outbox(path: path)
                 let problem =
-                    "the outbox at \(path) was damaged (\(error)); it was set aside as \(setAside), whose points "
-                    + "are not sent, and a fresh outbox started"
+                    "the outbox at \(path) was damaged (\(error)); it was set aside as \(setAside) with "
+                    + StateDatabase.describeQueuedPoints(inSetAside: setAside) + "; a fresh outbox started"
                 log.error(problem)
-                problems.append(problem)
-                return outbox
+                return (outbox, problem, setAside, nil)
             } catch {
-                // Fall through to the message below, with the error that stopped the recovery.
                 return unusable(error)
             }
         } catch {
             return unusable(error)
         }
 
-        func unusable(_ error: any Error) -> Outbox? {
-            let problem =
-                "cannot open the outbox at \(path) (\(error)): this run's points are sent without it and are "
-                + "lost if Datadog cannot take them now"
-            log.error(problem)
-            problems.append(problem)
-            return nil
+        func unusable(_ error: any Error) -> (Outbox?, String?, String?, String?) {
+            log.error("cannot open the outbox at \(path) (\(error)): this run's points are sent without it")
+            return (nil, nil, nil, "cannot open the outbox at \(path) (\(error))")
         }
     }
 

@@ -181,6 +181,34 @@ struct DatadogOutboxTests {
         #expect(await bed.run(bed.sink(), ddGauges(2, metric: "test.next")) == nil)
     }
 
+    @Test("delivered, but the outbox could not be cleared: a state error (exit 1) that says the points may be re-sent")
+    func deliveredButNotCleared() async throws {
+        let bed = try DatadogTestbed()
+        // Between the request and Datadog's 202, another process takes the state file's write
+        // lock and keeps it past the busy timeout: the removal fails, as on a read-only volume.
+        let holder = DDShared<SQLiteDatabase?>(nil)
+        bed.fake.onSeriesRequest { [path = bed.state.database] in
+            guard holder.value == nil, let database = try? SQLiteDatabase(path: path) else { return }
+            try? database.execute("BEGIN IMMEDIATE")
+            holder.update { $0 = database }
+        }
+        let points = ddGauges(5)
+        let error = try #require(await bed.run(bed.sink(), points))
+        #expect(error.delivered, "a state error, not a delivery failure: \(error.message)")
+        #expect(error.message.contains("delivered 5 points, but 5 of them could not be removed from the outbox"), "\(error.message)")
+        #expect(error.message.contains("the next run sends them again"), "\(error.message)")
+        #expect(!error.message.contains("could not deliver"))
+        #expect(bed.fake.receivedExactlyOnce(points))
+
+        // Once the lock is gone, the next run sends them again (Datadog stores them once) and clears them.
+        bed.fake.onSeriesRequest(nil)
+        try holder.value?.execute("ROLLBACK")
+        holder.update { $0 = nil }
+        #expect(await bed.run(bed.sink(), []) == nil)
+        #expect(bed.fake.series.filter { $0.key.metric == "test.gauge" }.values.allSatisfy { $0 == 2 })
+        #expect(try bed.queued() == 0)
+    }
+
     @Test("run(points:) through the executor: points and health metrics reach the intake")
     func throughTheExecutor() async throws {
         let bed = try DatadogTestbed()

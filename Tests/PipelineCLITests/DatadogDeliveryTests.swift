@@ -204,4 +204,48 @@ struct DatadogDeliveryTests {
         #expect(result.stderr.contains("/proc/no-such-dir"), "\(result.stderr)")
         #expect(result.exitCode == 1, "the run finished but its state failed: \(result.stderr)")
     }
+
+    /// Stores `count` points `age` seconds old in a new metrics database; returns its path and directory.
+    static func storedPoints(_ count: Int, age: Int) throws -> (path: String, directory: URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-replay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("metrics.sqlite").path
+        let timestamp = Int(Date().timeIntervalSince1970) - age
+        let points = (0..<count).map { i in
+            MetricPoint(metric: "replay.old", value: Double(i), timestamp: timestamp, tags: ["i:\(i)"])
+        }
+        try MetricsDatabase(path: path).write(points, runID: "seed", pipeline: "seed")
+        return (path, directory)
+    }
+
+    @Test("replay says how many points Datadog took, not how many it read: all held back as too old")
+    func replayReportsWhatWasSentWhenHeldBack() async throws {
+        let datadog = try FakeDatadog()
+        defer { datadog.stop() }
+        let (path, directory) = try Self.storedPoints(40, age: 7_200)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try await CLIRunner.run(
+            ["replay", "--db", path, "--to", "datadog", "--since", "1d"],
+            environment: ["DD_URL": datadog.baseURL, "DD_API_KEY": FakeDatadog.defaultAPIKey])
+        #expect(datadog.series.keys.filter { $0.metric == "replay.old" }.isEmpty)
+        #expect(!result.stderr.contains("40 points to datadog"), "\(result.stderr)")
+        #expect(result.stderr.contains("read 40 stored points"), "\(result.stderr)")
+        #expect(result.stderr.contains("held back 40"), "\(result.stderr)")
+        #expect(result.stderr.contains("--historical"), "\(result.stderr)")
+    }
+
+    @Test("replay says how many points Datadog took, not how many it read: the key is refused")
+    func replayReportsWhatWasSentWhenRefused() async throws {
+        let datadog = try FakeDatadog()
+        defer { datadog.stop() }
+        let (path, directory) = try Self.storedPoints(40, age: 600)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try await CLIRunner.run(
+            ["replay", "--db", path, "--to", "datadog", "--since", "1d"],
+            environment: ["DD_URL": datadog.baseURL, "DD_API_KEY": "not-the-key"])
+        #expect(result.exitCode == 3, "\(result.stderr)")
+        #expect(!result.stderr.contains("40 points to datadog"), "\(result.stderr)")
+        #expect(result.stderr.contains("read 40 stored points; sent 0 points to Datadog"), "\(result.stderr)")
+    }
 }
+

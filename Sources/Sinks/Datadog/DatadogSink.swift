@@ -156,8 +156,13 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
     }
 
     public let configuration: Configuration
+    /// Where the run records what it delivered, for a command's closing line; nil for none.
+    public var tally: DatadogTally?
 
-    public init(configuration: Configuration) { self.configuration = configuration }
+    public init(configuration: Configuration, tally: DatadogTally? = nil) {
+        self.configuration = configuration
+        self.tally = tally
+    }
 
     /// `stop_grace` by default: a third of the 30 s Kubernetes leaves between SIGTERM and SIGKILL.
     public static let defaultStopGrace: Duration = .seconds(10)
@@ -269,6 +274,10 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
             try await delivery.drain(memory)
         }
         delivery.reportHeldBack(statePath: path)
+        tally?.record(
+            DatadogTally.Counts(
+                received: intake.accepted, delivered: delivery.deliveredPoints, heldBack: delivery.heldBackPoints,
+                refused: delivery.refusedPoints))
 
         // 3. The verdict.
         let remaining = (try? outbox?.count(pipeline: context.pipeline, destination: destination)) ?? 0
@@ -355,12 +364,18 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         if !chunk.isEmpty, delivery.stopReason == nil { try await send(chunk) }
         delivery.reportHeldBack(statePath: nil)
         log.info("sent \(delivery.deliveredPoints) points in \(delivery.acceptedRequests) requests to \(configuration.endpoint)")
+        tally?.record(
+            DatadogTally.Counts(
+                received: received, delivered: delivery.deliveredPoints, heldBack: delivery.heldBackPoints,
+                refused: delivery.refusedPoints))
         var problems = intake.report(log)
         if let stop = delivery.stopReason { problems.insert(stop, at: 0) }
         problems += delivery.problems
-        let unsent = received - delivery.deliveredPoints
-        guard !problems.isEmpty || unsent > 0 else { return }
+        let heldBack = delivery.heldBackPoints
+        let unsent = received - delivery.deliveredPoints - heldBack - delivery.refusedPoints
+        if heldBack > 0 { problems.append("\(heldBack) points were held back and not sent (the warning above says why)") }
         if unsent > 0 { problems.append("\(unsent) points were not sent (no outbox: run the replay again)") }
+        guard !problems.isEmpty else { return }
         throw SinkDeliveryError(problems.joined(separator: "; "))
     }
 

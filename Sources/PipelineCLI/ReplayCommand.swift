@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Sinks
 
 /// `pipeline replay`: pushes points stored by the SQLite sink to Datadog (or stdout), for a
 /// backfill into a new account or metric, or to catch up after an outage.
@@ -63,11 +64,19 @@ enum ReplayCommand {
                 "out": .object(JSONObject([("type", .string(destination)), ("inputs", ["stored"])] + sink.pairs)),
             ],
         ]
-        let plan: PipelinePlan
+        var plan: PipelinePlan
         do {
             plan = try PipelineLoader(registry: StageCatalog.registry, variables: Variables()).load(Array(file.jsonText.utf8), file: "replay")
         } catch {
             throw .pipelineFile(error)
+        }
+        // The Datadog sink says what Datadog took, for the closing line.
+        let tally = DatadogTally()
+        for index in plan.stages.indices {
+            guard case .sink(let sink as DatadogSink) = plan.stages[index].runtime else { continue }
+            var counted = sink
+            counted.tally = tally
+            plan.stages[index].runtime = .sink(counted)
         }
         let logger = Logger.fromEnvironment()
         let http = Version.httpClient()
@@ -75,7 +84,25 @@ enum ReplayCommand {
         let executor = Executor(plan: Progress.inserted(into: plan, before: "out"), now: Timestamp.now(), logger: logger, http: http)
         let report = await SignalHandling.stoppingOnTermination { await executor.run(stoppingOn: $0) }
         Progress.finish()
-        logger.info("replay: \(report.metricCount) points to \(destination)")
+        logger.info(
+            destination == "datadog"
+                ? summary(read: report.metricCount, tally.counts) : "replay: \(report.metricCount) points to \(destination)")
         return report.exitCode
+    }
+
+    /// What Datadog took, not what was read: "replay: read 609 stored points; sent 0 points to
+    /// Datadog; held back 609 …".
+    static func summary(read: Int, _ counts: DatadogTally.Counts) -> String {
+        var line = "replay: read \(read) stored points; sent \(counts.delivered) points to Datadog"
+        if counts.delivered > 0 { line += " (the run's health metrics included)" }
+        if counts.heldBack > 0 {
+            line +=
+                "; held back \(counts.heldBack) (older than an hour, which Datadog drops unless Historical Metrics "
+                + "Ingestion is enabled for the metrics: then add --historical; or more than ten minutes ahead)"
+        }
+        if counts.refused > 0 { line += "; Datadog refused \(counts.refused)" }
+        let unsent = counts.received - counts.delivered - counts.heldBack - counts.refused
+        if unsent > 0 { line += "; \(unsent) not sent (the error above says why)" }
+        return line
     }
 }

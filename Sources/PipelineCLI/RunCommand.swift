@@ -108,8 +108,9 @@ extension RunCommand {
             do {
                 let setAside = try StateDatabase.setAside(path: path)
                 logger.error(
-                    "the state file at \(path) was damaged (\(error)); it was set aside as \(setAside) and this run "
-                        + "goes on without cached responses")
+                    "the state file at \(path) was damaged (\(error)); it was set aside as \(setAside) with its cached "
+                        + "responses and " + StateDatabase.describeQueuedPoints(inSetAside: setAside)
+                        + "; this run goes on without cached responses")
                 return try ResponseCache(path: path)
             } catch {
                 logger.error("cannot start a fresh state file at \(path) (\(error)); this run goes on without cached responses")

@@ -13,6 +13,7 @@ let usage = """
       backfill FILE       run a pipeline at every step of a past range into SQLite
       replay --db PATH    send stored points to Datadog (or stdout)
       check-datadog       check the Datadog API key (DD_API_KEY) against its site
+      outbox              show and act on points no run sends by itself (refused, for an old destination, …)
       list                list stage types with their options, and the pipelines found
       help COMMAND        show a command's help (also: pipeline COMMAND --help)
 
@@ -41,10 +42,12 @@ func dispatch(_ arguments: [String]) async -> Int32 {
         case "backfill": return try await BackfillCommand.main(rest)
         case "replay": return try await ReplayCommand.main(rest)
         case "check-datadog": return try await CheckDatadogCommand.main(rest)
+        case "outbox": return try await OutboxCommand.main(rest)
         case "help", "-h", "--help":
             let helps = [
                 "run": RunCommand.help, "validate": ValidateCommand.help, "graph": GraphCommand.help, "list": ListCommand.help,
                 "backfill": BackfillCommand.help, "replay": ReplayCommand.help, "check-datadog": CheckDatadogCommand.help,
+                "outbox": OutboxCommand.help,
             ]
             if let topic = rest.first {
                 guard let help = helps[topic] else { throw CLIError.usage("no command \"\(topic)\"", command: nil) }
@@ -57,7 +60,7 @@ func dispatch(_ arguments: [String]) async -> Int32 {
             print("pipeline \(Version.current)")
             return ExitCode.success
         default:
-            let hint = Suggest.closest(to: command, among: ["run", "validate", "graph", "list", "backfill", "replay", "check-datadog", "help"]).map { " (did you mean \($0)?)" } ?? ""
+            let hint = Suggest.closest(to: command, among: ["run", "validate", "graph", "list", "backfill", "replay", "check-datadog", "outbox", "help"]).map { " (did you mean \($0)?)" } ?? ""
             throw CLIError.usage("unknown command \"\(command)\"\(hint)", command: nil)
         }
     } catch let error as CLIError {

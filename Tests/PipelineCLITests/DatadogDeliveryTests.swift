@@ -38,6 +38,7 @@ struct DatadogDeliveryTests {
             let metrics = FakeGitHubData.edgeCases(now: now).expectedMetrics(now: time).keys
             let health = [
                 "duration_seconds", "metric_count", "error_count", "api_requests", "api_cache_hits", "rate_limit_remaining",
+                "points_stranded", "damaged_state_files",
             ].map { "collector.github.\($0)" }
             return Set((Array(metrics) + health).map { "\($0)@\(Int(time.timeIntervalSince1970))" })
         }
@@ -94,7 +95,11 @@ struct DatadogDeliveryTests {
         let bed = try Bed()
         defer { bed.stop() }
         bed.datadog.delay = .seconds(30)
-        let running = try bed.run(at: bed.now)
+        // retry_for caps each attempt: long enough here that the request is still held when the kill lands.
+        var environment = bed.environment
+        environment["DD_RETRY_FOR"] = "60s"
+        let running = try CLIRunner.start(
+            ["run", "github", "--as-of", Timestamp.format(bed.now.timeIntervalSince1970)], environment: environment)
         // The intake records a request when it arrives, before answering: wait for that.
         let deadline = Date().addingTimeInterval(60)
         while bed.datadog.seriesRequestCount == 0, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
@@ -149,4 +154,98 @@ struct DatadogDeliveryTests {
         #expect(datadog.maxPointsPerRequest <= 10_000)
         #expect(datadog.requests.allSatisfy { $0.status == 202 })
     }
+    @Test("a damaged state file holding queued points: the message says they were set aside with it, and where")
+    func damagedStateFileWithQueuedPoints() async throws {
+        let bed = try Bed()
+        defer { bed.stop() }
+        let first = bed.now.addingTimeInterval(-900)
+        bed.datadog.fail(status: 503, times: 10_000)
+        let failed = try await bed.run(at: first).finish()
+        #expect(failed.exitCode == 3, "\(failed.stderr)")
+        bed.datadog.clearFaults()
+        try Self.damage(bed.state + "/state.sqlite")
+
+        let result = try await bed.run(at: bed.now).finish()
+        #expect(result.stderr.contains("was damaged"), "\(result.stderr)")
+        #expect(result.stderr.contains("points queued in it"), "\(result.stderr)")
+        #expect(result.stderr.contains("pipeline outbox recover"), "\(result.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: bed.state)
+        let setAside = try #require(
+            files.first { $0.hasPrefix("state.sqlite.corrupt-") && !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm") })
+        #expect(result.stderr.contains(setAside), "\(result.stderr)")
+        // This run's own points went.
+        #expect(bed.receivedKeys.isSuperset(of: bed.expectedKeys(at: bed.now)))
+    }
+
+    /// Overwrites a state file's pages after the first two: it opens, and its integrity check fails.
+    static func damage(_ path: String) throws {
+        func checkpoint() throws { try SQLiteDatabase(path: path).execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+        try checkpoint()
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: 8_192)
+        try handle.write(contentsOf: Data(repeating: 0x5A, count: max(0, Int(size) - 8_192)))
+    }
+
+    @Test("a state directory that cannot be used, with Datadog up: delivered, and the run says what failed (not 'could not deliver')")
+    func unusableStateDirectory() async throws {
+        let bed = try Bed()
+        defer { bed.stop() }
+        var environment = bed.environment
+        environment["PIPELINE_STATE_DIR"] = "/proc/no-such-dir-\(UUID().uuidString)"
+        let result = try await CLIRunner.run(
+            ["run", "github", "--as-of", Timestamp.format(bed.now.timeIntervalSince1970)], environment: environment)
+        // Every point was delivered (without an outbox there is nothing to survey for stranded points).
+        let surveyed = ["collector.github.points_stranded", "collector.github.damaged_state_files"]
+        #expect(bed.receivedKeys == bed.expectedKeys(at: bed.now).filter { key in !surveyed.contains { key.hasPrefix($0 + "@") } })
+        #expect(!result.stderr.contains("could not deliver"), "\(result.stderr)")
+        #expect(result.stderr.contains("delivered"), "\(result.stderr)")
+        #expect(result.stderr.contains("/proc/no-such-dir"), "\(result.stderr)")
+        #expect(result.exitCode == 1, "the run finished but its state failed: \(result.stderr)")
+    }
+
+    /// Stores `count` points `age` seconds old in a new metrics database; returns its path and directory.
+    static func storedPoints(_ count: Int, age: Int) throws -> (path: String, directory: URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-replay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("metrics.sqlite").path
+        let timestamp = Int(Date().timeIntervalSince1970) - age
+        let points = (0..<count).map { i in
+            MetricPoint(metric: "replay.old", value: Double(i), timestamp: timestamp, tags: ["i:\(i)"])
+        }
+        try MetricsDatabase(path: path).write(points, runID: "seed", pipeline: "seed")
+        return (path, directory)
+    }
+
+    @Test("replay says how many points Datadog took, not how many it read: all held back as too old")
+    func replayReportsWhatWasSentWhenHeldBack() async throws {
+        let datadog = try FakeDatadog()
+        defer { datadog.stop() }
+        let (path, directory) = try Self.storedPoints(40, age: 7_200)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try await CLIRunner.run(
+            ["replay", "--db", path, "--to", "datadog", "--since", "1d"],
+            environment: ["DD_URL": datadog.baseURL, "DD_API_KEY": FakeDatadog.defaultAPIKey])
+        #expect(datadog.series.keys.filter { $0.metric == "replay.old" }.isEmpty)
+        #expect(!result.stderr.contains("40 points to datadog"), "\(result.stderr)")
+        #expect(result.stderr.contains("read 40 stored points"), "\(result.stderr)")
+        #expect(result.stderr.contains("held back 40"), "\(result.stderr)")
+        #expect(result.stderr.contains("--historical"), "\(result.stderr)")
+    }
+
+    @Test("replay says how many points Datadog took, not how many it read: the key is refused")
+    func replayReportsWhatWasSentWhenRefused() async throws {
+        let datadog = try FakeDatadog()
+        defer { datadog.stop() }
+        let (path, directory) = try Self.storedPoints(40, age: 600)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try await CLIRunner.run(
+            ["replay", "--db", path, "--to", "datadog", "--since", "1d"],
+            environment: ["DD_URL": datadog.baseURL, "DD_API_KEY": "not-the-key"])
+        #expect(result.exitCode == 3, "\(result.stderr)")
+        #expect(!result.stderr.contains("40 points to datadog"), "\(result.stderr)")
+        #expect(result.stderr.contains("read 40 stored points; sent 0 points to Datadog"), "\(result.stderr)")
+    }
 }
+

@@ -71,6 +71,7 @@ public struct Executor: Sendable {
             context.lookback = lookback
             context.responseCache = responseCache
             context.apiUsage = apiUsage
+            context.stop = stop
             let cache = sourceCache
             let input = channels[stage.name]
             group.addTask {
@@ -84,7 +85,7 @@ public struct Executor: Sendable {
                 input?.close()
                 let failedMark: String? =
                     switch outcome {
-                    case .finished: nil
+                    case .finished, .finishedWithError: nil
                     case .failed, .skipped, .cancelled: stage.name
                     }
                 for channel in output.channels { channel.finish(failedStage: failedMark) }
@@ -99,6 +100,7 @@ public struct Executor: Sendable {
             case .skipped(let upstream):
                 logger.warning("stage \(name) emitted nothing: upstream \(upstream.joined(separator: ", ")) failed")
             case .cancelled: break  // listed once, after the stages ended
+            case .finishedWithError(let message): logger.error("\(isSink ? "sink" : "stage") \(name): \(message)")
             case .finished: break
             }
         }
@@ -237,6 +239,8 @@ public struct Executor: Sendable {
             return .skipped(upstream: failure.stages)
         } catch is CancellationError {
             return .cancelled
+        } catch let error as SinkStateError {
+            return .finishedWithError(Self.oneLine(error))
         } catch {
             return .failed(Self.oneLine(error))
         }

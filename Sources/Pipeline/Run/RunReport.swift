@@ -7,6 +7,10 @@ public struct RunReport: Sendable {
         /// An upstream stage failed, so this one emitted nothing.
         case skipped(upstream: [String])
         case cancelled
+        /// The stage did its work, but something of its own failed: a sink delivered, and its
+        /// state file could not be written (`SinkStateError`). Counted in `error_count` (exit 1),
+        /// not as a delivery failure.
+        case finishedWithError(String)
     }
 
     public var outcomes: [String: Outcome]
@@ -18,7 +22,12 @@ public struct RunReport: Sendable {
     public var stalled = false
 
     public var errorCount: Int {
-        outcomes.values.filter { if case .failed = $0 { return true } else { return false } }.count
+        outcomes.values.filter {
+            switch $0 {
+            case .failed, .finishedWithError: true
+            case .finished, .skipped, .cancelled: false
+            }
+        }.count
     }
 
     public var wasCancelled: Bool { outcomes.values.contains(.cancelled) }

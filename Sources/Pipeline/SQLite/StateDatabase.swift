@@ -1,8 +1,8 @@
 import CSQLite
 import Foundation
 
-/// The state file: what a run keeps for the next one (the outbox of undelivered points; later
-/// HTTP caches). A different file from the metrics store: it is small, private to the collector
+/// The state file: what a run keeps for the next one (the outbox of undelivered points, the
+/// points a destination refused, the HTTP response cache). A different file from the metrics store: it is small, private to the collector
 /// and may be thrown away (set aside) when damaged.
 public enum StateDatabase {
     /// Later features add their tables as new steps at the end.
@@ -45,6 +45,27 @@ public enum StateDatabase {
                 UNIQUE (url, authorization)
             ) STRICT;
             CREATE INDEX response_cache_by_use ON response_cache (used_at);
+            """,
+            // 3: points a destination refused (Datadog's 400), set aside from the outbox for
+            // inspection rather than retried forever (`Outbox.setAside`).
+            """
+            CREATE TABLE outbox_refused (
+                id INTEGER PRIMARY KEY,
+                destination TEXT NOT NULL,
+                pipeline TEXT NOT NULL,
+                metric TEXT NOT NULL,
+                type TEXT NOT NULL CHECK (type IN ('gauge', 'count')),
+                value REAL,
+                timestamp INTEGER NOT NULL,
+                tags TEXT NOT NULL,
+                unit TEXT,
+                interval INTEGER,
+                enqueued_at REAL NOT NULL,
+                refused_at REAL NOT NULL,
+                -- What the destination answered (Datadog's errors), never a credential.
+                reason TEXT NOT NULL,
+                UNIQUE (destination, pipeline, timestamp, metric, tags)
+            ) STRICT;
             """,
         ],
         applicationID: 0x5050_5354)  // "PPST"
@@ -108,5 +129,47 @@ public enum StateDatabase {
             }
         }
         return target
+    }
+}
+
+extension StateDatabase {
+    /// The damaged state files `setAside(path:)` left beside `path` (their `-wal` and `-shm`
+    /// aside), oldest first: until someone recovers or deletes them, their queued points are
+    /// sent by no run.
+    public static func setAsideFiles(besides path: String) -> [String] {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let prefix = url.lastPathComponent + ".corrupt-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasPrefix(prefix) && !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm") }.sorted()
+            .map { directory + "/" + $0 }
+    }
+
+    /// The number of points queued in a damaged state file, or why it cannot be read.
+    public static func queuedPoints(inDamaged path: String) -> Result<Int, SQLiteError> {
+        do {
+            let database = try SQLiteDatabase(path: path, options: .existingReadOnly)
+            let count = try database.withConnection(operation: "cannot count queued points") { connection in
+                Int(try connection.scalar("SELECT count(*) FROM outbox") ?? 0)
+            }
+            return .success(count)
+        } catch let error as SQLiteError {
+            return .failure(error)
+        } catch {
+            return .failure(SQLiteError(file: path, operation: "cannot read", code: SQLITE_ERROR, message: "\(error)"))
+        }
+    }
+
+    /// What a damaged state file set aside as `path` holds that no run sends, and what to do:
+    /// "the 12 points queued in it, which no run sends: `pipeline outbox recover PATH` queues
+    /// them again (deleting the file discards them)".
+    public static func describeQueuedPoints(inSetAside path: String) -> String {
+        let recover = "`pipeline outbox recover \(path)` queues them again (deleting the file discards them)"
+        switch queuedPoints(inDamaged: path) {
+        case .success(0): return "no points queued in it (delete it when it is of no more use)"
+        case .success(let count): return "the \(count) points queued in it, which no run sends: \(recover)"
+        case .failure(let error):
+            return "the points queued in it (how many cannot be read: \(error.message)), which no run sends: \(recover)"
+        }
     }
 }

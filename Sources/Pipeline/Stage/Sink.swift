@@ -44,3 +44,12 @@ public struct SinkDeliveryError: Error, CustomStringConvertible, Sendable {
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
+
+/// A sink delivered what it had, but something of its own failed: its state file could not be
+/// used, or its outbox not cleared (points may be sent again). The run exits with code 1 (a
+/// stage failed), not 3: nothing waits undelivered.
+public struct SinkStateError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

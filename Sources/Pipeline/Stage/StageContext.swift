@@ -29,6 +29,10 @@ public struct StageContext: Sendable {
     /// The environment stages read their configuration from (AWS region, endpoints and
     /// credentials): the process's, unless a test gives its own.
     public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// Fires when the run is asked to stop (SIGTERM, SIGINT). Producing stages are cancelled
+    /// anyway; a sink waiting on the network watches it to give up within a short grace and exit
+    /// before the process is killed. Nil when nothing can stop the run (tools, tests).
+    public var stop: StopSignal?
 
     /// Sends GETs through the response cache (when there is one), counting them in `apiUsage`.
     public func fetcher(isImmutable: @escaping @Sendable (String) -> Bool = { _ in false }) -> ConditionalFetcher {

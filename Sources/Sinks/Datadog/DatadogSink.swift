@@ -64,6 +64,11 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         /// `false` sends points as they arrive without the outbox: for a replay, whose points
         /// are kept in SQLite already (rerun the replay if Datadog could not take them).
         public var outbox: Bool?
+        /// After SIGTERM (SIGINT), how long the sink may still wait for Datadog before it gives
+        /// up and leaves the rest in the outbox (`10s` by default; Kubernetes kills the pod 30 s
+        /// after SIGTERM unless `terminationGracePeriodSeconds` says otherwise). No retry is made
+        /// after the signal.
+        public var stop_grace: TimeSpan?
     }
 
     public static let kind = StageKind.sink(
@@ -98,6 +103,8 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         /// Wall-clock seconds since the epoch, which ages points (Datadog's "one hour" is real
         /// time, not the run's `--as-of` clock); tests inject one.
         public var wallClock: @Sendable () -> Double
+        /// After the run is asked to stop, how long the sink may still wait for Datadog.
+        public var stopGrace: Duration = DatadogSink.defaultStopGrace
 
         public init(
             endpoint: DatadogEndpoint, apiKey: String?, statePath: String, compression: DatadogCompression = .gzip,
@@ -138,12 +145,27 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
                 compression: options.compression ?? .gzip, retryFor: .milliseconds(Int64(retryFor * 1000)),
                 historical: options.historical ?? false)
             usesOutbox = options.outbox ?? true
+            if let grace = options.stop_grace {
+                guard grace.seconds >= 0, grace.seconds <= 300 else {
+                    throw DatadogConfigurationError(
+                        option: "stop_grace", message: "must be between 0s and 5m, got \(grace.text)")
+                }
+                stopGrace = .milliseconds(Int64(grace.seconds * 1000))
+            }
         }
     }
 
     public let configuration: Configuration
+    /// Where the run records what it delivered, for a command's closing line; nil for none.
+    public var tally: DatadogTally?
 
-    public init(configuration: Configuration) { self.configuration = configuration }
+    public init(configuration: Configuration, tally: DatadogTally? = nil) {
+        self.configuration = configuration
+        self.tally = tally
+    }
+
+    /// `stop_grace` by default: a third of the 30 s Kubernetes leaves between SIGTERM and SIGKILL.
+    public static let defaultStopGrace: Duration = .seconds(10)
 
     public var description: String { configuration.description }
     public var customMirror: Mirror { configuration.customMirror }
@@ -174,10 +196,17 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         guard configuration.usesOutbox else { return try await runDirect(batches: batches, context: context) }
         let log = DatadogLog(logger: context.logger, stage: context.stage)
         let destination = configuration.endpoint.outboxDestination
+        let path = configuration.statePath
+        // Delivery problems fail the run with exit 3; state problems (points delivered, but the
+        // state file failed) with exit 1.
         var problems: [String] = []
+        var stateProblems: [String] = []
 
         // 1. Into the outbox, before anything is sent.
-        var outbox = openOutbox(log: log, problems: &problems)
+        let opened = openOutbox(log: log)
+        var outbox = opened.outbox
+        if let problem = opened.setAside { stateProblems.append(problem) }
+        var outboxError = opened.error
         var backlog = 0
         if let open = outbox {
             do {
@@ -188,23 +217,39 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         }
         var intake = DatadogIntake()
         let memory = MemoryQueue()
-        for try await batch in batches {
-            let accepted = intake.accept(batch)
-            guard !accepted.isEmpty else { continue }
+        func keep(_ accepted: [MetricPoint]) {
+            guard !accepted.isEmpty else { return }
             if let open = outbox {
                 do {
                     try open.enqueue(accepted, pipeline: context.pipeline, destination: destination)
-                    continue
+                    return
                 } catch {
-                    let problem =
-                        "cannot write to the outbox at \(configuration.statePath) (\(error)): the rest of "
-                        + "this run's points are sent without it and are lost if Datadog cannot take them now"
-                    log.error(problem)
-                    problems.append(problem)
+                    log.error(
+                        "cannot write to the outbox at \(path) (\(error)): the rest of this run's points are sent "
+                            + "without it")
+                    outboxError = "cannot write to the outbox at \(path) (\(error))"
                     outbox = nil
                 }
             }
             memory.append(accepted)
+        }
+        // The run's health metrics arrive last, from the executor: the survey below goes with them.
+        let healthMarker = "collector.\(context.pipeline).duration_seconds"
+        var sawHealthMetrics = false
+        for try await batch in batches {
+            if !sawHealthMetrics { sawHealthMetrics = batch.contains { $0.metric == healthMarker } }
+            keep(intake.accept(batch))
+        }
+
+        // What no run sends unless someone acts: said on every run, and measured.
+        if let open = outbox {
+            let stranded = DatadogStranded.survey(
+                outbox: open, pipeline: context.pipeline, destination: destination, configuration: configuration,
+                log: log)
+            let warnings = stranded.warnings(
+                pipeline: context.pipeline, destination: destination, statePath: path, except: opened.setAsidePath)
+            for warning in warnings { log.warning(warning) }
+            if sawHealthMetrics { keep(intake.accept(stranded.points(context: context))) }
         }
         problems += intake.report(log)
 
@@ -213,9 +258,7 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
             let waiting = (try? outbox?.count(pipeline: context.pipeline, destination: destination)) ?? 0
             throw SinkDeliveryError(
                 "no Datadog API key: set DD_API_KEY or the datadog sink's api_key option"
-                    + (waiting > 0
-                        ? "; \(waiting) points wait in the outbox (\(configuration.statePath)) for a run that has one"
-                        : "")
+                    + (waiting > 0 ? "; \(waiting) points wait in the outbox (\(path)) for a run that has one" : "")
                     + (memory.count > 0 ? "; \(memory.count) points could not be kept and are lost" : ""))
         }
         if backlog > 0 {
@@ -230,37 +273,62 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         if memory.count > 0, delivery.stopReason == nil {
             try await delivery.drain(memory)
         }
-        delivery.reportHeldBack(statePath: configuration.statePath)
+        delivery.reportHeldBack(statePath: path)
+        tally?.record(
+            DatadogTally.Counts(
+                received: intake.accepted, delivered: delivery.deliveredPoints, heldBack: delivery.heldBackPoints,
+                refused: delivery.refusedPoints))
 
         // 3. The verdict.
         let remaining = (try? outbox?.count(pipeline: context.pipeline, destination: destination)) ?? 0
         var summary =
-            "sent \(delivery.deliveredPoints) points in \(delivery.acceptedRequests) requests "
-            + "to \(configuration.endpoint)"
+            "sent \(delivery.deliveredPoints) points in \(delivery.acceptedRequests) requests to \(configuration.endpoint)"
         if remaining > 0 { summary += "; \(remaining) points stay in the outbox" }
         log.info(summary)
         if let stop = delivery.stopReason { problems.insert(stop, at: 0) }
         problems += delivery.problems
-        guard !problems.isEmpty else { return }
-        var message = problems.joined(separator: "; ")
-        if remaining > 0 {
-            message += "; \(remaining) points wait in the outbox (\(configuration.statePath)) and go first next run"
+        let lost = memory.count - memory.delivered - memory.refused
+        if let outboxError {
+            if lost > 0 {
+                problems.append("\(outboxError): \(lost) points could not be kept and are lost")
+            } else if memory.count > 0 {
+                stateProblems.append(
+                    "delivered this run's \(memory.delivered) points without the outbox: \(outboxError), so they were "
+                        + "not protected against a Datadog outage, and points queued there by earlier runs were not "
+                        + "sent; make the state directory (PIPELINE_STATE_DIR, or the sink's state option) writable")
+            } else {
+                stateProblems.append(
+                    "\(outboxError): points queued there by earlier runs were not sent, and a Datadog outage would "
+                        + "lose this run's points; make the state directory (PIPELINE_STATE_DIR, or the sink's state "
+                        + "option) writable")
+            }
         }
-        let lost = memory.count - memory.delivered
-        if lost > 0 { message += "; \(lost) points could not be kept and are lost" }
-        throw SinkDeliveryError(message)
+        if let removalError = delivery.removalError {
+            stateProblems.append(
+                "delivered \(delivery.deliveredPoints) points, but \(delivery.unremovedPoints) of them could not be "
+                    + "removed from the outbox (\(removalError)): the next run sends them again, which Datadog stores "
+                    + "once; check that the state file and its directory are writable")
+        }
+        if !problems.isEmpty {
+            var message = (problems + stateProblems).joined(separator: "; ")
+            if remaining > 0 { message += "; \(remaining) points wait in the outbox (\(path)) and go first next run" }
+            throw SinkDeliveryError(message)
+        }
+        if !stateProblems.isEmpty { throw SinkStateError(stateProblems.joined(separator: "; ")) }
     }
 
     /// A delivery with its own HTTP client, whose retries draw on this run's `retry_for` budget.
     private func makeDelivery(apiKey: String, context: StageContext, log: DatadogLog) -> (HTTPClient, DatadogDelivery) {
         let base = context.http.configuration
-        let budget = DatadogRetryBudget(limit: configuration.retryFor, sleep: base.sleep)
+        let standardTimeout = configuration.requestTimeout ?? base.requestTimeout
+        let budget = DatadogRetryBudget(
+            limit: configuration.retryFor, standardTimeout: standardTimeout, stop: context.stop,
+            stopGrace: configuration.stopGrace, sleep: base.sleep)
         let http = HTTPClient(
             configuration: Self.clientConfiguration(base, retryFor: configuration.retryFor, budget: budget))
         let delivery = DatadogDelivery(
             client: DatadogClient(endpoint: configuration.endpoint, apiKey: apiKey, http: http),
-            configuration: configuration, budget: budget,
-            standardTimeout: configuration.requestTimeout ?? base.requestTimeout, log: log)
+            configuration: configuration, budget: budget, standardTimeout: standardTimeout, log: log)
         return (http, delivery)
     }
 
@@ -296,47 +364,48 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         if !chunk.isEmpty, delivery.stopReason == nil { try await send(chunk) }
         delivery.reportHeldBack(statePath: nil)
         log.info("sent \(delivery.deliveredPoints) points in \(delivery.acceptedRequests) requests to \(configuration.endpoint)")
+        tally?.record(
+            DatadogTally.Counts(
+                received: received, delivered: delivery.deliveredPoints, heldBack: delivery.heldBackPoints,
+                refused: delivery.refusedPoints))
         var problems = intake.report(log)
         if let stop = delivery.stopReason { problems.insert(stop, at: 0) }
         problems += delivery.problems
-        let unsent = received - delivery.deliveredPoints
-        guard !problems.isEmpty || unsent > 0 else { return }
+        let heldBack = delivery.heldBackPoints
+        let unsent = received - delivery.deliveredPoints - heldBack - delivery.refusedPoints
+        if heldBack > 0 { problems.append("\(heldBack) points were held back and not sent (the warning above says why)") }
         if unsent > 0 { problems.append("\(unsent) points were not sent (no outbox: run the replay again)") }
+        guard !problems.isEmpty else { return }
         throw SinkDeliveryError(problems.joined(separator: "; "))
     }
 
-    /// The outbox, or nil when the state file cannot be used. A damaged file is set aside (kept,
-    /// renamed, for inspection) and a fresh one started, so one bad file does not fail every run;
-    /// its points are not sent, and the run fails saying where it went.
-    private func openOutbox(log: DatadogLog, problems: inout [String]) -> Outbox? {
+    /// The outbox, or nil with why (`error`) when the state file cannot be used. A damaged file
+    /// is set aside (kept, renamed, for inspection and `pipeline outbox recover`) and a fresh one
+    /// started, so one bad file does not fail every run; `setAside` then says where it went with
+    /// its queued points, which every later run reports until someone recovers or deletes it.
+    private func openOutbox(log: DatadogLog) -> (outbox: Outbox?, setAside: String?, setAsidePath: String?, error: String?) {
         let path = configuration.statePath
         do {
-            return try Outbox(path: path)
+            return (try Outbox(path: path), nil, nil, nil)
         } catch let error as SQLiteError where error.isCorruption {
             do {
                 let setAside = try Outbox.setAside(path: path)
                 let outbox = try Outbox(path: path)
                 let problem =
-                    "the outbox at \(path) was damaged (\(error)); it was set aside as \(setAside), whose points "
-                    + "are not sent, and a fresh outbox started"
+                    "the outbox at \(path) was damaged (\(error)); it was set aside as \(setAside) with "
+                    + StateDatabase.describeQueuedPoints(inSetAside: setAside) + "; a fresh outbox started"
                 log.error(problem)
-                problems.append(problem)
-                return outbox
+                return (outbox, problem, setAside, nil)
             } catch {
-                // Fall through to the message below, with the error that stopped the recovery.
                 return unusable(error)
             }
         } catch {
             return unusable(error)
         }
 
-        func unusable(_ error: any Error) -> Outbox? {
-            let problem =
-                "cannot open the outbox at \(path) (\(error)): this run's points are sent without it and are "
-                + "lost if Datadog cannot take them now"
-            log.error(problem)
-            problems.append(problem)
-            return nil
+        func unusable(_ error: any Error) -> (Outbox?, String?, String?, String?) {
+            log.error("cannot open the outbox at \(path) (\(error)): this run's points are sent without it")
+            return (nil, nil, nil, "cannot open the outbox at \(path) (\(error))")
         }
     }
 
@@ -346,12 +415,14 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         _ base: HTTPClient.Configuration, retryFor: Duration, budget: DatadogRetryBudget
     ) -> HTTPClient.Configuration {
         var configuration = base
-        // The budget decides when to stop: 20 attempts outlast 30 s of backoff from 0.5 s (the sleeps
-        // add up past 30 s by the 9th), and read better in the log than a huge number. 0s means none.
+        // The budget decides when to stop (its refusal says how long Datadog kept failing and what
+        // the next wait would have been), so the client has no total of its own: 20 attempts
+        // outlast 30 s of backoff from 0.5 s (the sleeps add up past 30 s by the 9th), and read
+        // better in the log than a huge number. 0s means none.
         configuration.retry = RetryPolicy(
             maxAttempts: retryFor > .zero ? 20 : 1, baseDelay: base.retry.baseDelay,
             maxDelay: min(base.retry.maxDelay, retryFor), maxRateLimitWait: min(base.retry.maxRateLimitWait, retryFor),
-            maxTotalWait: retryFor)
+            maxTotalWait: nil)
         configuration.sleep = { try await budget.sleep($0) }
         return configuration
     }

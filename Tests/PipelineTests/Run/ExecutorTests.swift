@@ -162,6 +162,43 @@ struct ExecutorTests {
         #expect(report.exitCode == 3)
     }
 
+    @Test("a sink that delivered but whose state failed: exit 1 and an error count, not a delivery failure")
+    func sinkStateFailed() async throws {
+        let kit = TestStages.Kit()
+        let report = try #require(
+            await kit.run(
+                """
+                {"name": "state", "stages": {
+                  "pts": {"type": "points", "count": 3},
+                  "out": {"type": "stateless", "inputs": ["pts"]}
+                }}
+                """))
+        #expect(report.outcomes["out"] == .finishedWithError("delivered 3 points, but the outbox could not be cleared"))
+        #expect(report.sinkFailures.isEmpty)
+        #expect(report.errorCount == 1)
+        #expect(report.exitCode == 1)
+    }
+
+    @Test("the run's stop signal reaches the sinks' context, for sinks that wait on the network")
+    func stopReachesSinks() async throws {
+        let kit = TestStages.Kit()
+        let plan = try #require(
+            kit.plan(
+                """
+                {"name": "stopped", "stages": {
+                  "pts": {"type": "points", "count": 3},
+                  "out": {"type": "stateless", "inputs": ["pts"], "expect_stop": true}
+                }}
+                """))
+        let http = HTTPClient()
+        defer { http.shutdown() }
+        let executor = Executor(plan: plan, now: 1_800_000_000, logger: Logger(label: "test", level: .error), http: http)
+        let stop = StopSignal()
+        stop.fire()
+        let report = await executor.run(stoppingOn: stop)
+        #expect(report.outcomes["out"] == .finishedWithError("the stop signal had fired"), "\(report.outcomes)")
+    }
+
     @Test("one failing sink does not stop another sink from delivering")
     func oneSinkFails() async throws {
         let kit = TestStages.Kit()

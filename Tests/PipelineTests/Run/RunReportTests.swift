@@ -34,6 +34,14 @@ struct RunReportTests {
         #expect(run.exitCode == 3)
     }
 
+    @Test("a sink that delivered but whose state failed: an error (exit 1), not a delivery failure (3)")
+    func finishedWithError() {
+        let run = report(["a": .finished, "out": .finishedWithError("delivered, but the outbox could not be cleared")])
+        #expect(run.exitCode == 1)
+        #expect(run.errorCount == 1)
+        #expect(!run.failedAsWhole)
+    }
+
     @Test("a cancelled run exits 1 and failed as a whole")
     func cancelled() {
         let run = report(["a": .cancelled, "b": .finished])

@@ -60,7 +60,8 @@ struct StageKindTests {
     func sorted() {
         #expect(
             registry.sorted.map(\.type) == [
-                "block", "fail", "fetch", "points", "records", "count", "pass", "pick", "tally", "broken", "record",
+                "block", "fail", "fetch", "get", "points", "records", "count", "pass", "pick", "tally", "broken", "record",
+                "stateless",
             ])
         #expect(registry["nope"] == nil)
     }

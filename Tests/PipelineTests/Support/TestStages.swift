@@ -23,6 +23,8 @@ enum TestStages {
     /// - `count` aggregation: the number of records, as one gauge named `metric`.
     /// - `record` sink: keeps every point in `kit.recorder`; `label` is kept for override tests.
     /// - `broken` sink: reads everything, then throws `SinkDeliveryError`.
+    /// - `stateless` sink: reads everything (delivers it), then throws `SinkStateError`; with
+    ///   `expect_stop`, one that says whether its context's stop signal had fired.
     final class Kit: Sendable {
         let recorder = Recorder()
         let flow = Flow()
@@ -42,7 +44,7 @@ enum TestStages {
         var registry: StageRegistry {
             StageRegistry([
                 records, points, TestStages.fail, block, fetch, TestStages.get, TestStages.pass, TestStages.pick, TestStages.count,
-                TestStages.tally, record, TestStages.broken,
+                TestStages.tally, record, TestStages.broken, TestStages.stateless,
             ])
         }
 
@@ -162,6 +164,12 @@ enum TestStages {
     static let broken = StageKind.sink("broken", summary: "cannot deliver", options: NoOptions.self, example: [:]) {
         _ in BrokenSink()
     }
+
+    struct StatelessOptions: Decodable, Sendable { var expect_stop: Bool? }
+
+    static let stateless = StageKind.sink(
+        "stateless", summary: "delivers, but its state file fails", options: StatelessOptions.self, example: [:]
+    ) { options in StatelessSink(reportsStop: options.expect_stop ?? false) }
 
     // MARK: - Runtimes
 
@@ -311,6 +319,18 @@ enum TestStages {
         func run(points: PointStream, context: StageContext) async throws {
             _ = try await points.collect()
             throw SinkDeliveryError("the metrics service answered 403 Forbidden")
+        }
+    }
+
+    struct StatelessSink: Sink {
+        var reportsStop = false
+
+        func run(points: PointStream, context: StageContext) async throws {
+            _ = try await points.collect()
+            if reportsStop {
+                throw SinkStateError(context.stop?.isFired == true ? "the stop signal had fired" : "no stop signal")
+            }
+            throw SinkStateError("delivered 3 points, but the outbox could not be cleared")
         }
     }
 

@@ -42,7 +42,8 @@ struct DatadogOutboxTests {
         }
         let fake = try #require(first)
         let port = fake.port
-        var configuration = bed.configuration(apiKey: key, retryFor: .seconds(2))
+        // Sleeps are virtual; a long retry_for keeps a starved machine from cutting the wall-time deadline.
+        var configuration = bed.configuration(apiKey: key, retryFor: .seconds(30))
         configuration.endpoint = DatadogEndpoint(baseURL: fake.baseURL)
         fake.stop()
         let points = ddGauges(40)
@@ -64,7 +65,7 @@ struct DatadogOutboxTests {
         // Two batches go, then the intake fails for good.
         bed.fake.inject(.pass, times: 2)
         bed.fake.fail(status: 503, times: 10_000)
-        let error = await bed.run(bed.sink(bed.configuration(retryFor: .seconds(5), limits: limits)), points)
+        let error = await bed.run(bed.sink(bed.configuration(retryFor: .seconds(30), limits: limits)), points)
         #expect(error != nil)
         #expect(bed.fake.series.count == 20)
         #expect(try bed.queued() == 30)
@@ -178,6 +179,34 @@ struct DatadogOutboxTests {
         #expect(files.contains { $0.contains("corrupt") }, "\(files)")
         // The next run is clean.
         #expect(await bed.run(bed.sink(), ddGauges(2, metric: "test.next")) == nil)
+    }
+
+    @Test("delivered, but the outbox could not be cleared: a state error (exit 1) that says the points may be re-sent")
+    func deliveredButNotCleared() async throws {
+        let bed = try DatadogTestbed()
+        // Between the request and Datadog's 202, another process takes the state file's write
+        // lock and keeps it past the busy timeout: the removal fails, as on a read-only volume.
+        let holder = DDShared<SQLiteDatabase?>(nil)
+        bed.fake.onSeriesRequest { [path = bed.state.database] in
+            guard holder.value == nil, let database = try? SQLiteDatabase(path: path) else { return }
+            try? database.execute("BEGIN IMMEDIATE")
+            holder.update { $0 = database }
+        }
+        let points = ddGauges(5)
+        let error = try #require(await bed.run(bed.sink(), points))
+        #expect(error.delivered, "a state error, not a delivery failure: \(error.message)")
+        #expect(error.message.contains("delivered 5 points, but 5 of them could not be removed from the outbox"), "\(error.message)")
+        #expect(error.message.contains("the next run sends them again"), "\(error.message)")
+        #expect(!error.message.contains("could not deliver"))
+        #expect(bed.fake.receivedExactlyOnce(points))
+
+        // Once the lock is gone, the next run sends them again (Datadog stores them once) and clears them.
+        bed.fake.onSeriesRequest(nil)
+        try holder.value?.execute("ROLLBACK")
+        holder.update { $0 = nil }
+        #expect(await bed.run(bed.sink(), []) == nil)
+        #expect(bed.fake.series.filter { $0.key.metric == "test.gauge" }.values.allSatisfy { $0 == 2 })
+        #expect(try bed.queued() == 0)
     }
 
     @Test("run(points:) through the executor: points and health metrics reach the intake")

@@ -88,23 +88,35 @@ final class DatadogTestbed {
 
     /// Runs `sink` over `points`; returns the error it threw, if any.
     @discardableResult
-    func run(_ sink: DatadogSink, _ points: [MetricPoint]) async -> SinkDeliveryError? {
+    func run(_ sink: DatadogSink, _ points: [MetricPoint], context: StageContext? = nil) async -> DDSinkFailure? {
         do {
-            try await sink.deliver(points, context: context())
+            try await sink.deliver(points, context: context ?? self.context())
             return nil
         } catch let error as SinkDeliveryError {
-            return error
+            return DDSinkFailure(message: error.message, delivered: false)
+        } catch let error as SinkStateError {
+            return DDSinkFailure(message: error.message, delivered: true)
         } catch {
-            Issue.record("expected SinkDeliveryError, got \(type(of: error)): \(error)")
-            return SinkDeliveryError("\(error)")
+            Issue.record("expected SinkDeliveryError or SinkStateError, got \(type(of: error)): \(error)")
+            return DDSinkFailure(message: "\(error)", delivered: false)
         }
     }
 
     func outbox() throws -> Outbox { try Outbox(path: state.database) }
 
+    /// Points queued for `destination` (the fake's by default), the sink's own
+    /// `collector.<pipeline>.*` health points aside.
     func queued(destination: String? = nil) throws -> Int {
-        try outbox().count(pipeline: pipeline, destination: destination ?? "datadog:" + fake.baseURL)
+        try outbox().pending(pipeline: pipeline, destination: destination ?? "datadog:" + fake.baseURL, limit: 1_000_000)
+            .filter { !$0.point.metric.hasPrefix("collector.") }.count
     }
+}
+
+/// What a sink run threw: `SinkDeliveryError` (exit 3), or `SinkStateError` when the points were
+/// delivered but the sink's state failed (`delivered`; exit 1).
+struct DDSinkFailure: Error {
+    var message: String
+    var delivered: Bool
 }
 
 /// `count` gauges of `metric` (`tags` plus `i:<n>`), one per series, at `timestamp`.
@@ -118,13 +130,14 @@ func ddGauges(
 }
 
 extension FakeDatadog {
-    /// Whether every point of `points` arrived exactly once, and nothing else arrived.
+    /// Whether every point of `points` arrived exactly once, and nothing else arrived (the sink's
+    /// own `collector.*` health points aside).
     func receivedExactlyOnce(_ points: [MetricPoint]) -> Bool {
         let expected = Set(
             points.map {
                 PointKey(metric: $0.metric, tags: DatadogPayload.canonicalTags($0.tags), timestamp: Int64($0.timestamp))
             })
-        let seen = series
+        let seen = series.filter { !$0.key.metric.hasPrefix("collector.") || expected.contains($0.key) }
         return seen.count == expected.count && expected.allSatisfy { seen[$0] == 1 }
     }
 }

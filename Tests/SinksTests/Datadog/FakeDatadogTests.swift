@@ -174,6 +174,25 @@ struct FakeDatadogTests {
         #expect(fake.series.values.first == 2)
     }
 
+    @Test("a refused point makes its whole request a 400 with Datadog's errors body; requests without one are stored")
+    func refusesPoints() async throws {
+        let fake = try FakeDatadog()
+        fake.refuse(message: "Bad Request: value out of range") { $0.metric == "bad.m" && $0.timestamp == 1_795_435_200 }
+        let mixed =
+            #"{"series":[{"metric":"a.b","points":[{"timestamp":1795435200,"value":1}]},"#
+            + #"{"metric":"bad.m","points":[{"timestamp":1795435200,"value":1e300}]}]}"#
+        let refused = try await post(fake, mixed)
+        #expect(refused.status == 400)
+        #expect(refused.errors == #"{"errors":["Bad Request: value out of range"]}"#)
+        #expect(fake.series.isEmpty, "nothing of a refused request is stored")
+        // The same metric at another time, and other metrics, go through.
+        let later = #"{"series":[{"metric":"bad.m","points":[{"timestamp":1795435260,"value":1}]}]}"#
+        #expect(try await post(fake, later).status == 202)
+        #expect(try await post(fake, Self.valid).status == 202)
+        #expect(fake.requests.map(\.status) == [400, 202, 202])
+        #expect(fake.requests.first?.errors == ["Bad Request: value out of range"])
+    }
+
     @Test("GET /api/v1/validate: 200 {valid:true} with the key, 403 without")
     func validate() async throws {
         let fake = try FakeDatadog()

@@ -12,7 +12,9 @@ import Synchronization
 /// "exactly once".
 ///
 /// Tests script trouble: `fail(status:times:)`, `throttle(times:…)`, `inject(_:times:)`,
-/// `isDown` (every connection dropped), `delay`, `stop()`.
+/// `isDown` (every connection dropped), `delay`, `neverAnswer()`, `stop()`, and points Datadog
+/// refuses (`refuse(where:)`): a request carrying one is answered 400 as a whole, as Datadog does,
+/// so a client must split its batch to find them.
 public final class FakeDatadog: Sendable {
     public static let defaultAPIKey = "fake-dd-api-key-0123456789abcdef"
 
@@ -89,6 +91,14 @@ public final class FakeDatadog: Sendable {
         var series: [PointKey: Int] = [:]
         var latest: [PointKey: Double] = [:]
         var validateCount = 0
+        var refusals: [Refusal] = []
+        var onSeriesRequest: (@Sendable () -> Void)?
+    }
+
+    /// Points the intake refuses, and the error it answers with.
+    private struct Refusal: Sendable {
+        var matches: @Sendable (PointKey) -> Bool
+        var message: String
     }
 
     public let apiKey: String
@@ -125,10 +135,29 @@ public final class FakeDatadog: Sendable {
         inject(.throttle(retryAfter: retryAfter, rateLimitReset: rateLimitReset), times: times)
     }
 
-    /// Queues `fault` for the next `times` API requests (after the faults already queued).
     /// Drops every scripted fault not yet used: the intake is healthy again.
     public func clearFaults() { state.withLock { $0.faults.removeAll() } }
 
+    /// From now on, a request carrying a point that `matches` is refused as a whole with 400 and
+    /// Datadog's error body (`{"errors": [message]}`), and none of its points is stored. Datadog
+    /// answers this way to a point it cannot take (a value or timestamp out of range, say); it
+    /// does not say which point, so a client has to split the batch to find out.
+    public func refuse(
+        message: String = "Bad Request: a point in the payload is invalid",
+        where matches: @escaping @Sendable (PointKey) -> Bool
+    ) {
+        state.withLock { $0.refusals.append(Refusal(matches: matches, message: message)) }
+    }
+
+    /// Accepts connections and reads requests but never answers them (an intake that hangs):
+    /// the delay is a day, and `stop()` still ends the server at once.
+    public func neverAnswer() { delay = .seconds(86_400) }
+
+    /// Called on the server's thread when a request to the intake arrives, before it is answered
+    /// (a test's hook to change the world between a request and its answer).
+    public func onSeriesRequest(_ hook: (@Sendable () -> Void)?) { state.withLock { $0.onSeriesRequest = hook } }
+
+    /// Queues `fault` for the next `times` API requests (after the faults already queued).
     public func inject(_ fault: Fault, times: Int = 1) {
         state.withLock { $0.faults += Array(repeating: fault, count: max(0, times)) }
     }
@@ -181,6 +210,7 @@ public final class FakeDatadog: Sendable {
     // MARK: Serving
 
     private func handle(_ request: HTTPRequestHead) -> LoopbackResponse {
+        if request.method == "POST", request.path == "/api/v2/series" { state.withLock { $0.onSeriesRequest }?() }
         let (fault, down, delay) = state.withLock { state -> (Fault?, Bool, Duration) in
             (state.down ? nil : state.faults.isEmpty ? nil : state.faults.removeFirst(), state.down, state.delay)
         }
@@ -253,15 +283,21 @@ public final class FakeDatadog: Sendable {
         guard points.count <= limits.maxPoints else {
             return Self.errors(413, ["Too many points: \(points.count) (at most \(limits.maxPoints))"])
         }
-        state.withLock { state in
+        return state.withLock { state -> LoopbackResponse in
+            for refusal in state.refusals
+            where points.contains(where: {
+                refusal.matches(PointKey(metric: $0.metric, tags: $0.tags, timestamp: $0.timestamp))
+            }) {
+                return Self.errors(400, [refusal.message])
+            }
             state.received += points
             for point in points {
                 let key = PointKey(metric: point.metric, tags: point.tags, timestamp: point.timestamp)
                 state.series[key, default: 0] += 1
                 state.latest[key] = point.value
             }
+            return .json(#"{"errors":[]}"#, status: 202)
         }
-        return .json(#"{"errors":[]}"#, status: 202)
     }
 
     private static func answer(_ fault: Fault) -> LoopbackResponse? {

@@ -136,7 +136,7 @@ final class CurlTransfer {
             _ = pipeline_curl_getinfo_long(easy, CURLINFO_OS_ERRNO, &osErrno)
             let failure = TransferFailure.classify(
                 code, osErrno: Int32(truncatingIfNeeded: osErrno), detail: String(cString: errorBuffer),
-                timeout: job.options.timeout, bodyLimitExceeded: bodyLimitExceeded ? job.options.maxResponseBytes : nil)
+                timeout: job.options.timeout, connectTimeout: job.options.connectTimeout, bodyLimitExceeded: bodyLimitExceeded ? job.options.maxResponseBytes : nil)
             return .failure(failure)
         }
         var status = 0

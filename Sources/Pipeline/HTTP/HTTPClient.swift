@@ -16,15 +16,19 @@ public final class HTTPClient: Sendable {
         public var maxConcurrentPerHost: Int
         /// Sent on every request (GitHub rejects requests without one).
         public var userAgent: String
-        /// The longest time to establish a connection.
+        /// The longest time to establish a connection (a pipeline file's `http.connect_timeout`).
         public var connectTimeout: Duration
         /// The total time for one attempt, from connecting to the last body byte
-        /// (`CURLOPT_TIMEOUT_MS`); `HTTPRequest.timeout` overrides it.
+        /// (`CURLOPT_TIMEOUT_MS`; a pipeline file's `http.timeout`); `HTTPRequest.timeout`
+        /// overrides it.
         public var requestTimeout: Duration
         /// Responses with a larger (decoded) body fail with `.responseTooLarge`, protecting the
         /// run's memory budget from a runaway response.
         public var maxResponseBytes: Int
         public var retry: RetryPolicy
+        /// Where a pipeline file sets these limits (`http`, or `stages.NAME.http` for a stage's
+        /// client), named by errors that tell the user to raise one.
+        public var settingsPath: String
         /// Sleeps between attempts; tests inject one that records and returns at once.
         public var sleep: @Sendable (Duration) async throws -> Void
         /// The wall clock, for rate-limit resets; injectable for tests.
@@ -36,9 +40,10 @@ public final class HTTPClient: Sendable {
             maxConcurrentPerHost: Int = 8,
             userAgent: String = "pipeline/1.0 (+libcurl)",
             connectTimeout: Duration = .seconds(10),
-            requestTimeout: Duration = .seconds(60),
+            requestTimeout: Duration = .seconds(30),
             maxResponseBytes: Int = 64 << 20,
             retry: RetryPolicy = .default,
+            settingsPath: String = "http",
             sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
             now: @escaping @Sendable () -> Date = { Date() },
             logger: Logger = .fromEnvironment(label: "http")
@@ -49,6 +54,7 @@ public final class HTTPClient: Sendable {
             self.requestTimeout = requestTimeout
             self.maxResponseBytes = maxResponseBytes
             self.retry = retry
+            self.settingsPath = settingsPath
             self.sleep = sleep
             self.now = now
             self.logger = logger
@@ -79,6 +85,15 @@ public final class HTTPClient: Sendable {
     ///
     /// Throws `HTTPError` (with a message that says what to do) or `CancellationError`.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        do {
+            return try await attempts(request)
+        } catch var error as HTTPError {
+            error.settingsPath = configuration.settingsPath
+            throw error
+        }
+    }
+
+    private func attempts(_ request: HTTPRequest) async throws -> HTTPResponse {
         let hostKey = try validate(request)
         let options = TransferOptions(
             userAgent: configuration.userAgent,

@@ -18,8 +18,10 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case rateLimited(until: Date, source: String)
         /// The connection failed or dropped (refused, reset, empty reply, DNS, TLS, …).
         case transport(String)
-        /// An attempt took longer than its timeout.
+        /// An attempt took longer than its timeout (`http.timeout`).
         case timedOut(Duration)
+        /// Connecting took longer than the connect timeout (`http.connect_timeout`).
+        case connectTimedOut(Duration)
         /// The response body was larger than `Configuration.maxResponseBytes`.
         case responseTooLarge(limit: Int)
         /// The request cannot be sent as written (bad URL, a line break in a header, …).
@@ -40,6 +42,9 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
     public var attempts: Int
     /// Extra context appended to the message, e.g. that the retry budget ran out.
     public var note: String?
+    /// Where the pipeline file sets this request's limits (`http`, `stages.NAME.http`), named
+    /// in the advice of timeouts and size refusals; nil names the top-level `http`.
+    public var settingsPath: String?
 
     public init(_ kind: Kind, method: String, url: String, attempts: Int = 1, note: String? = nil) {
         self.kind = kind
@@ -57,6 +62,12 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         return line
     }
 
+    /// `http.timeout`, or for one stage's request `stages.NAME.http.timeout (or http.timeout for every stage)`.
+    private func setting(_ key: String) -> String {
+        guard let settingsPath, settingsPath != "http" else { return "http.\(key)" }
+        return "\(settingsPath).\(key) (or http.\(key) for every stage)"
+    }
+
     var summary: String {
         switch kind {
         case .status(let status, let message):
@@ -67,6 +78,7 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
             return "rate limit exhausted until \(HTTPDate.iso8601(until)) (\(source))"
         case .transport(let reason): return reason
         case .timedOut(let limit): return "timed out after \(HTTPDate.seconds(limit))"
+        case .connectTimedOut(let limit): return "could not connect within \(HTTPDate.seconds(limit))"
         case .responseTooLarge(let limit): return "response body larger than \(limit) bytes"
         case .invalidRequest(let reason): return "invalid request: \(reason)"
         case .paginationLoop: return "pagination loops (the next link points to a page already fetched)"
@@ -91,7 +103,9 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
             if source == "secondary rate limit" { return "lower maxConcurrentPerHost or run less often" }
             return "wait for the reset, or use credentials with a larger quota"
         case .transport: return "check the host and port and that the server is reachable, or retry later"
-        case .timedOut: return "the server is slow; raise the timeout or retry later"
+        case .timedOut: return "the server is slow: raise \(setting("timeout")) in the pipeline file, or retry later"
+        case .connectTimedOut:
+            return "check that the host is reachable, or raise \(setting("connect_timeout")) in the pipeline file"
         case .responseTooLarge: return "request smaller pages (per_page) or raise maxResponseBytes"
         case .invalidRequest: return "fix the request"
         case .paginationLoop: return "the server's Link headers are inconsistent; report it"

@@ -53,10 +53,17 @@ struct RetryTracker {
             let status = response.status
             let retryable = status == 408 || status == 429 || ((500...599).contains(status) && status != 501)
             guard retryable else { return .deliver(response) }
-            let error = makeError(.status(status, message: APIErrorMessage.extract(from: response.body)))
+            var error = makeError(.status(status, message: APIErrorMessage.extract(from: response.body)))
             var delay = policy.backoff(retry: attempt, random: random)
             if let until = RateLimitSignal.retryAfter(response.headers, now: now) {
-                delay = min(Self.duration(from: now, to: until), policy.maxRateLimitWait)
+                // As for a 429: the server's wait, or at once an error when it is longer than allowed.
+                delay = Self.duration(from: now, to: until)
+                guard delay <= policy.maxRateLimitWait else {
+                    error.note =
+                        "the server asks to be retried at \(HTTPDate.iso8601(until)) (retry-after), later than "
+                        + "the \(HTTPDate.seconds(policy.maxRateLimitWait)) a wait may last"
+                    return policy.returnsLastResponse ? .deliver(response) : .fail(error)
+                }
             }
             let decision = retry(after: delay, reason: HTTPStatusPhrase.describe(status), else: error)
             if case .fail = decision, policy.returnsLastResponse { return .deliver(response) }

@@ -22,8 +22,10 @@ public final class HTTPClient: Sendable {
         /// (`CURLOPT_TIMEOUT_MS`; a pipeline file's `http.timeout`); `HTTPRequest.timeout`
         /// overrides it.
         public var requestTimeout: Duration
-        /// Responses with a larger (decoded) body fail with `.responseTooLarge`, protecting the
-        /// run's memory budget from a runaway response.
+        /// Responses with a larger (decoded) body fail with `.responseTooLarge`, refused on their
+        /// `Content-Length` before the body is read or as soon as the body passes it: the body is
+        /// held whole and then parsed, so this bounds what one request costs in memory (a pipeline
+        /// file's `http.max_response_bytes`; `HTTPRequest.maxResponseBytes` overrides it).
         public var maxResponseBytes: Int
         public var retry: RetryPolicy
         /// Where a pipeline file sets these limits (`http`, or `stages.NAME.http` for a stage's
@@ -41,7 +43,7 @@ public final class HTTPClient: Sendable {
             userAgent: String = "pipeline/1.0 (+libcurl)",
             connectTimeout: Duration = .seconds(10),
             requestTimeout: Duration = .seconds(30),
-            maxResponseBytes: Int = 64 << 20,
+            maxResponseBytes: Int = 8 << 20,
             retry: RetryPolicy = .default,
             settingsPath: String = "http",
             sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
@@ -99,7 +101,7 @@ public final class HTTPClient: Sendable {
             userAgent: configuration.userAgent,
             connectTimeout: configuration.connectTimeout,
             timeout: request.timeout ?? configuration.requestTimeout,
-            maxResponseBytes: configuration.maxResponseBytes)
+            maxResponseBytes: request.maxResponseBytes ?? configuration.maxResponseBytes)
         let policy = request.retry ?? configuration.retry
         var tracker = RetryTracker(policy: policy, method: request.method, url: request.url)
         let budgetKey = RateLimitBudget.key(host: hostKey, headers: request.headers)

@@ -22,8 +22,9 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case timedOut(Duration)
         /// Connecting took longer than the connect timeout (`http.connect_timeout`).
         case connectTimedOut(Duration)
-        /// The response body was larger than `Configuration.maxResponseBytes`.
-        case responseTooLarge(limit: Int)
+        /// The answer was larger than `Configuration.maxResponseBytes` (`http.max_response_bytes`):
+        /// refused on its `Content-Length` (`declared`) before the body, or while the body came.
+        case responseTooLarge(limit: Int, declared: Int?)
         /// The request cannot be sent as written (bad URL, a line break in a header, …).
         case invalidRequest(String)
         /// Pagination reached a `next` URL it had already fetched.
@@ -79,7 +80,9 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case .transport(let reason): return reason
         case .timedOut(let limit): return "timed out after \(HTTPDate.seconds(limit))"
         case .connectTimedOut(let limit): return "could not connect within \(HTTPDate.seconds(limit))"
-        case .responseTooLarge(let limit): return "response body larger than \(limit) bytes"
+        case .responseTooLarge(let limit, let declared):
+            let size = declared.map { "the answer declares \($0) bytes (Content-Length)" } ?? "the answer grew past it"
+            return "answer larger than the \(ByteCount.text(limit)) cap: \(size)"
         case .invalidRequest(let reason): return "invalid request: \(reason)"
         case .paginationLoop: return "pagination loops (the next link points to a page already fetched)"
         case .tooManyPages(let limit): return "pagination exceeds \(limit) pages"
@@ -106,7 +109,8 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case .timedOut: return "the server is slow: raise \(setting("timeout")) in the pipeline file, or retry later"
         case .connectTimedOut:
             return "check that the host is reachable, or raise \(setting("connect_timeout")) in the pipeline file"
-        case .responseTooLarge: return "request smaller pages (per_page) or raise maxResponseBytes"
+        case .responseTooLarge:
+            return "ask for smaller pages (per_page) or raise \(setting("max_response_bytes")) in the pipeline file"
         case .invalidRequest: return "fix the request"
         case .paginationLoop: return "the server's Link headers are inconsistent; report it"
         case .tooManyPages: return "narrow the query or raise maxPages"

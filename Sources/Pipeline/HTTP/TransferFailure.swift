@@ -15,8 +15,7 @@ struct TransferFailure: Error {
     /// `timeout` and `connectTimeout` are the attempt's (a timeout while connecting is the
     /// connect timeout's when that is the shorter).
     static func classify(
-        _ code: CURLcode, osErrno: Int32, detail: String, timeout: Duration, connectTimeout: Duration,
-        bodyLimitExceeded: Int?
+        _ code: CURLcode, osErrno: Int32, detail: String, timeout: Duration, connectTimeout: Duration
     ) -> TransferFailure {
         func transport(_ reason: String, retryable: Bool = true) -> TransferFailure {
             TransferFailure(kind: .transport(reason), retryable: retryable)
@@ -48,8 +47,6 @@ struct TransferFailure: Error {
             return transport("could not decode the compressed response", retryable: false)
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
             return TransferFailure(kind: .invalidRequest("curl rejected the URL: \(detail)"), retryable: false)
-        case CURLE_WRITE_ERROR where bodyLimitExceeded != nil:
-            return TransferFailure(kind: .responseTooLarge(limit: bodyLimitExceeded!), retryable: false)
         default:
             let name = String(cString: curl_easy_strerror(code))
             return transport(

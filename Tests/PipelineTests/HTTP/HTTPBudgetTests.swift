@@ -163,4 +163,29 @@ struct HTTPBudgetTests {
         #expect(head.status == 200)
         #expect(head.body.isEmpty)
     }
+
+    // MARK: - Cancellation (SIGTERM)
+
+    @Test("cancelling a request while it sleeps before a retry ends it at once, and no new attempt starts")
+    func cancellationEndsRetrySleep() async throws {
+        let server = try LoopbackServer { _ in .json("{}", status: 503, headers: [("Retry-After", "30")]) }
+        defer { server.stop() }
+        let client = HTTPClient(configuration: .init(logger: Logger(label: "t", level: .error)))
+        defer { client.shutdown() }
+
+        let task = Task { try await client.send(.get(server.baseURL + "/busy")) }
+        let waitStart = ContinuousClock.now
+        while server.requestCount == 0, ContinuousClock.now - waitStart < .seconds(20) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let cancelled = ContinuousClock.now
+        task.cancel()
+        let result = await task.result
+
+        #expect(ContinuousClock.now - cancelled < .seconds(10), "the retry would sleep 30 s")
+        #expect(throws: CancellationError.self) { try result.get() }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(server.requestCount == 1)
+    }
 }

@@ -85,17 +85,25 @@ public final class HTTPClient: Sendable {
     /// unless the status is one that is retried (408, 429, 5xx) and kept failing (then it throws,
     /// or returns that last response if the policy's `returnsLastResponse` says so).
     ///
-    /// Throws `HTTPError` (with a message that says what to do) or `CancellationError`.
-    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    /// `onAnswer` sees every answer the server gave, retried ones and one that ends in an error
+    /// (an exhausted rate limit) included: what the API counted.
+    ///
+    /// Throws `HTTPError` (with a message that says what to do) or `CancellationError`. A
+    /// cancelled task starts no further attempt and sleeps no further.
+    public func send(
+        _ request: HTTPRequest, onAnswer: (@Sendable (HTTPResponse) -> Void)? = nil
+    ) async throws -> HTTPResponse {
         do {
-            return try await attempts(request)
+            return try await attempts(request, onAnswer: onAnswer)
         } catch var error as HTTPError {
             error.settingsPath = configuration.settingsPath
             throw error
         }
     }
 
-    private func attempts(_ request: HTTPRequest) async throws -> HTTPResponse {
+    private func attempts(
+        _ request: HTTPRequest, onAnswer: (@Sendable (HTTPResponse) -> Void)?
+    ) async throws -> HTTPResponse {
         let hostKey = try validate(request)
         let options = TransferOptions(
             userAgent: configuration.userAgent,
@@ -125,6 +133,7 @@ public final class HTTPClient: Sendable {
                     try await loop.perform(request, options: options)
                 }
                 budget.record(response, key: budgetKey)
+                onAnswer?(response)
                 outcome = .response(response)
             } catch let failure as TransferFailure {
                 outcome = .failure(failure)

@@ -188,4 +188,29 @@ struct HTTPBudgetTests {
         try await Task.sleep(for: .milliseconds(500))
         #expect(server.requestCount == 1)
     }
+
+    // MARK: - Usage
+
+    @Test("an answer that ends a request with an error (an exhausted rate limit) is still counted, with its remaining budget")
+    func exhaustedRateLimitIsCounted() async throws {
+        let reset = Int(fixedNow.timeIntervalSince1970) + 3600
+        let server = try LoopbackServer { _ in
+            .json(
+                #"{"message":"API rate limit exceeded"}"#, status: 403,
+                headers: [("x-ratelimit-limit", "60"), ("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "\(reset)")])
+        }
+        defer { server.stop() }
+        let client = makeClient()
+        defer { client.shutdown() }
+        let usage = APIUsage()
+        let fetcher = ConditionalFetcher(http: client, cache: nil, usage: usage)
+
+        let error = await httpError { _ = try await fetcher.send(.get(server.baseURL + "/repos/o/r")) }
+
+        guard case .rateLimited? = error?.kind else {
+            Issue.record("expected rateLimited, got \(String(describing: error))")
+            return
+        }
+        #expect(usage.counts == APIUsage.Counts(requests: 1, cacheHits: 0, rateLimitRemaining: 0))
+    }
 }

@@ -22,6 +22,12 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case timedOut(Duration)
         /// Connecting took longer than the connect timeout (`http.connect_timeout`).
         case connectTimedOut(Duration)
+        /// The run's deadline passed: before the request could be sent, or (`duringAttempt`)
+        /// while its answer was awaited.
+        case deadlineReached(Deadline, duringAttempt: Bool)
+        /// The rate limit is nearly spent, and spacing requests until its reset would make this
+        /// one wait `wait`, past the run's deadline: failed at once rather than paced.
+        case pacingPastDeadline(remaining: Int, limit: Int, reset: Date, wait: Duration, deadline: Deadline)
         /// The answer was larger than `Configuration.maxResponseBytes` (`http.max_response_bytes`):
         /// refused on its `Content-Length` (`declared`) before the body, or while the body came.
         case responseTooLarge(limit: Int, declared: Int?)
@@ -80,6 +86,11 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case .transport(let reason): return reason
         case .timedOut(let limit): return "timed out after \(HTTPDate.seconds(limit))"
         case .connectTimedOut(let limit): return "could not connect within \(HTTPDate.seconds(limit))"
+        case .deadlineReached(let deadline, let duringAttempt):
+            return duringAttempt ? "no answer before \(deadline)" : "not sent: \(deadline) has passed"
+        case .pacingPastDeadline(let remaining, let limit, let reset, let wait, let deadline):
+            return "rate limit nearly spent (\(remaining) of \(limit) requests left until \(HTTPDate.iso8601(reset))): "
+                + "spacing requests out until the reset would hold this one \(HTTPDate.seconds(wait)), past \(deadline)"
         case .responseTooLarge(let limit, let declared):
             let size = declared.map { "the answer declares \($0) bytes (Content-Length)" } ?? "the answer grew past it"
             return "answer larger than the \(ByteCount.text(limit)) cap: \(size)"
@@ -109,6 +120,9 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case .timedOut: return "the server is slow: raise \(setting("timeout")) in the pipeline file, or retry later"
         case .connectTimedOut:
             return "check that the host is reachable, or raise \(setting("connect_timeout")) in the pipeline file"
+        case .deadlineReached(let deadline, _): return deadline.advice
+        case .pacingPastDeadline(_, _, _, _, let deadline):
+            return "wait for the reset, use credentials with a larger quota, or \(deadline.advice)"
         case .responseTooLarge:
             return "ask for smaller pages (per_page) or raise \(setting("max_response_bytes")) in the pipeline file"
         case .invalidRequest: return "fix the request"

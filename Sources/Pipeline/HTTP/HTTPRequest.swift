@@ -12,7 +12,7 @@ public struct HTTPRequest: Sendable {
     /// The request body; nil sends none. Set a `Content-Type` header when you send one.
     public var body: [UInt8]?
     /// The total time allowed for one attempt (connect, send, receive); nil uses the
-    /// client's `requestTimeout`.
+    /// client's `requestTimeout`. The run's deadline, if the client has one, bounds it.
     public var timeout: Duration?
     /// The largest answer this request accepts; nil uses the client's `maxResponseBytes`.
     public var maxResponseBytes: Int?

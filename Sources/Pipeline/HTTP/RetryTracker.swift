@@ -22,6 +22,8 @@ struct RetryTracker {
     let method: String
     let url: String
     var random: (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
+    /// The run's deadline: a wait that would end past it fails at once instead.
+    var deadline: Deadline?
 
     /// The attempt that just finished (1-based).
     private(set) var attempt = 1
@@ -44,7 +46,7 @@ struct RetryTracker {
         case .failure(let failure):
             let error = makeError(failure.kind)
             guard failure.retryable else { return .fail(error) }
-            return retry(after: policy.backoff(retry: attempt, random: random), reason: error.summary, else: error)
+            return retry(after: policy.backoff(retry: attempt, random: random), reason: error.summary, else: error, now: now)
 
         case .response(let response):
             if let signal = RateLimitSignal.detect(in: response, now: now) {
@@ -65,7 +67,7 @@ struct RetryTracker {
                     return policy.returnsLastResponse ? .deliver(response) : .fail(error)
                 }
             }
-            let decision = retry(after: delay, reason: HTTPStatusPhrase.describe(status), else: error)
+            let decision = retry(after: delay, reason: HTTPStatusPhrase.describe(status), else: error, now: now)
             if case .fail = decision, policy.returnsLastResponse { return .deliver(response) }
             return decision
         }
@@ -90,15 +92,21 @@ struct RetryTracker {
         let until = now.addingTimeInterval(HTTPDate.toSeconds(wait))
         let error = makeError(.rateLimited(until: until, source: source))
         guard wait <= policy.maxRateLimitWait else { return .fail(error) }
-        return retry(after: wait, reason: "\(HTTPStatusPhrase.describe(response.status)), \(source)", else: error)
+        return retry(after: wait, reason: "\(HTTPStatusPhrase.describe(response.status)), \(source)", else: error, now: now)
     }
 
-    /// Retries after `delay` unless attempts or the total budget are spent, in which case `error`.
-    private mutating func retry(after delay: Duration, reason: String, else error: HTTPError) -> RetryDecision {
+    /// Retries after `delay` unless attempts or the total budget are spent, or the wait would
+    /// pass the run's deadline, in which case `error`.
+    private mutating func retry(after delay: Duration, reason: String, else error: HTTPError, now: Date) -> RetryDecision {
         guard attempt < policy.maxAttempts else { return .fail(error) }
         if let budget = policy.maxTotalWait, waited + delay > budget {
             var error = error
             error.note = "retry budget of \(HTTPDate.seconds(budget)) spent"
+            return .fail(error)
+        }
+        if let deadline, delay >= deadline.remaining(at: now) {
+            var error = error
+            error.note = "waiting \(HTTPDate.seconds(delay)) to try again would pass \(deadline)"
             return .fail(error)
         }
         attempt += 1

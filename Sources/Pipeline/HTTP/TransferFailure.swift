@@ -10,6 +10,14 @@ struct TransferFailure: Error {
     var kind: HTTPError.Kind
     var retryable: Bool
 
+    /// The attempt ran out of time (connecting or in all).
+    var isTimeout: Bool {
+        switch kind {
+        case .timedOut, .connectTimedOut: true
+        default: false
+        }
+    }
+
     /// Classifies a finished curl transfer. `osErrno` is `CURLINFO_OS_ERRNO`, `detail` the
     /// text from `CURLOPT_ERRORBUFFER` (used only where it adds something, e.g. TLS problems).
     /// `timeout` and `connectTimeout` are the attempt's (a timeout while connecting is the

@@ -22,6 +22,11 @@ public struct Executor: Sendable {
     public var responseCache: ResponseCache?
     /// Counts the run's API requests and cache hits for the health metrics.
     public var apiUsage = APIUsage()
+    /// When set, bounds every request of the run, and when it passes the producing stages stop
+    /// as on SIGTERM; the sinks get `sinkGrace` more to deliver (see `Executor+Deadline.swift`).
+    public var deadline: Deadline?
+    /// How long past the deadline the sinks may go on delivering before they are stopped too.
+    public var sinkGrace: Duration = Self.standardSinkGrace
 
     public init(plan: PipelinePlan, now: Double, logger: Logger, http: HTTPClient) {
         self.plan = plan
@@ -57,7 +62,7 @@ public struct Executor: Sendable {
                 pointCounter: downstream.contains(where: \.isSink) ? counter : nil)
             var context = StageContext(
                 stage: stage.name, pipeline: plan.name, now: now, tags: plan.tags,
-                logger: logger.with(label: stage.name), http: http)
+                logger: logger.with(label: stage.name), http: httpClient(for: stage))
             context.fields = selections[stage.name] ?? .all
             context.runID = runID
             context.runStartedAt = started
@@ -91,6 +96,8 @@ public struct Executor: Sendable {
             }
         }
 
+        let timeUp = StopSignal()
+
         /// Runs every stage but the sinks, then hands the health metrics to the sinks.
         func produce() async -> [String: RunReport.Outcome] {
             var outcomes: [String: RunReport.Outcome] = [:]
@@ -99,26 +106,34 @@ public struct Executor: Sendable {
                     await stop.wait()
                     return nil
                 }
+                if let deadline { group.addTask { await Self.wait(until: deadline, thenFire: timeUp) } }
                 for stage in producers { start(stage, in: &group) }
-                var remaining = producers.count
-                if remaining == 0 { group.cancelAll() }
+                var running = producers.map(\.name)
+                var stopping = false
+                if running.isEmpty { group.cancelAll() }
                 while let event = await group.next() {
                     guard let (name, outcome) = event else {
-                        if remaining > 0 {
-                            logger.warning("stopping: \(remaining) stages still running")
+                        if !running.isEmpty, !stopping {
+                            stopping = true
+                            if let deadline, timeUp.isFired {
+                                logger.error(Self.deadlineMessage(deadline, stillRunning: running, sinkGrace: sinkGrace))
+                            } else {
+                                logger.warning("stopping: \(running.count) stages still running")
+                            }
                             group.cancelAll()
                         }
                         continue
                     }
                     outcomes[name] = outcome
                     log(name, outcome, isSink: false)
-                    remaining -= 1
-                    if remaining == 0 { group.cancelAll() }  // ends the stop watcher
+                    running.removeAll { $0 == name }
+                    if running.isEmpty { group.cancelAll() }  // ends the stop and deadline watchers
                 }
             }
-            let report = RunReport(
+            var report = RunReport(
                 outcomes: outcomes, sinkFailures: [:], metricCount: counter.count,
                 durationSeconds: max(0, clock() - started))
+            report.deadlineReached = timeUp.isFired
             let points = HealthMetrics.points(
                 for: report, pipeline: plan.name, tags: plan.tags, timestamp: Int(now), apiUsage: apiUsage.counts)
             for sink in sinks {
@@ -131,20 +146,42 @@ public struct Executor: Sendable {
 
         var outcomes: [String: RunReport.Outcome] = [:]
         var sinkFailures: [String: String] = [:]
+        let graceOver = StopSignal()
         await withTaskGroup(of: (String, RunReport.Outcome)?.self) { group in
             for sink in sinks { start(sink, in: &group) }
+            if let deadline {
+                group.addTask { await Self.wait(until: deadline.extended(by: sinkGrace), thenFire: graceOver) }
+            }
             let stageOutcomes = await produce()
             outcomes.merge(stageOutcomes) { $1 }
+            var delivering = sinks.map(\.name)
+            if delivering.isEmpty { group.cancelAll() }
             while let event = await group.next() {
-                guard let (name, outcome) = event else { continue }
+                guard let (name, reported) = event else {
+                    if !delivering.isEmpty, graceOver.isFired, let deadline {
+                        logger.error(
+                            "sinks \(delivering.joined(separator: ", ")) still delivering \(HTTPDate.seconds(sinkGrace)) "
+                                + "after \(deadline): stopping them")
+                        group.cancelAll()
+                    }
+                    continue
+                }
+                var outcome = reported
+                if outcome == .cancelled, graceOver.isFired {
+                    outcome = .failed("stopped \(HTTPDate.seconds(sinkGrace)) after the run's deadline, before it delivered everything")
+                }
                 outcomes[name] = outcome
                 log(name, outcome, isSink: true)
                 if case .failed(let message) = outcome { sinkFailures[name] = message }
+                delivering.removeAll { $0 == name }
+                if delivering.isEmpty { group.cancelAll() }  // ends the grace timer
             }
         }
-        return RunReport(
+        var report = RunReport(
             outcomes: outcomes, sinkFailures: sinkFailures, metricCount: counter.count,
             durationSeconds: clock() - started)
+        report.deadlineReached = timeUp.isFired
+        return report
     }
 
     static func runStage(

@@ -147,6 +147,12 @@ def main():
         check(label, f"{what}: DD_API_KEY from a Secret", "secretKeyRef" in secret.get("DD_API_KEY", {}), secret.get("DD_API_KEY"))
         check(label, f"{what}: PIPELINE_STATE_DIR={STATE}", plain.get("PIPELINE_STATE_DIR") == STATE, plain.get("PIPELINE_STATE_DIR"))
         check(label, f"{what}: PIPELINES_DIR={MOUNT}", plain.get("PIPELINES_DIR") == MOUNT, plain.get("PIPELINES_DIR"))
+        deadline = plain.get("PIPELINE_DEADLINE", "")
+        m = re.fullmatch(r"(\d+)([smh])", deadline)
+        if check(label, f"{what}: PIPELINE_DEADLINE is a time span", bool(m), deadline) and isinstance(job.get("activeDeadlineSeconds"), int):
+            seconds = int(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2)]
+            check(label, f"{what}: PIPELINE_DEADLINE ({deadline}) plus the sinks' 30 s grace ends before activeDeadlineSeconds ({job['activeDeadlineSeconds']})",
+                  seconds + 30 < job["activeDeadlineSeconds"], deadline)
         mounts = {m["mountPath"]: m for m in c.get("volumeMounts", [])}
         volumes = {v["name"]: v for v in pod.get("volumes", [])}
         for path in (STATE, "/tmp", MOUNT):

@@ -141,6 +141,27 @@ else
     fail "emptyDir state: helm template" "$(cat "$work/emptydir.err")"
 fi
 
+# 5b. The run's deadline comes from the CronJob: activeDeadlineSeconds minus the margin, unless
+#     the collector's env sets PIPELINE_DEADLINE.
+deadline_of() {
+    "$py" -c 'import sys,yaml
+for d in yaml.safe_load_all(open(sys.argv[1])):
+    if d and d.get("kind") == "CronJob":
+        c = d["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+        print(next((e.get("value") for e in c.get("env", []) if e["name"] == "PIPELINE_DEADLINE"), "unset"))' "$1"
+}
+for case in "default||780s" "short|--set collectors.github.activeDeadlineSeconds=600|540s" \
+    "margin|--set global.cronJob.deadlineMarginSeconds=120|720s" "own|--set collectors.github.env.PIPELINE_DEADLINE=5m|5m"; do
+    IFS='|' read -r name args want <<<"$case"
+    # shellcheck disable=SC2086
+    if render "deadline-$name" $args; then
+        got=$(deadline_of "$work/deadline-$name.yaml")
+        if [ "$got" = "$want" ]; then pass "PIPELINE_DEADLINE ${args:-(defaults)}: $got"; else fail "PIPELINE_DEADLINE ${args:-(defaults)}: want $want, got $got"; fi
+    else
+        fail "PIPELINE_DEADLINE $args: helm template" "$(cat "$work/deadline-$name.err")"
+    fi
+done
+
 # 6. Collectors with no pipeline file cannot be enabled; those with one can. The schema refuses
 #    first (its list of files is written by scripts/sync-chart-pipelines.sh), at lint as at
 #    install; the template's own check stands behind it when schema validation is skipped.
@@ -186,6 +207,9 @@ expect_failure "an unknown secrets backend" "/global/secrets/backend'?: 'vault' 
 expect_failure "a mounted Secret without the dir: backend" "backend must be \"dir:/etc/pipeline/secrets\"" "${t[@]}" \
     --set 'global.secrets.mountSecret.name=my-secrets' --set 'global.secrets.backend=aws'
 expect_failure "a variable both plain and from a Secret" "GITHUB_TOKEN is set both" "${t[@]}" --set 'collectors.github.env.GITHUB_TOKEN=x'
+expect_failure "a deadline margin under the sinks' grace" "/global/cronJob/deadlineMarginSeconds'?: minimum" "${t[@]}" --set 'global.cronJob.deadlineMarginSeconds=10'
+expect_failure "a deadline margin that leaves the run no time" "collectors\.github: activeDeadlineSeconds \(840\) minus global\.cronJob\.deadlineMarginSeconds \(800\) leaves the run 40 s" \
+    "${t[@]}" --set 'global.cronJob.deadlineMarginSeconds=800'
 expect_failure "a pipeline file given as a path" "/collectors/github/pipelineFile'?: '../etc/passwd' does not match" "${t[@]}" --set 'collectors.github.pipelineFile=../etc/passwd'
 
 echo

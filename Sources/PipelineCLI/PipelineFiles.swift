@@ -55,7 +55,8 @@ extension PipelineLoader {
 extension PipelineFiles {
     /// The `${secret:…}` values `file` uses, each fetched once from the backend `PIPELINE_SECRETS`
     /// names. A file that does not parse has none here: loading it reports the syntax error.
-    static func secrets(in file: String, command: String) async throws(CLIError) -> SecretValues {
+    /// `deadline`, when given, bounds the requests to the secrets backend.
+    static func secrets(in file: String, command: String, deadline: Deadline? = nil) async throws(CLIError) -> SecretValues {
         let references = secretReferences(in: file)
         guard !references.isEmpty else { return SecretValues() }
         let environment = ProcessInfo.processInfo.environment
@@ -65,7 +66,7 @@ extension PipelineFiles {
         } catch {
             throw .usage(error.description, command: command)
         }
-        let http = Version.httpClient()
+        let http = Version.httpClient(deadline: deadline)
         defer { http.shutdown() }
         let backend: any SecretBackend
         switch setting {

@@ -32,11 +32,11 @@ enum Progress {
         guard isTerminal, let index = plan.stages.firstIndex(where: { $0.name == sink }),
             let runtime = try? kind.makeRuntime(options: [:], path: [])
         else { return plan }
-        var stages = plan.stages
-        let progress = PipelinePlan.Stage(name: "progress", kind: kind, runtime: runtime, inputs: stages[index].inputs)
-        stages[index].inputs = ["progress"]
-        stages.insert(progress, at: index)
-        return PipelinePlan(name: plan.name, tags: plan.tags, stages: stages)
+        var inserted = plan
+        let progress = PipelinePlan.Stage(name: "progress", kind: kind, runtime: runtime, inputs: plan.stages[index].inputs)
+        inserted.stages[index].inputs = ["progress"]
+        inserted.stages.insert(progress, at: index)
+        return inserted
     }
 
     static func draw(_ count: Int) {

@@ -7,8 +7,8 @@ enum RunCommand {
     static let help = """
         Run a pipeline once.
 
-        usage: pipeline run FILE|NAME [--dry-run] [--no-cache] [--format table|json] [--as-of ISO8601] [--var NAME=VALUE]…
-                                  [--stall-timeout SPAN]
+        usage: pipeline run FILE|NAME [--dry-run] [--no-cache] [--format table|json] [--as-of ISO8601] [--deadline SPAN]
+                                  [--stall-timeout SPAN] [--var NAME=VALUE]…
 
         FILE|NAME       a pipeline file, or a name looked up in ./pipelines ($PIPELINES_DIR): github, github.json
 
@@ -17,11 +17,19 @@ enum RunCommand {
           --no-cache           run cold: neither use nor store the HTTP responses kept in the state file
           --format table|json  how stdout prints points: an aligned table (default on a terminal) or JSON Lines
           --as-of ISO8601      evaluate the pipeline at this time instead of now (e.g. 2026-11-01T00:00:00Z)
+          --deadline SPAN      the run's budget (e.g. 10m, 780s): wins over the file's "deadline", which wins over
+                               $PIPELINE_DEADLINE (the Helm chart sets it from the CronJob); default 10m
           --var NAME=VALUE     set a variable used as ${NAME} in the file (wins over the environment); repeatable
           --stall-timeout SPAN stop the run when its stages make no progress for this long (default 3m, or
                                $PIPELINE_STALL_TIMEOUT; 0 turns the watchdog off): each waiting stage fails,
                                naming the request it waits on; the sinks still deliver; exit 1
           -h, --help           show this help
+
+        The deadline bounds every request (each attempt's timeout, every retry wait, Retry-After and
+        rate-limit wait): a wait that cannot end before it fails at once. When it passes, the stages still
+        producing are stopped as on SIGTERM, the sinks get 30 s more to deliver what they have and the
+        health metrics (with collector.NAME.failed = 1), and the run exits 1. Per-request limits are the
+        file's "http" settings (timeout, connect_timeout, max_response_bytes; see README.md).
 
         Metrics go to the file's sinks (stdout with --dry-run); logs go to stderr
         (PIPELINE_LOG_LEVEL=debug|info|warning|error). With PIPELINE_DB=PATH (and no --dry-run), every
@@ -30,13 +38,17 @@ enum RunCommand {
 
         exit codes:
           0  success
-          1  the run finished but a stage failed (the other stages' metrics were still delivered)
+          1  a stage failed (the other stages' metrics were still delivered), or the run was stopped
+             by its deadline or a signal
           2  usage error or an invalid pipeline file
           3  a sink could not deliver
         """
 
     static func main(_ raw: [String]) async throws(CLIError) -> Int32 {
-        let args = try Arguments(raw, command: "run", valued: ["--format", "--as-of", "--var", "--stall-timeout"], boolean: ["--dry-run", "--no-cache", "--help"])
+        let started = Date()
+        let args = try Arguments(
+            raw, command: "run", valued: ["--format", "--as-of", "--var", "--deadline", "--stall-timeout"],
+            boolean: ["--dry-run", "--no-cache", "--help"])
         if args.has("--help") {
             print(help)
             return ExitCode.success
@@ -64,9 +76,18 @@ enum RunCommand {
             }
             return span
         }
+        let environment = ProcessInfo.processInfo.environment
+        let flagDeadline = try args.value("--deadline").map { (text: String) throws(CLIError) -> TimeSpan in
+            try deadlineSpan(text, name: "--deadline")
+        }
+        let environmentDeadline = try environment["PIPELINE_DEADLINE"].flatMap { $0.isEmpty ? nil : $0 }.map {
+            (text: String) throws(CLIError) -> TimeSpan in try deadlineSpan(text, name: "PIPELINE_DEADLINE")
+        }
         let file = try PipelineFiles.resolve(args.positionals[0], command: "run")
         var loader = try PipelineLoader.forCommand(args, command: "run")
-        loader.variables.secrets = try await PipelineFiles.secrets(in: file, command: "run")
+        // The file's own deadline is known once it is loaded, which needs its secrets first.
+        let early = deadline(flag: flagDeadline, file: nil, environment: environmentDeadline, from: started)
+        loader.variables.secrets = try await PipelineFiles.secrets(in: file, command: "run", deadline: early)
         let stdoutOptions: JSONObject = format.map { JSONObject([("format", .string($0.rawValue))]) } ?? JSONObject()
         loader.optionOverrides["stdout"] = stdoutOptions
         if args.has("--dry-run") {
@@ -76,12 +97,16 @@ enum RunCommand {
             loader.extraSinks = [("pipeline_db", "sqlite", .object(JSONObject([("path", .string(database))])))]
         }
         let plan = try loader.plan(file)
+        let runDeadline = deadline(flag: flagDeadline, file: plan.deadline, environment: environmentDeadline, from: started)
 
         let logger = Logger.fromEnvironment()
         let http = Version.httpClient()
         defer { http.shutdown() }
-        logger.info("running \(plan.name) from \(file) with \(plan.stages.count) stages, as of \(Timestamp.format(now))")
+        logger.info(
+            "running \(plan.name) from \(file) with \(plan.stages.count) stages, as of \(Timestamp.format(now)); "
+                + "\(runDeadline)")
         var executor = Executor(plan: plan, now: now, logger: logger, http: http)
+        executor.deadline = runDeadline
         if let stallTimeout {
             executor.stallTimeout = stallTimeout.seconds > 0 ? .milliseconds(Int64(stallTimeout.seconds * 1000)) : nil
         }
@@ -90,7 +115,10 @@ enum RunCommand {
         }
         let prepared = executor
         let report = await SignalHandling.stoppingOnTermination { await prepared.run(stoppingOn: $0) }
-        let stopped = report.stalled ? ", stopped by the watchdog" : report.wasCancelled ? ", stopped by a signal" : ""
+        let stopped =
+            report.stalled
+            ? ", stopped by the watchdog"
+            : report.deadlineReached ? ", stopped at its deadline" : report.wasCancelled ? ", stopped by a signal" : ""
         logger.info(
             "\(plan.name) finished in \(String(format: "%.2f", report.durationSeconds)) s: \(report.metricCount) metrics, \(report.errorCount) stage errors\(stopped)")
         return report.exitCode
@@ -98,6 +126,22 @@ enum RunCommand {
 }
 
 extension RunCommand {
+    /// The run's deadline: `--deadline`, else the file's `deadline`, else `$PIPELINE_DEADLINE`,
+    /// else 10 minutes, counted from when the command started.
+    static func deadline(flag: TimeSpan?, file: TimeSpan?, environment: TimeSpan?, from start: Date) -> Deadline {
+        if let flag { return Deadline(flag, setting: .flag, from: start) }
+        if let file { return Deadline(file, setting: .file, from: start) }
+        if let environment { return Deadline(environment, setting: .environment, from: start) }
+        return Deadline(Deadline.standardBudget, setting: .standard, from: start)
+    }
+
+    static func deadlineSpan(_ text: String, name: String) throws(CLIError) -> TimeSpan {
+        guard let span = TimeSpan(text), span.seconds > 0 else {
+            throw .usage("\(name) must be a time span above zero such as 10m or 780s, got \"\(text)\"", command: "run")
+        }
+        return span
+    }
+
     /// The response cache in the state file, or nil (a cold run) when it cannot be used. A
     /// damaged file is set aside (kept for inspection) and a fresh one started: this run is cold.
     static func openResponseCache(logger: Logger) -> ResponseCache? {
@@ -127,7 +171,7 @@ enum Version {
     static let current = "0.1.0"
 
     /// The HTTP client of one command: shared by every stage, so the per-host bound holds run-wide.
-    static func httpClient() -> HTTPClient {
-        HTTPClient(configuration: HTTPClient.Configuration(userAgent: "pipeline/\(current) (+libcurl)"))
+    static func httpClient(deadline: Deadline? = nil) -> HTTPClient {
+        HTTPClient(configuration: HTTPClient.Configuration(userAgent: "pipeline/\(current) (+libcurl)", deadline: deadline))
     }
 }

@@ -1,7 +1,8 @@
 /// Sends GETs through a `ResponseCache`: with a stored entry it asks conditionally
 /// (`If-None-Match`, `If-Modified-Since`) and turns a 304 into the stored answer (status 200,
 /// the stored body and `Link`); a new 200 is stored. URLs that `isImmutable` accepts are answered
-/// from the cache without asking at all. Every answer and hit is counted in `usage`.
+/// from the cache without asking at all. Every answer (retried ones, and one that ends in an
+/// error such as an exhausted rate limit, included) and every hit is counted in `usage`.
 ///
 /// Without a cache (`--no-cache`, or a state file that cannot be used) it only counts. Cache
 /// errors never fail a request: the request is then simply sent unconditionally.
@@ -23,10 +24,9 @@ public struct ConditionalFetcher: Sendable {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let count: @Sendable (HTTPResponse) -> Void = { [usage] in usage?.record($0) }
         guard let cache, request.method == "GET" else {
-            let response = try await http.send(request)
-            usage?.record(response)
-            return response
+            return try await http.send(request, onAnswer: count)
         }
         let authorization = request.headers.last { HTTPHeaders.namesMatch($0.0, "Authorization") }?.1
         if isImmutable(request.url), let entry = try? cache.lookup(url: request.url, authorization: authorization),
@@ -42,15 +42,13 @@ public struct ConditionalFetcher: Sendable {
             if let etag = validators.etag { conditional.headers.append(("If-None-Match", etag)) }
             if let lastModified = validators.lastModified { conditional.headers.append(("If-Modified-Since", lastModified)) }
         }
-        var response = try await http.send(conditional)
-        usage?.record(response)
+        var response = try await http.send(conditional, onAnswer: count)
         if response.status == 304, validators != nil {
             if let entry = try? cache.lookup(url: request.url, authorization: authorization), entry.status == 200 {
                 return Self.response(from: entry, url: response.url, headers: response.headers)
             }
             // The entry went away in between (evicted, or the file failed): ask again, unconditionally.
-            response = try await http.send(request)
-            usage?.record(response)
+            response = try await http.send(request, onAnswer: count)
         }
         if response.status == 200,
             response.headers["etag"] != nil || response.headers["last-modified"] != nil || isImmutable(request.url)

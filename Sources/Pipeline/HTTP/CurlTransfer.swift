@@ -13,7 +13,11 @@ final class CurlTransfer {
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var headers = HTTPHeaders()
     private var body: [UInt8] = []
+    /// Set when the answer passed `maxResponseBytes`, with its `Content-Length` when that said so.
     private var bodyLimitExceeded = false
+    private var declaredLength: Int?
+    /// The status of the response whose headers are arriving (after redirects, the last one).
+    private var status = 0
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
 
     init(job: TransferJob, easy: UnsafeMutableRawPointer) {
@@ -93,8 +97,8 @@ final class CurlTransfer {
             pipeline_curl_setopt_header(easy) { data, size, count, context in
                 guard let data, let context else { return 0 }
                 let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-                transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
-                return size * count
+                // Returning 0 aborts the transfer (a Content-Length over the cap) before the body.
+                return transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
             })
 
         guard failed == CURLE_OK else {
@@ -116,27 +120,50 @@ final class CurlTransfer {
 
     /// One header line, CRLF included. A status line starts a new response (after a redirect
     /// or `100 Continue`), so only the last response's headers are kept.
-    private func receiveHeaderLine(_ raw: UnsafeRawBufferPointer) {
+    ///
+    /// Returns false to refuse the answer: a `Content-Length` over `maxResponseBytes` on a
+    /// response that has a body. Under the cap, the body's buffer is sized once from it.
+    private func receiveHeaderLine(_ raw: UnsafeRawBufferPointer) -> Bool {
         var line = Substring(String(decoding: raw, as: UTF8.self))
         while let last = line.last, last.isNewline { line.removeLast() }
         if line.hasPrefix("HTTP/") {
             headers = HTTPHeaders()
-            return
+            status = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+            return true
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
+        guard let colon = line.firstIndex(of: ":") else { return true }
         let name = line[..<colon].trimmingCharacters(in: .whitespaces)
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         headers.add(name: name, value: value)
+        // 1xx, 204, 304 and answers to HEAD carry no body, whatever their Content-Length says;
+        // redirects' bodies are not kept.
+        let hasBody = (200...299).contains(status) && status != 204 || status >= 400
+        if hasBody, job.request.method.uppercased() != "HEAD", HTTPHeaders.namesMatch(name, "content-length"),
+            let length = Int(value)
+        {
+            guard length <= job.options.maxResponseBytes else {
+                bodyLimitExceeded = true
+                declaredLength = length
+                return false
+            }
+            if body.isEmpty { body.reserveCapacity(length) }
+        }
+        return true
     }
 
     /// The attempt's result once curl reports it done with `code`.
     func result(_ code: CURLcode) -> Result<HTTPResponse, any Error> {
+        if code == CURLE_WRITE_ERROR, bodyLimitExceeded {
+            body = []
+            let kind = HTTPError.Kind.responseTooLarge(limit: job.options.maxResponseBytes, declared: declaredLength)
+            return .failure(TransferFailure(kind: kind, retryable: false))
+        }
         guard code == CURLE_OK else {
             var osErrno = 0
             _ = pipeline_curl_getinfo_long(easy, CURLINFO_OS_ERRNO, &osErrno)
             let failure = TransferFailure.classify(
                 code, osErrno: Int32(truncatingIfNeeded: osErrno), detail: String(cString: errorBuffer),
-                timeout: job.options.timeout, bodyLimitExceeded: bodyLimitExceeded ? job.options.maxResponseBytes : nil)
+                timeout: job.options.timeout, connectTimeout: job.options.connectTimeout)
             return .failure(failure)
         }
         var status = 0

@@ -8,8 +8,10 @@ extension HTTPClient {
     /// every header; one to another origin only when the request carries no credential
     /// (`CredentialScope`), and otherwise fails with `HTTPError.Kind.offOrigin`. Each hop holds
     /// a permit of its own host.
+    /// `options` gives each hop's transfer options once it holds its permit (the time left
+    /// before the run's deadline is what is left then).
     func performFollowingRedirects(
-        _ request: HTTPRequest, options: TransferOptions, activity: RunActivity.Waiting? = nil
+        _ request: HTTPRequest, activity: RunActivity.Waiting? = nil, options: (HTTPRequest) throws -> TransferOptions
     ) async throws -> HTTPResponse {
         var current = request
         for hop in 0...Self.maxRedirects {
@@ -18,8 +20,9 @@ extension HTTPClient {
             }
             activity?.phase("waiting for a connection slot to \(hostKey)")
             let response = try await limiter.withPermit(for: hostKey) {
+                let hopOptions = try options(current)
                 activity?.phase("in flight")
-                return try await loop.perform(current, options: options)
+                return try await loop.perform(current, options: hopOptions)
             }
             activity?.progressed()
             guard let next = try Self.redirect(current, answeredBy: response) else { return response }

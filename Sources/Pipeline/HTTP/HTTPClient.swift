@@ -5,7 +5,8 @@ import Foundation
 /// Built on libcurl's multi interface rather than URLSession to keep a run's peak RSS low
 /// (see ENGINEERING.md). One dedicated thread drives all transfers (`CurlMultiLoop`);
 /// connections are reused; at most `maxConcurrentPerHost` requests are in flight per host;
-/// failures and rate limits are retried per `RetryPolicy`.
+/// failures and rate limits are retried per `RetryPolicy`; a `deadline` bounds every attempt
+/// and every wait.
 ///
 ///     let client = HTTPClient(configuration: .init(userAgent: "pipeline/1.0"))
 ///     defer { client.shutdown() }
@@ -16,15 +17,25 @@ public final class HTTPClient: Sendable {
         public var maxConcurrentPerHost: Int
         /// Sent on every request (GitHub rejects requests without one).
         public var userAgent: String
-        /// The longest time to establish a connection.
+        /// The longest time to establish a connection (a pipeline file's `http.connect_timeout`).
         public var connectTimeout: Duration
         /// The total time for one attempt, from connecting to the last body byte
-        /// (`CURLOPT_TIMEOUT_MS`); `HTTPRequest.timeout` overrides it.
+        /// (`CURLOPT_TIMEOUT_MS`; a pipeline file's `http.timeout`); `HTTPRequest.timeout`
+        /// overrides it.
         public var requestTimeout: Duration
-        /// Responses with a larger (decoded) body fail with `.responseTooLarge`, protecting the
-        /// run's memory budget from a runaway response.
+        /// Responses with a larger (decoded) body fail with `.responseTooLarge`, refused on their
+        /// `Content-Length` before the body is read or as soon as the body passes it: the body is
+        /// held whole and then parsed, so this bounds what one request costs in memory (a pipeline
+        /// file's `http.max_response_bytes`; `HTTPRequest.maxResponseBytes` overrides it).
         public var maxResponseBytes: Int
         public var retry: RetryPolicy
+        /// The run's deadline: no attempt runs past it (its timeout is cut to what is left) and no
+        /// wait (backoff, `Retry-After`, a rate limit's reset, pacing) that would end past it is
+        /// begun: the request fails at once instead. Nil for none.
+        public var deadline: Deadline?
+        /// Where a pipeline file sets these limits (`http`, or `stages.NAME.http` for a stage's
+        /// client), named by errors that tell the user to raise one.
+        public var settingsPath: String
         /// Sleeps between attempts; tests inject one that records and returns at once.
         public var sleep: @Sendable (Duration) async throws -> Void
         /// The wall clock, for rate-limit resets; injectable for tests.
@@ -36,9 +47,11 @@ public final class HTTPClient: Sendable {
             maxConcurrentPerHost: Int = 8,
             userAgent: String = "pipeline/1.0 (+libcurl)",
             connectTimeout: Duration = .seconds(10),
-            requestTimeout: Duration = .seconds(60),
-            maxResponseBytes: Int = 64 << 20,
+            requestTimeout: Duration = .seconds(30),
+            maxResponseBytes: Int = 8 << 20,
             retry: RetryPolicy = .default,
+            deadline: Deadline? = nil,
+            settingsPath: String = "http",
             sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
             now: @escaping @Sendable () -> Date = { Date() },
             logger: Logger = .fromEnvironment(label: "http")
@@ -49,6 +62,8 @@ public final class HTTPClient: Sendable {
             self.requestTimeout = requestTimeout
             self.maxResponseBytes = maxResponseBytes
             self.retry = retry
+            self.deadline = deadline
+            self.settingsPath = settingsPath
             self.sleep = sleep
             self.now = now
             self.logger = logger
@@ -59,34 +74,69 @@ public final class HTTPClient: Sendable {
     let loop: CurlMultiLoop
     let limiter: HostLimiter
     /// The rate-limit budget of each host and credential, shared by every request of the run.
-    let budget = RateLimitBudget()
+    let budget: RateLimitBudget
+    /// False for a client made by `with(_:)`: the thread belongs to the client it was made from.
+    private let ownsLoop: Bool
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
         self.loop = CurlMultiLoop()
         self.limiter = HostLimiter(limit: configuration.maxConcurrentPerHost)
+        self.budget = RateLimitBudget()
+        self.ownsLoop = true
     }
 
-    deinit { loop.shutdown() }
+    private init(configuration: Configuration, sharingWith other: HTTPClient) {
+        self.configuration = configuration
+        self.loop = other.loop
+        self.limiter = other.limiter
+        self.budget = other.budget
+        self.ownsLoop = false
+    }
+
+    deinit { if ownsLoop { loop.shutdown() } }
+
+    /// A client with other settings (a stage's timeouts, the run's deadline) that shares this
+    /// one's thread and connections, per-host bound and rate-limit budgets. Its `shutdown()` does
+    /// nothing: this client's stops both.
+    public func with(_ change: (inout Configuration) -> Void) -> HTTPClient {
+        var configuration = self.configuration
+        change(&configuration)
+        return HTTPClient(configuration: configuration, sharingWith: self)
+    }
 
     /// Stops the client's thread; requests still running fail with `HTTPError.Kind.shutDown`.
     /// Call it when the run ends; `deinit` calls it too.
-    public func shutdown() { loop.shutdown() }
+    public func shutdown() { if ownsLoop { loop.shutdown() } }
 
     /// Sends `request`, retrying per the policy, and returns the response, whatever its status,
     /// unless the status is one that is retried (408, 429, 5xx) and kept failing (then it throws,
     /// or returns that last response if the policy's `returnsLastResponse` says so).
     ///
-    /// Throws `HTTPError` (with a message that says what to do) or `CancellationError`.
-    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    /// `onAnswer` sees every answer the server gave, retried ones and one that ends in an error
+    /// (an exhausted rate limit) included: what the API counted.
+    ///
+    /// Throws `HTTPError` (with a message that says what to do) or `CancellationError`. A
+    /// cancelled task starts no further attempt and sleeps no further.
+    public func send(
+        _ request: HTTPRequest, onAnswer: (@Sendable (HTTPResponse) -> Void)? = nil
+    ) async throws -> HTTPResponse {
+        do {
+            return try await attempts(request, onAnswer: onAnswer)
+        } catch var error as HTTPError {
+            error.settingsPath = configuration.settingsPath
+            throw error
+        }
+    }
+
+    private func attempts(
+        _ request: HTTPRequest, onAnswer: (@Sendable (HTTPResponse) -> Void)?
+    ) async throws -> HTTPResponse {
         let hostKey = try validate(request)
-        let options = TransferOptions(
-            userAgent: configuration.userAgent,
-            connectTimeout: configuration.connectTimeout,
-            timeout: request.timeout ?? configuration.requestTimeout,
-            maxResponseBytes: configuration.maxResponseBytes)
+        let deadline = configuration.deadline
         let policy = request.retry ?? configuration.retry
         var tracker = RetryTracker(policy: policy, method: request.method, url: request.url)
+        tracker.deadline = deadline
         let budgetKey = RateLimitBudget.key(host: hostKey, headers: request.headers)
         var pacingLogged = false
         // What the run's watchdog names if the run stalls here.
@@ -94,10 +144,23 @@ public final class HTTPClient: Sendable {
         defer { activity?.end() }
         while true {
             try Task.checkCancellation()
-            let pause = budget.delay(for: budgetKey, now: configuration.now())
+            let now = configuration.now()
+            let pause = budget.delay(for: budgetKey, now: now)
             if pause > .zero {
                 let wait = min(pause, policy.maxRateLimitWait)
-                if !pacingLogged, let window = budget.window(for: budgetKey) {
+                let window = budget.window(for: budgetKey)
+                if let deadline, wait >= deadline.remaining(at: now) {
+                    let kind: HTTPError.Kind =
+                        if let window {
+                            .pacingPastDeadline(
+                                remaining: window.remaining, limit: window.limit, reset: window.reset, wait: wait,
+                                deadline: deadline)
+                        } else {
+                            .deadlineReached(deadline, duringAttempt: false)
+                        }
+                    throw HTTPError(kind, method: request.method, url: request.url, attempts: tracker.attempt - 1)
+                }
+                if !pacingLogged, let window {
                     configuration.logger.warning(
                         "rate-limit budget low for \(hostKey) (\(window.remaining) of \(window.limit) left until "
                             + "\(HTTPDate.iso8601(window.reset))): spacing requests by \(HTTPDate.seconds(wait))")
@@ -107,11 +170,23 @@ public final class HTTPClient: Sendable {
                 try await configuration.sleep(wait)
             }
             let outcome: AttemptOutcome
+            var cutByDeadline = false
             do {
-                let response = try await performFollowingRedirects(request, options: options, activity: activity)
+                let response = try await performFollowingRedirects(request, activity: activity) { hop in
+                    // After the wait for a permit: the deadline is what is left now.
+                    let (options, cut) = try options(for: hop, attempt: tracker.attempt)
+                    cutByDeadline = cut
+                    return options
+                }
                 budget.record(response, key: budgetKey)
+                onAnswer?(response)
                 outcome = .response(response)
             } catch let failure as TransferFailure {
+                if let deadline, cutByDeadline, failure.isTimeout {
+                    throw HTTPError(
+                        .deadlineReached(deadline, duringAttempt: true), method: request.method, url: request.url,
+                        attempts: tracker.attempt)
+                }
                 outcome = .failure(failure)
             }
             let attempt = tracker.attempt
@@ -133,6 +208,32 @@ public final class HTTPClient: Sendable {
                 }
             }
         }
+    }
+
+    /// What the curl thread needs for one attempt, and whether its timeout was cut to what is
+    /// left of the deadline (plus a second); an attempt with nothing left is not made.
+    private func options(for request: HTTPRequest, attempt: Int) throws -> (TransferOptions, cut: Bool) {
+        var timeout = request.timeout ?? configuration.requestTimeout
+        var cut = false
+        if let deadline = configuration.deadline {
+            let left = deadline.remaining(at: configuration.now())
+            guard left > .zero else {
+                throw HTTPError(
+                    .deadlineReached(deadline, duringAttempt: false), method: request.method, url: request.url,
+                    attempts: attempt - 1)
+            }
+            // One second past it: the executor stops its stages at the deadline itself (and says
+            // which were still running); the cut ends the attempt should nothing stop it.
+            let cutTo = left + .seconds(1)
+            if cutTo < timeout {
+                timeout = cutTo
+                cut = true
+            }
+        }
+        let options = TransferOptions(
+            userAgent: configuration.userAgent, connectTimeout: configuration.connectTimeout, timeout: timeout,
+            maxResponseBytes: request.maxResponseBytes ?? configuration.maxResponseBytes)
+        return (options, cut)
     }
 
     /// Checks what curl would otherwise reject obscurely (or, for line breaks in headers,

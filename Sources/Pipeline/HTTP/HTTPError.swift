@@ -18,10 +18,19 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case rateLimited(until: Date, source: String)
         /// The connection failed or dropped (refused, reset, empty reply, DNS, TLS, …).
         case transport(String)
-        /// An attempt took longer than its timeout.
+        /// An attempt took longer than its timeout (`http.timeout`).
         case timedOut(Duration)
-        /// The response body was larger than `Configuration.maxResponseBytes`.
-        case responseTooLarge(limit: Int)
+        /// Connecting took longer than the connect timeout (`http.connect_timeout`).
+        case connectTimedOut(Duration)
+        /// The run's deadline passed: before the request could be sent, or (`duringAttempt`)
+        /// while its answer was awaited.
+        case deadlineReached(Deadline, duringAttempt: Bool)
+        /// The rate limit is nearly spent, and spacing requests until its reset would make this
+        /// one wait `wait`, past the run's deadline: failed at once rather than paced.
+        case pacingPastDeadline(remaining: Int, limit: Int, reset: Date, wait: Duration, deadline: Deadline)
+        /// The answer was larger than `Configuration.maxResponseBytes` (`http.max_response_bytes`):
+        /// refused on its `Content-Length` (`declared`) before the body, or while the body came.
+        case responseTooLarge(limit: Int, declared: Int?)
         /// The request cannot be sent as written (bad URL, a line break in a header, …).
         case invalidRequest(String)
         /// Pagination reached a `next` URL it had already fetched.
@@ -43,6 +52,9 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
     public var attempts: Int
     /// Extra context appended to the message, e.g. that the retry budget ran out.
     public var note: String?
+    /// Where the pipeline file sets this request's limits (`http`, `stages.NAME.http`), named
+    /// in the advice of timeouts and size refusals; nil names the top-level `http`.
+    public var settingsPath: String?
 
     public init(_ kind: Kind, method: String, url: String, attempts: Int = 1, note: String? = nil) {
         self.kind = kind
@@ -60,6 +72,12 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         return line
     }
 
+    /// `http.timeout`, or for one stage's request `stages.NAME.http.timeout (or http.timeout for every stage)`.
+    private func setting(_ key: String) -> String {
+        guard let settingsPath, settingsPath != "http" else { return "http.\(key)" }
+        return "\(settingsPath).\(key) (or http.\(key) for every stage)"
+    }
+
     var summary: String {
         switch kind {
         case .status(let status, let message):
@@ -70,7 +88,15 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
             return "rate limit exhausted until \(HTTPDate.iso8601(until)) (\(source))"
         case .transport(let reason): return reason
         case .timedOut(let limit): return "timed out after \(HTTPDate.seconds(limit))"
-        case .responseTooLarge(let limit): return "response body larger than \(limit) bytes"
+        case .connectTimedOut(let limit): return "could not connect within \(HTTPDate.seconds(limit))"
+        case .deadlineReached(let deadline, let duringAttempt):
+            return duringAttempt ? "no answer before \(deadline)" : "not sent: \(deadline) has passed"
+        case .pacingPastDeadline(let remaining, let limit, let reset, let wait, let deadline):
+            return "rate limit nearly spent (\(remaining) of \(limit) requests left until \(HTTPDate.iso8601(reset))): "
+                + "spacing requests out until the reset would hold this one \(HTTPDate.seconds(wait)), past \(deadline)"
+        case .responseTooLarge(let limit, let declared):
+            let size = declared.map { "the answer declares \($0) bytes (Content-Length)" } ?? "the answer grew past it"
+            return "answer larger than the \(ByteCount.text(limit)) cap: \(size)"
         case .invalidRequest(let reason): return "invalid request: \(reason)"
         case .paginationLoop: return "pagination loops (the next link points to a page already fetched)"
         case .tooManyPages(let limit): return "pagination exceeds \(limit) pages"
@@ -97,8 +123,14 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
             if source == "secondary rate limit" { return "lower maxConcurrentPerHost or run less often" }
             return "wait for the reset, or use credentials with a larger quota"
         case .transport: return "check the host and port and that the server is reachable, or retry later"
-        case .timedOut: return "the server is slow; raise the timeout or retry later"
-        case .responseTooLarge: return "request smaller pages (per_page) or raise maxResponseBytes"
+        case .timedOut: return "the server is slow: raise \(setting("timeout")) in the pipeline file, or retry later"
+        case .connectTimedOut:
+            return "check that the host is reachable, or raise \(setting("connect_timeout")) in the pipeline file"
+        case .deadlineReached(let deadline, _): return deadline.advice
+        case .pacingPastDeadline(_, _, _, _, let deadline):
+            return "wait for the reset, use credentials with a larger quota, or \(deadline.advice)"
+        case .responseTooLarge:
+            return "ask for smaller pages (per_page) or raise \(setting("max_response_bytes")) in the pipeline file"
         case .invalidRequest: return "fix the request"
         case .paginationLoop: return "the server's Link headers are inconsistent; report it"
         case .tooManyPages: return "narrow the query or raise maxPages"

@@ -12,15 +12,17 @@ public struct HTTPRequest: Sendable {
     /// The request body; nil sends none. Set a `Content-Type` header when you send one.
     public var body: [UInt8]?
     /// The total time allowed for one attempt (connect, send, receive); nil uses the
-    /// client's `requestTimeout`.
+    /// client's `requestTimeout`. The run's deadline, if the client has one, bounds it.
     public var timeout: Duration?
+    /// The largest answer this request accepts; nil uses the client's `maxResponseBytes`.
+    public var maxResponseBytes: Int?
     /// This request's retry policy; nil uses the client's. The instance metadata service, for
     /// one, must fail fast off EC2 rather than be retried for minutes.
     public var retry: RetryPolicy?
 
     public init(
         method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
-        timeout: Duration? = nil, retry: RetryPolicy? = nil
+        timeout: Duration? = nil, retry: RetryPolicy? = nil, maxResponseBytes: Int? = nil
     ) {
         self.method = method
         self.url = url
@@ -28,6 +30,7 @@ public struct HTTPRequest: Sendable {
         self.body = body
         self.timeout = timeout
         self.retry = retry
+        self.maxResponseBytes = maxResponseBytes
     }
 
     /// A GET request.

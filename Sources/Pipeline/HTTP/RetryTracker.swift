@@ -22,6 +22,8 @@ struct RetryTracker {
     let method: String
     let url: String
     var random: (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
+    /// The run's deadline: a wait that would end past it fails at once instead.
+    var deadline: Deadline?
 
     /// The attempt that just finished (1-based).
     private(set) var attempt = 1
@@ -44,7 +46,7 @@ struct RetryTracker {
         case .failure(let failure):
             let error = makeError(failure.kind)
             guard failure.retryable else { return .fail(error) }
-            return retry(after: policy.backoff(retry: attempt, random: random), reason: error.summary, else: error)
+            return retry(after: policy.backoff(retry: attempt, random: random), reason: error.summary, else: error, now: now)
 
         case .response(let response):
             if let signal = RateLimitSignal.detect(in: response, now: now) {
@@ -53,12 +55,19 @@ struct RetryTracker {
             let status = response.status
             let retryable = status == 408 || status == 429 || ((500...599).contains(status) && status != 501)
             guard retryable else { return .deliver(response) }
-            let error = makeError(.status(status, message: APIErrorMessage.extract(from: response.body)))
+            var error = makeError(.status(status, message: APIErrorMessage.extract(from: response.body)))
             var delay = policy.backoff(retry: attempt, random: random)
             if let until = RateLimitSignal.retryAfter(response.headers, now: now) {
-                delay = min(Self.duration(from: now, to: until), policy.maxRateLimitWait)
+                // As for a 429: the server's wait, or at once an error when it is longer than allowed.
+                delay = Self.duration(from: now, to: until)
+                guard delay <= policy.maxRateLimitWait else {
+                    error.note =
+                        "the server asks to be retried at \(HTTPDate.iso8601(until)) (retry-after), later than "
+                        + "the \(HTTPDate.seconds(policy.maxRateLimitWait)) a wait may last"
+                    return policy.returnsLastResponse ? .deliver(response) : .fail(error)
+                }
             }
-            let decision = retry(after: delay, reason: HTTPStatusPhrase.describe(status), else: error)
+            let decision = retry(after: delay, reason: HTTPStatusPhrase.describe(status), else: error, now: now)
             if case .fail = decision, policy.returnsLastResponse { return .deliver(response) }
             return decision
         }
@@ -83,15 +92,21 @@ struct RetryTracker {
         let until = now.addingTimeInterval(HTTPDate.toSeconds(wait))
         let error = makeError(.rateLimited(until: until, source: source))
         guard wait <= policy.maxRateLimitWait else { return .fail(error) }
-        return retry(after: wait, reason: "\(HTTPStatusPhrase.describe(response.status)), \(source)", else: error)
+        return retry(after: wait, reason: "\(HTTPStatusPhrase.describe(response.status)), \(source)", else: error, now: now)
     }
 
-    /// Retries after `delay` unless attempts or the total budget are spent, in which case `error`.
-    private mutating func retry(after delay: Duration, reason: String, else error: HTTPError) -> RetryDecision {
+    /// Retries after `delay` unless attempts or the total budget are spent, or the wait would
+    /// pass the run's deadline, in which case `error`.
+    private mutating func retry(after delay: Duration, reason: String, else error: HTTPError, now: Date) -> RetryDecision {
         guard attempt < policy.maxAttempts else { return .fail(error) }
         if let budget = policy.maxTotalWait, waited + delay > budget {
             var error = error
             error.note = "retry budget of \(HTTPDate.seconds(budget)) spent"
+            return .fail(error)
+        }
+        if let deadline, delay >= deadline.remaining(at: now) {
+            var error = error
+            error.note = "waiting \(HTTPDate.seconds(delay)) to try again would pass \(deadline)"
             return .fail(error)
         }
         attempt += 1

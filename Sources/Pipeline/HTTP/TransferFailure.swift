@@ -10,10 +10,20 @@ struct TransferFailure: Error {
     var kind: HTTPError.Kind
     var retryable: Bool
 
+    /// The attempt ran out of time (connecting or in all).
+    var isTimeout: Bool {
+        switch kind {
+        case .timedOut, .connectTimedOut: true
+        default: false
+        }
+    }
+
     /// Classifies a finished curl transfer. `osErrno` is `CURLINFO_OS_ERRNO`, `detail` the
     /// text from `CURLOPT_ERRORBUFFER` (used only where it adds something, e.g. TLS problems).
+    /// `timeout` and `connectTimeout` are the attempt's (a timeout while connecting is the
+    /// connect timeout's when that is the shorter).
     static func classify(
-        _ code: CURLcode, osErrno: Int32, detail: String, timeout: Duration, bodyLimitExceeded: Int?
+        _ code: CURLcode, osErrno: Int32, detail: String, timeout: Duration, connectTimeout: Duration
     ) -> TransferFailure {
         func transport(_ reason: String, retryable: Bool = true) -> TransferFailure {
             TransferFailure(kind: .transport(reason), retryable: retryable)
@@ -25,7 +35,12 @@ struct TransferFailure: Error {
             return transport("could not connect")
         case CURLE_COULDNT_RESOLVE_HOST: return transport("could not resolve the host name")
         case CURLE_COULDNT_RESOLVE_PROXY: return transport("could not resolve the proxy's host name")
-        case CURLE_OPERATION_TIMEDOUT: return TransferFailure(kind: .timedOut(timeout), retryable: true)
+        case CURLE_OPERATION_TIMEDOUT:
+            let connecting = detail.hasPrefix("Connection timed out") || detail.hasPrefix("Resolving timed out")
+            if connecting, connectTimeout <= timeout {
+                return TransferFailure(kind: .connectTimedOut(connectTimeout), retryable: true)
+            }
+            return TransferFailure(kind: .timedOut(timeout), retryable: true)
         case CURLE_GOT_NOTHING: return transport("empty reply (the server closed the connection without answering)")
         case CURLE_PARTIAL_FILE: return transport("connection closed before the whole response arrived")
         case CURLE_SEND_ERROR, CURLE_RECV_ERROR:
@@ -40,8 +55,6 @@ struct TransferFailure: Error {
             return transport("could not decode the compressed response", retryable: false)
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
             return TransferFailure(kind: .invalidRequest("curl rejected the URL: \(detail)"), retryable: false)
-        case CURLE_WRITE_ERROR where bodyLimitExceeded != nil:
-            return TransferFailure(kind: .responseTooLarge(limit: bodyLimitExceeded!), retryable: false)
         default:
             let name = String(cString: curl_easy_strerror(code))
             return transport(

@@ -25,8 +25,13 @@ public struct Executor: Sendable {
     /// The watchdog: a run whose stages make no progress for this long (no batch sent, no HTTP
     /// answer, no stage finished) is stopped as SIGTERM would stop it, its waiting stages failed
     /// with what they wait on; nil turns it off. Far above any single wait the HTTP client allows
-    /// itself by default (a 60 s attempt, a 60 s rate-limit wait), far under a CronJob's deadline.
+    /// itself by default (a 30 s attempt, a 60 s rate-limit wait), far under a CronJob's deadline.
     public var stallTimeout: Duration? = .seconds(180)
+    /// When set, bounds every request of the run, and when it passes the producing stages stop
+    /// as on SIGTERM; the sinks get `sinkGrace` more to deliver (see `Executor+Deadline.swift`).
+    public var deadline: Deadline?
+    /// How long past the deadline the sinks may go on delivering before they are stopped too.
+    public var sinkGrace: Duration = Self.standardSinkGrace
 
     public init(plan: PipelinePlan, now: Double, logger: Logger, http: HTTPClient) {
         self.plan = plan
@@ -64,7 +69,7 @@ public struct Executor: Sendable {
                 pointCounter: downstream.contains(where: \.isSink) ? counter : nil)
             var context = StageContext(
                 stage: stage.name, pipeline: plan.name, now: now, tags: plan.tags,
-                logger: logger.with(label: stage.name), http: http)
+                logger: logger.with(label: stage.name), http: httpClient(for: stage))
             context.fields = selections[stage.name] ?? .all
             context.runID = runID
             context.runStartedAt = started
@@ -105,11 +110,12 @@ public struct Executor: Sendable {
             }
         }
 
+        let timeUp = StopSignal()
+
         /// Runs every stage but the sinks, then hands the health metrics to the sinks.
         func produce() async -> (outcomes: [String: RunReport.Outcome], stalled: Bool) {
             var outcomes: [String: RunReport.Outcome] = [:]
             var stall: (RunActivity.Stall, ContinuousClock.Instant)?
-            var stopping = false
             await withTaskGroup(of: StageEvent.self) { group in
                 group.addTask {
                     await stop.wait()
@@ -121,23 +127,34 @@ public struct Executor: Sendable {
                         return .stalled(stall)
                     }
                 }
+                if let deadline {
+                    group.addTask {
+                        await Self.wait(until: deadline, thenFire: timeUp)
+                        return .stopped
+                    }
+                }
                 for stage in producers { start(stage, in: &group) }
-                var remaining = producers.count
-                if remaining == 0 { group.cancelAll() }
+                var running = producers.map(\.name)
+                var stopping = false
+                if running.isEmpty { group.cancelAll() }
                 while let event = await group.next() {
                     switch event {
                     case .stopped:
-                        if remaining > 0, stall == nil, !stopping {
-                            stopping = true
-                            logger.warning("stopping: \(remaining) stages still running")
-                            group.cancelAll()
+                        guard !running.isEmpty, !stopping else { continue }
+                        stopping = true
+                        if let deadline, timeUp.isFired {
+                            logger.error(Self.deadlineMessage(deadline, stillRunning: running, sinkGrace: sinkGrace))
+                        } else {
+                            logger.warning("stopping: \(running.count) stages still running")
                         }
+                        group.cancelAll()
                     case .stalled(let found):
-                        guard remaining > 0, stall == nil, !stopping else { continue }
+                        guard !running.isEmpty, !stopping else { continue }
+                        stopping = true
                         stall = (found, activity.now)
                         logger.error(
                             "no progress for \(HTTPDate.seconds(found.idle)) (the watchdog's limit is "
-                                + "\(HTTPDate.seconds(stallTimeout ?? .zero))): stopping the \(remaining) stages still running")
+                                + "\(HTTPDate.seconds(stallTimeout ?? .zero))): stopping the \(running.count) stages still running")
                         group.cancelAll()
                     case .finished(let name, var outcome):
                         // The stages waiting on a request are what the run waits on; when none
@@ -151,8 +168,8 @@ public struct Executor: Sendable {
                         }
                         outcomes[name] = outcome
                         log(name, outcome, isSink: false)
-                        remaining -= 1
-                        if remaining == 0 { group.cancelAll() }  // ends the stop watcher and the watchdog
+                        running.removeAll { $0 == name }
+                        if running.isEmpty { group.cancelAll() }  // ends the watchers
                     }
                 }
             }
@@ -164,6 +181,7 @@ public struct Executor: Sendable {
                 outcomes: outcomes, sinkFailures: [:], metricCount: counter.count,
                 durationSeconds: max(0, clock() - started))
             report.stalled = stall != nil
+            report.deadlineReached = timeUp.isFired
             let points = HealthMetrics.points(
                 for: report, pipeline: plan.name, tags: plan.tags, timestamp: Int(now), apiUsage: apiUsage.counts)
             for sink in sinks {
@@ -177,29 +195,54 @@ public struct Executor: Sendable {
         var outcomes: [String: RunReport.Outcome] = [:]
         var sinkFailures: [String: String] = [:]
         var stalled = false
+        let graceOver = StopSignal()
         await withTaskGroup(of: StageEvent.self) { group in
             for sink in sinks { start(sink, in: &group) }
+            if let deadline {
+                group.addTask {
+                    await Self.wait(until: deadline.extended(by: sinkGrace), thenFire: graceOver)
+                    return .stopped
+                }
+            }
             let (stageOutcomes, stageStall) = await produce()
             outcomes.merge(stageOutcomes) { $1 }
             stalled = stageStall
+            var delivering = sinks.map(\.name)
+            if delivering.isEmpty { group.cancelAll() }
             while let event = await group.next() {
-                guard case .finished(let name, let outcome) = event else { continue }
+                guard case .finished(let name, let reported) = event else {
+                    if !delivering.isEmpty, graceOver.isFired, let deadline {
+                        logger.error(
+                            "sinks \(delivering.joined(separator: ", ")) still delivering \(HTTPDate.seconds(sinkGrace)) "
+                                + "after \(deadline): stopping them")
+                        group.cancelAll()
+                    }
+                    continue
+                }
+                var outcome = reported
+                if outcome == .cancelled, graceOver.isFired {
+                    outcome = .failed("stopped \(HTTPDate.seconds(sinkGrace)) after the run's deadline, before it delivered everything")
+                }
                 outcomes[name] = outcome
                 log(name, outcome, isSink: true)
                 if case .failed(let message) = outcome { sinkFailures[name] = message }
+                delivering.removeAll { $0 == name }
+                if delivering.isEmpty { group.cancelAll() }  // ends the grace timer
             }
         }
         var report = RunReport(
             outcomes: outcomes, sinkFailures: sinkFailures, metricCount: counter.count,
             durationSeconds: clock() - started)
         report.stalled = stalled
+        report.deadlineReached = timeUp.isFired
         return report
     }
 
     /// What a child task of the run's task groups reports.
     enum StageEvent: Sendable {
         case finished(String, RunReport.Outcome)
-        /// The stop signal fired, or the stop watcher or watchdog ended with the run.
+        /// A stop (the signal, the deadline, the end of the sinks' grace) fired, or a watcher
+        /// ended with the run.
         case stopped
         case stalled(RunActivity.Stall)
     }

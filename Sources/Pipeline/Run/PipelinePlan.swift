@@ -7,13 +7,19 @@ public struct PipelinePlan: Sendable {
         public var inputs: [String]
         /// Runs of a source with inputs that may be in progress at once (one per input record).
         public var concurrency: Int
+        /// The stage's own `http` settings, over the pipeline's.
+        public var http: HTTPSettings
 
-        public init(name: String, kind: StageKind, runtime: StageRuntime, inputs: [String], concurrency: Int = 8) {
+        public init(
+            name: String, kind: StageKind, runtime: StageRuntime, inputs: [String], concurrency: Int = 8,
+            http: HTTPSettings = HTTPSettings()
+        ) {
             self.name = name
             self.kind = kind
             self.runtime = runtime
             self.inputs = inputs
             self.concurrency = concurrency
+            self.http = http
         }
 
         public var isSink: Bool { if case .sink = runtime { return true } else { return false } }
@@ -23,11 +29,19 @@ public struct PipelinePlan: Sendable {
     /// Default tags of every point, normalised.
     public var tags: [String]
     public var stages: [Stage]
+    /// The file's `deadline`: the run's budget unless `--deadline` says otherwise.
+    public var deadline: TimeSpan?
+    /// The file's `http` settings, for every stage that makes requests.
+    public var http: HTTPSettings
 
-    public init(name: String, tags: [String], stages: [Stage]) {
+    public init(
+        name: String, tags: [String], stages: [Stage], deadline: TimeSpan? = nil, http: HTTPSettings = HTTPSettings()
+    ) {
         self.name = name
         self.tags = tags
         self.stages = stages
+        self.deadline = deadline
+        self.http = http
     }
 
     /// The stages that read from `name`.

@@ -20,6 +20,8 @@ public struct RunReport: Sendable {
     public var durationSeconds: Double
     /// The watchdog stopped the run: its stages made no progress for too long.
     public var stalled = false
+    /// The run's deadline passed while stages were still producing: they were stopped.
+    public var deadlineReached = false
 
     public var errorCount: Int {
         outcomes.values.filter {
@@ -32,13 +34,17 @@ public struct RunReport: Sendable {
 
     public var wasCancelled: Bool { outcomes.values.contains(.cancelled) }
 
-    /// 0 success; 1 the run finished but a stage failed; 3 a sink could not deliver.
+    /// 0 success; 1 a stage failed or the run was stopped (a signal, its deadline); 3 a sink
+    /// could not deliver.
     public var exitCode: Int32 {
         if !sinkFailures.isEmpty { return 3 }
-        if errorCount > 0 || wasCancelled { return 1 }
+        if errorCount > 0 || wasCancelled || deadlineReached { return 1 }
         return 0
     }
 
-    /// The run failed as a whole: cancelled, stopped by the watchdog, or stages failed and no metric came out.
-    public var failedAsWhole: Bool { wasCancelled || stalled || (errorCount > 0 && metricCount == 0) }
+    /// The run failed as a whole: stopped (a signal, its deadline, the watchdog), or stages
+    /// failed and no metric came out.
+    public var failedAsWhole: Bool {
+        wasCancelled || deadlineReached || stalled || (errorCount > 0 && metricCount == 0)
+    }
 }

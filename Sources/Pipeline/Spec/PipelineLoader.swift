@@ -20,8 +20,8 @@ public struct PipelineLoader: Sendable {
         self.sinkOverride = sinkOverride
     }
 
-    static let topLevelKeys = ["name", "description", "tags", "stages"]
-    static let stageKeys = ["type", "inputs", "description", "concurrency"]
+    static let topLevelKeys = ["name", "description", "tags", "deadline", "http", "stages"]
+    static let stageKeys = ["type", "inputs", "description", "concurrency", "http"]
 
     public func load(file path: String) throws(PipelineFileError) -> PipelinePlan {
         guard let bytes = Self.readFile(path) else {
@@ -67,6 +67,16 @@ public struct PipelineLoader: Sendable {
             diagnostics.append(Diagnostic(path: ["description"], message: "expected a string, found \(description.kindName)"))
         }
 
+        var deadline: TimeSpan?
+        if let value = document["deadline"] {
+            if let text = value.string, let span = TimeSpan(text), span.seconds > 0 {
+                deadline = span
+            } else {
+                diagnostics.append(Diagnostic(path: ["deadline"], message: "expected a time span above zero such as \"10m\" (the run's budget)"))
+            }
+        }
+        let http = document["http"].map { HTTPSettings.parse($0, path: ["http"], diagnostics: &diagnostics) } ?? HTTPSettings()
+
         var tagPairs: [(String, String)] = []
         switch document["tags"] {
         case nil: break
@@ -93,7 +103,7 @@ public struct PipelineLoader: Sendable {
         guard stages.count == stagesObject.count else { return nil }
         checkGraph(stages, diagnostics: &diagnostics)
         guard diagnostics.isEmpty, let ordered = Self.topologicalOrder(stages) else { return nil }
-        var plan = PipelinePlan(name: name, tags: Tags.from(tagPairs), stages: ordered)
+        var plan = PipelinePlan(name: name, tags: Tags.from(tagPairs), stages: ordered, deadline: deadline, http: http)
         if let sinkOverride { plan = replacingSinks(plan, with: sinkOverride, diagnostics: &diagnostics) }
         for extra in extraSinks { plan = addingSink(extra, to: plan, diagnostics: &diagnostics) }
         return plan
@@ -163,12 +173,21 @@ public struct PipelineLoader: Sendable {
             }
         }
 
+        var http = HTTPSettings()
+        if let value = object["http"] {
+            if kind.role == .transform {
+                diagnostics.append(Diagnostic(path: path + ["http"], message: "a \(kind.role.rawValue) makes no requests; http belongs to sources and sinks"))
+            } else {
+                http = HTTPSettings.parse(value, path: path + ["http"], diagnostics: &diagnostics)
+            }
+        }
+
         var options = object
         for key in Self.stageKeys { options[key] = nil }
         for (key, value) in optionOverrides[type] ?? JSONObject() { options[key] = value }
         do {
             let runtime = try kind.makeRuntime(options: .object(options), path: path)
-            return inputsOK ? PipelinePlan.Stage(name: name, kind: kind, runtime: runtime, inputs: inputs, concurrency: concurrency) : nil
+            return inputsOK ? PipelinePlan.Stage(name: name, kind: kind, runtime: runtime, inputs: inputs, concurrency: concurrency, http: http) : nil
         } catch let failure as OptionsDecoder.Failure {
             // A value whose ${…} failed is still its raw text: the interpolation fault says it all.
             let failed = Diagnostic.render(failure.path)
@@ -280,9 +299,10 @@ public struct PipelineLoader: Sendable {
         for sink in sinks { for input in sink.inputs where !inputs.contains(input) { inputs.append(input) } }
         do {
             let runtime = try kind.makeRuntime(options: override.options, path: ["--dry-run"])
-            var stages = plan.stages.filter { !$0.isSink }
-            stages.append(PipelinePlan.Stage(name: sinks.first?.name ?? "stdout", kind: kind, runtime: runtime, inputs: inputs))
-            return PipelinePlan(name: plan.name, tags: plan.tags, stages: stages)
+            var replaced = plan
+            replaced.stages = plan.stages.filter { !$0.isSink }
+            replaced.stages.append(PipelinePlan.Stage(name: sinks.first?.name ?? "stdout", kind: kind, runtime: runtime, inputs: inputs))
+            return replaced
         } catch let failure as OptionsDecoder.Failure {
             diagnostics.append(Diagnostic(path: failure.path, message: failure.message))
             return plan
@@ -301,9 +321,9 @@ public struct PipelineLoader: Sendable {
         for sink in plan.stages.filter(\.isSink) { for input in sink.inputs where !inputs.contains(input) { inputs.append(input) } }
         do {
             let runtime = try kind.makeRuntime(options: extra.options, path: [extra.name])
-            var stages = plan.stages
-            stages.append(PipelinePlan.Stage(name: extra.name, kind: kind, runtime: runtime, inputs: inputs))
-            return PipelinePlan(name: plan.name, tags: plan.tags, stages: stages)
+            var added = plan
+            added.stages.append(PipelinePlan.Stage(name: extra.name, kind: kind, runtime: runtime, inputs: inputs))
+            return added
         } catch {
             diagnostics.append(Diagnostic(path: extra.name, message: "\(error)"))
             return plan

@@ -89,9 +89,17 @@ struct RetryTrackerTests {
         #expect(error.kind == .rateLimited(until: fixedNow.addingTimeInterval(600), source: "retry-after"))
     }
 
-    @Test func retryAfterOnServerErrorsIsCappedByTheRateLimitWait() {
+    @Test func retryAfterOnServerErrorsLongerThanTheRateLimitWaitFailsAtOnce() {
+        // As on a 429: waiting the 60 s allowed and asking again an hour early helps nobody.
         var tracker = tracker()
-        #expect(delay(tracker.decide(response(503, ["Retry-After": "3600"]), now: fixedNow)) == .seconds(60))
+        guard case .fail(let error) = tracker.decide(response(503, ["Retry-After": "3600"]), now: fixedNow) else {
+            Issue.record("should fail")
+            return
+        }
+        #expect(error.kind == .status(503, message: nil))
+        #expect(error.note?.contains("retried at \(HTTPDate.iso8601(fixedNow.addingTimeInterval(3600))) (retry-after)") == true)
+        var within = self.tracker()
+        #expect(delay(within.decide(response(503, ["Retry-After": "60"]), now: fixedNow)) == .seconds(60))
     }
 
     @Test func primaryLimitWithResetInThePastWaitsOneSecond() {

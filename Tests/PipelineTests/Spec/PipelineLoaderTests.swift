@@ -85,7 +85,7 @@ struct PipelineLoaderTests {
         #expect(diagnostic.path == "stage")
         #expect(
             diagnostic.message
-                == #"unknown key "stage" (did you mean "stages"?); a pipeline has name, description, tags, stages"#)
+                == #"unknown key "stage" (did you mean "stages"?); a pipeline has name, description, tags, deadline, http, stages"#)
     }
 
     @Test("missing name")
@@ -186,7 +186,7 @@ struct PipelineLoaderTests {
         #expect(found.contains("stages.total.inputs: a transform needs at least one input"))
         #expect(
             found.contains(
-                #"stages.total.input: unknown option "input"; known options: metric; stage keys: type, inputs, description, concurrency"#
+                #"stages.total.input: unknown option "input"; known options: metric; stage keys: type, inputs, description, concurrency, http"#
             ))
         #expect(found.count == 2)
     }

@@ -162,8 +162,9 @@ seccompProfile:
 
 {{/*
 The environment of a collector container. Argument: dict "root" $ "collector" NAME "c" VALUES
-"repository" REPO. Fixed variables first; then global.env and the collector's env (which win,
-by name); then secrets (a name may not be both plain and secret).
+"repository" REPO. Fixed variables first (PIPELINE_DEADLINE: activeDeadlineSeconds minus
+global.cronJob.deadlineMarginSeconds); then global.env and the collector's env (which win, by
+name); then secrets (a name may not be both plain and secret).
 */}}
 {{- define "collector-cronjobs.env" -}}
 {{- $g := .root.Values.global }}
@@ -173,6 +174,11 @@ by name); then secrets (a name may not be both plain and secret).
 {{- if $g.secrets.backend }}{{ $_ := set $plain "PIPELINE_SECRETS" $g.secrets.backend }}{{ end }}
 {{- if $g.aws.region }}{{ $_ := set $plain "AWS_REGION" $g.aws.region }}{{ end }}
 {{- if .repository }}{{ $_ := set $plain "GITHUB_REPOSITORY" .repository }}{{ end }}
+{{- $deadline := sub (int .c.activeDeadlineSeconds) (int $g.cronJob.deadlineMarginSeconds) }}
+{{- if lt $deadline 60 }}
+{{- fail (printf "collectors.%s: activeDeadlineSeconds (%d) minus global.cronJob.deadlineMarginSeconds (%d) leaves the run %d s; give it at least 60" .collector (int .c.activeDeadlineSeconds) (int $g.cronJob.deadlineMarginSeconds) $deadline) }}
+{{- end }}
+{{- $_ := set $plain "PIPELINE_DEADLINE" (printf "%ds" $deadline) }}
 {{- $plain = merge (deepCopy (default dict .c.env)) (deepCopy (default dict $g.env)) $plain }}
 {{- if .repository }}{{ $_ := set $plain "GITHUB_REPOSITORY" .repository }}{{ end }}
 {{- $secret := dict }}

@@ -43,7 +43,10 @@ public struct PipelineLoader: Sendable {
         throw PipelineFileError(file: file, diagnostics: diagnostics)
     }
 
-    private func check(_ raw: JSON, diagnostics: inout [Diagnostic]) -> PipelinePlan? {
+    private func check(_ parsed: JSON, diagnostics: inout [Diagnostic]) -> PipelinePlan? {
+        // A key defined twice is a fault wherever it is; the rest is checked on the first of each.
+        Self.reportDuplicateKeys(in: parsed, path: [], diagnostics: &diagnostics)
+        let raw = Self.keepingFirstOfEachKey(parsed)
         guard case .object(let top) = raw else {
             diagnostics.append(Diagnostic(path: "", message: "expected an object with name, tags and stages, found \(raw.kindName)"))
             return nil
@@ -186,8 +189,50 @@ public struct PipelineLoader: Sendable {
         return nil
     }
 
+    /// Every key that appears more than once in one object of the file, at its path. JSON
+    /// leaves such an object undefined (most readers keep the last silently, this one the first):
+    /// the file says two things, and neither can be trusted to be the one meant.
+    static func reportDuplicateKeys(in value: JSON, path: [String], diagnostics: inout [Diagnostic]) {
+        switch value {
+        case .object(let object):
+            var counts: [String: Int] = [:]
+            for key in object.keys { counts[key, default: 0] += 1 }
+            var reported = Set<String>()
+            for (key, child) in object.pairs {
+                if let count = counts[key], count > 1, reported.insert(key).inserted {
+                    let times = count == 2 ? "twice" : "\(count) times"
+                    diagnostics.append(Diagnostic(path: path + [key], message: "defined \(times); keep one (JSON does not say which one counts)"))
+                }
+                reportDuplicateKeys(in: child, path: path + [key], diagnostics: &diagnostics)
+            }
+        case .array(let elements):
+            for (i, element) in elements.enumerated() {
+                reportDuplicateKeys(in: element, path: path + ["[\(i)]"], diagnostics: &diagnostics)
+            }
+        default:
+            break
+        }
+    }
+
+    /// `value` with only the first pair of each key in every object (what `JSONObject`'s
+    /// subscript reads), so that names are unique from here on.
+    static func keepingFirstOfEachKey(_ value: JSON) -> JSON {
+        switch value {
+        case .object(let object):
+            var seen = Set<String>()
+            return .object(JSONObject(object.pairs.compactMap { pair in
+                seen.insert(pair.key).inserted ? (pair.key, keepingFirstOfEachKey(pair.value)) : nil
+            }))
+        case .array(let elements):
+            return .array(elements.map(keepingFirstOfEachKey))
+        default:
+            return value
+        }
+    }
+
     private func checkGraph(_ stages: [PipelinePlan.Stage], diagnostics: inout [Diagnostic]) {
-        let byName = Dictionary(uniqueKeysWithValues: stages.map { ($0.name, $0) })
+        // Names are unique by now (duplicates were reported and dropped); never trap if not.
+        let byName = Dictionary(stages.map { ($0.name, $0) }) { first, _ in first }
         // Item kinds must agree along every edge.
         for stage in stages {
             for (i, input) in stage.inputs.enumerated() {
@@ -231,14 +276,13 @@ public struct PipelineLoader: Sendable {
 
     /// The first cycle found, as stage names from a stage back to itself (`a -> b -> a`).
     static func findCycle(_ stages: [PipelinePlan.Stage]) -> [String]? {
-        let inputs = Dictionary(uniqueKeysWithValues: stages.map { ($0.name, $0.inputs) })
+        let inputs = Dictionary(stages.map { ($0.name, $0.inputs) }) { first, _ in first }
         var state: [String: Int] = [:]  // 1 visiting, 2 done
         var stack: [String] = []
         func visit(_ name: String) -> [String]? {
             if state[name] == 2 { return nil }
-            if state[name] == 1 {
-                let start = stack.firstIndex(of: name)!
-                return Array(stack[start...].reversed()) + [stack.last!]
+            if state[name] == 1, let start = stack.firstIndex(of: name), let last = stack.last {
+                return Array(stack[start...].reversed()) + [last]
             }
             state[name] = 1
             stack.append(name)

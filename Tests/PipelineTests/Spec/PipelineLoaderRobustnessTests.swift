@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+@testable import Pipeline
+
+/// The validator on hostile input: keys defined twice, credentials in interpolated text, and
+/// values too long to repeat. Each fault is one diagnostic with its path, never a trap.
+@Suite("PipelineLoader on hostile input")
+struct PipelineLoaderRobustnessTests {
+    let kit = TestStages.Kit()
+
+    private func diagnostics(
+        _ text: String, loader: PipelineLoader? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) -> [Diagnostic] {
+        do {
+            _ = try (loader ?? kit.loader()).load(Array(text.utf8), file: "p.json")
+            Issue.record("the file loaded, but it has a fault", sourceLocation: sourceLocation)
+            return []
+        } catch {
+            return error.diagnostics
+        }
+    }
+
+    private static func stage(_ name: String, inputs: [String]) -> PipelinePlan.Stage {
+        PipelinePlan.Stage(
+            name: name, kind: TestStages.pass, runtime: .batch(TestStages.PassTransform()), inputs: inputs)
+    }
+
+    // MARK: Keys defined twice
+
+    @Test("a stage defined twice is one fault at its path, not a crash")
+    func stageDefinedTwice() throws {
+        let text = """
+            {"name": "demo", "stages": {
+              "src": {"type": "records", "count": 3},
+              "src": {"type": "records", "count": 4},
+              "total": {"type": "count", "inputs": ["src"], "metric": "demo.total"},
+              "out": {"type": "record", "inputs": ["total"]}
+            }}
+            """
+        let found = diagnostics(text)
+        #expect(found.map(\.path) == ["stages.src"])
+        #expect(found.first?.message.hasPrefix("defined twice") == true, "\(found)")
+    }
+
+    @Test("a key defined twice anywhere in the file is reported at its path", arguments: [
+        (#"{"name": "demo", "name": "demo", "stages": {"src": {"type": "records", "count": 1}, "out": {"type": "record", "inputs": ["src"]}}}"#, "name"),
+        (#"{"name": "demo", "tags": {"a": "1", "a": "2"}, "stages": {"src": {"type": "records", "count": 1}, "out": {"type": "record", "inputs": ["src"]}}}"#, "tags.a"),
+        (#"{"name": "demo", "stages": {"src": {"type": "records", "count": 1, "count": 2}, "out": {"type": "record", "inputs": ["src"]}}}"#, "stages.src.count"),
+        (#"{"name": "demo", "stages": {"src": {"type": "records", "type": "records", "count": 1}, "out": {"type": "record", "inputs": ["src"]}}}"#, "stages.src.type"),
+        (#"{"name": "demo", "stages": {"src": {"type": "records", "count": 1}, "out": {"type": "record", "inputs": ["src"], "label": {"x": 1, "x": 1}}}}"#, "stages.out.label.x"),
+    ])
+    func keyDefinedTwice(text: String, path: String) throws {
+        let found = diagnostics(text)
+        let duplicate = try #require(found.first { $0.path == path }, "\(found)")
+        #expect(duplicate.message.hasPrefix("defined twice"))
+    }
+
+    @Test("a key defined three times is one fault that says so")
+    func keyDefinedThreeTimes() {
+        let text = """
+            {"name": "demo", "stages": {
+              "src": {"type": "records", "count": 1, "count": 1, "count": 1},
+              "total": {"type": "count", "inputs": ["src"], "metric": "demo.total"},
+              "out": {"type": "record", "inputs": ["total"]}
+            }}
+            """
+        #expect(diagnostics(text).map(\.description) == [
+            "stages.src.count: defined 3 times; keep one (JSON does not say which one counts)"
+        ])
+    }
+
+    @Test("the graph checks never trap on stages that share a name")
+    func graphChecksTolerateSharedNames() {
+        let stages = [Self.stage("a", inputs: ["b"]), Self.stage("b", inputs: ["a"]), Self.stage("a", inputs: [])]
+        #expect(PipelineLoader.findCycle(stages) != nil)
+        #expect(PipelineLoader.topologicalOrder([Self.stage("a", inputs: []), Self.stage("a", inputs: [])])?.count == 2)
+    }
+}

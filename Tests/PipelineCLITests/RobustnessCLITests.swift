@@ -39,4 +39,26 @@ struct RobustnessCLITests {
             #expect(result.stdout.isEmpty)
         }
     }
+
+    @Test("a 1 MB option value is quoted by its first 80 characters and its size, not whole")
+    func longValueCut() async throws {
+        let big = String(repeating: "Z", count: 1_000_000)
+        let path = try Self.file(
+            """
+            {"name": "demo", "stages": {
+              "repo": {"type": "github_repository", "repository": "\(big)"},
+              "prs": {"type": "github_pulls", "inputs": ["repo"], "updated_since": "\(big)"},
+              "count": {"type": "count", "inputs": ["prs", "\(big)"], "metric": "x.y"},
+              "out": {"type": "stdout", "inputs": ["count"]}
+            }}
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try await CLIRunner.run(["validate", path])
+        #expect(result.exitCode == 2)
+        #expect(result.stderr.utf8.count < 2_000, "\(result.stderr.prefix(500))")
+        let quoted = "\"\(big.prefix(80))…\" (1000000 bytes)"
+        #expect(result.stderr.contains("stages.repo.repository: \(quoted) is not owner/name"), "\(result.stderr)")
+        #expect(result.stderr.contains("stages.prs.updated_since: \(quoted) is not a time span"), "\(result.stderr)")
+        #expect(result.stderr.contains("stages.count.inputs[1]: unknown stage \(quoted)"), "\(result.stderr)")
+    }
 }

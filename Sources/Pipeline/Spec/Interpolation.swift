@@ -84,7 +84,7 @@ public enum Interpolation {
                 j += 1
             }
             guard j < chars.count else {
-                throw Failure(message: "unclosed \"${\" in \"\(text)\"; write ${NAME}, ${NAME:-default} or ${NAME:?message}, or $$ for a literal $")
+                throw Failure(message: "unclosed \"${\" in \(Diagnostic.quote(text)); write ${NAME}, ${NAME:-default} or ${NAME:?message}, or $$ for a literal $")
             }
             out += try substitute(String(chars[(i + 2)..<j]), in: text, variables: variables)
             i = j + 1
@@ -98,7 +98,7 @@ public enum Interpolation {
         let name = String(body[..<nameEnd])
         let rest = body[nameEnd...]
         guard let first = name.first, first.isLetter || first == "_" else {
-            throw Failure(message: "\"${\(body)}\" is not a valid variable reference; names are letters, digits and _, not starting with a digit")
+            throw Failure(message: "\(Diagnostic.quote("${\(body)}")) is not a valid variable reference; names are letters, digits and _, not starting with a digit")
         }
         let value = variables[name]
         if rest.isEmpty {
@@ -116,13 +116,13 @@ public enum Interpolation {
             let message = rest.dropFirst(2)
             throw Failure(message: "variable \(name) is required\(message.isEmpty ? "" : ": \(message)")")
         }
-        throw Failure(message: "\"${\(body)}\" is not a valid variable reference; write ${\(name)}, ${\(name):-default} or ${\(name):?message}")
+        throw Failure(message: "\(Diagnostic.quote("${\(body)}")) is not a valid variable reference; write ${\(name)}, ${\(name):-default} or ${\(name):?message}")
     }
 
     /// A `${secret:NAME}`'s value; a failure names the secret, never a value.
     private static func secret(_ text: String, variables: Variables) throws(Failure) -> String {
         guard let reference = SecretReference(text) else {
-            throw Failure(message: "\"${secret:\(text)}\" is not a valid secret reference; write ${secret:NAME} or ${secret:NAME#key}")
+            throw Failure(message: "\(Diagnostic.quote("${secret:\(text)}")) is not a valid secret reference; write ${secret:NAME} or ${secret:NAME#key}")
         }
         if let value = variables.secrets.values[reference] { return value }
         throw Failure(message: variables.secrets.failures[reference] ?? "secret \"\(reference)\" was not looked up")

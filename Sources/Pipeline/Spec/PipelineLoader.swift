@@ -60,7 +60,7 @@ public struct PipelineLoader: Sendable {
         switch document["name"] {
         case .string(let value)?:
             if value.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) == nil {
-                diagnostics.append(Diagnostic(path: ["name"], message: "\"\(value)\" must be lower-case letters, digits and _, starting with a letter (it is part of metric names)"))
+                diagnostics.append(Diagnostic(path: ["name"], message: "\(Diagnostic.quote(value)) must be lower-case letters, digits and _, starting with a letter (it is part of metric names)"))
             }
             name = value
         case nil: diagnostics.append(Diagnostic(path: ["name"], message: "missing; give the pipeline a name such as \"github\""))
@@ -117,7 +117,7 @@ public struct PipelineLoader: Sendable {
         }
         guard let kind = registry[type] else {
             let hint = Suggest.closest(to: type, among: registry.kinds.keys).map { " (did you mean \"\($0)\"?)" } ?? "; see `pipeline list`"
-            diagnostics.append(Diagnostic(path: path + ["type"], message: "unknown stage type \"\(type)\"\(hint)"))
+            diagnostics.append(Diagnostic(path: path + ["type"], message: "unknown stage type \(Diagnostic.quote(type))\(hint)"))
             return nil
         }
 
@@ -134,13 +134,13 @@ public struct PipelineLoader: Sendable {
                 }
                 if !names.contains(input) {
                     let hint = Suggest.closest(to: input, among: names.filter { $0 != name }).map { " (did you mean \"\($0)\"?)" } ?? ""
-                    diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "unknown stage \"\(input)\"\(hint)"))
+                    diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "unknown stage \(Diagnostic.quote(input))\(hint)"))
                     inputsOK = false
                 } else if input == name {
                     diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "a stage cannot read its own output (cycle \(name) -> \(name))"))
                     inputsOK = false
                 } else if inputs.contains(input) {
-                    diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "\"\(input)\" is listed twice"))
+                    diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "\(Diagnostic.quote(input)) is listed twice"))
                 } else {
                     inputs.append(input)
                 }
@@ -316,7 +316,7 @@ public struct PipelineLoader: Sendable {
     private func replacingSinks(_ plan: PipelinePlan, with override: (type: String, options: JSON), diagnostics: inout [Diagnostic]) -> PipelinePlan {
         guard let kind = registry[override.type], kind.role == .sink else {
             // Keeping the file's sinks would deliver metrics that a dry run promised to keep local.
-            diagnostics.append(Diagnostic(path: "--dry-run", message: "unknown sink type \"\(override.type)\""))
+            diagnostics.append(Diagnostic(path: "--dry-run", message: "unknown sink type \(Diagnostic.quote(override.type))"))
             return plan
         }
         let sinks = plan.stages.filter(\.isSink)
@@ -356,7 +356,7 @@ public struct PipelineLoader: Sendable {
 
     private func unknownKey(_ key: String, known: [String]) -> String {
         let hint = Suggest.closest(to: key, among: known).map { " (did you mean \"\($0)\"?)" } ?? ""
-        return "unknown key \"\(key)\"\(hint); a pipeline has \(known.joined(separator: ", "))"
+        return "unknown key \(Diagnostic.quote(key))\(hint); a pipeline has \(known.joined(separator: ", "))"
     }
 
     public static func readFile(_ path: String) -> [UInt8]? {

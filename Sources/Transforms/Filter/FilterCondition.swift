@@ -117,7 +117,7 @@ struct FilterCondition: Decodable, Sendable {
             let text: String = try options.required(name)
             guard let bound = timeBound(text) else {
                 throw options.failure(
-                    name, "\"\(text)\" is neither a span back from now (7d, 12h, 30m) nor an ISO 8601 time")
+                    name, "\(Diagnostic.quote(text)) is neither a span back from now (7d, 12h, 30m) nor an ISO 8601 time")
             }
             return name == "after" ? .after(bound) : .before(bound)
         case "equals_field": return .equalsField(try options.required(name))

@@ -76,4 +76,56 @@ struct PipelineLoaderRobustnessTests {
         #expect(PipelineLoader.findCycle(stages) != nil)
         #expect(PipelineLoader.topologicalOrder([Self.stage("a", inputs: []), Self.stage("a", inputs: [])])?.count == 2)
     }
+
+    // MARK: Long values
+
+    @Test("a 1 MB value or key quoted in a fault is cut to its first 80 characters and its size")
+    func longValuesCut() {
+        let big = String(repeating: "X", count: 1_000_000)
+        let text = """
+            {"name": "\(big)", "stages": {
+              "src": {"type": "\(big)"},
+              "total": {"type": "count", "inputs": ["\(big)Y"], "metric": "demo.total"},
+              "pick": {"type": "pick", "inputs": ["total"], "fields": ["a..\(big)"]},
+              "\(big)": {"type": "record", "inputs": ["total"], "lable": 1},
+              "out": {"type": "record", "inputs": ["total", "pick"]}
+            }}
+            """
+        let started = ContinuousClock.now
+        let found = diagnostics(text)
+        #expect(ContinuousClock.now - started < .seconds(10), "suggestions must not compare 1 MB names")
+        #expect(found.count >= 5, "\(found.map { $0.description.prefix(200) })")
+        for diagnostic in found {
+            #expect(diagnostic.description.utf8.count < 600, "\(diagnostic.description.prefix(300))")
+        }
+        let quoted = "\"\(String(repeating: "X", count: 80))…\" (1000000 bytes)"
+        #expect(found.contains { $0.path == "name" && $0.message.hasPrefix(quoted) })
+        #expect(found.contains { $0.path == "stages.total.inputs[0]" && $0.message == "unknown stage \(quoted.replacingOccurrences(of: "1000000", with: "1000001"))" })
+        #expect(found.contains { $0.path == "stages.src.type" && $0.message.hasPrefix("unknown stage type \(quoted)") })
+        #expect(found.contains { $0.path == "stages.pick.fields[0]" && $0.message.contains("…\" (1000003 bytes)") })
+        #expect(found.contains { $0.path == "stages.\(big.prefix(80))… (1000000 bytes).lable" })
+    }
+
+    @Test("Diagnostic.quote keeps short text whole and cuts long text by characters, counting bytes")
+    func quote() {
+        #expect(Diagnostic.quote("open_prs") == "\"open_prs\"")
+        #expect(Diagnostic.quote(String(repeating: "é", count: 80)) == "\"\(String(repeating: "é", count: 80))\"")
+        #expect(Diagnostic.quote(String(repeating: "é", count: 81)) == "\"\(String(repeating: "é", count: 80))…\" (162 bytes)")
+    }
+
+    @Test("an unclosed ${ in a long value is reported without repeating the value whole")
+    func longUnclosedInterpolation() {
+        let big = "${" + String(repeating: "y", count: 100_000)
+        let text = """
+            {"name": "demo", "stages": {
+              "src": {"type": "records", "count": 1},
+              "total": {"type": "count", "inputs": ["src"], "metric": "demo.total"},
+              "out": {"type": "record", "inputs": ["total"], "label": "\(big)"}
+            }}
+            """
+        let found = diagnostics(text)
+        #expect(found.map(\.path) == ["stages.out.label"])
+        #expect((found.first?.description.utf8.count ?? .max) < 600)
+        #expect(found.first?.message.contains("(100002 bytes)") == true, "\(found)")
+    }
 }

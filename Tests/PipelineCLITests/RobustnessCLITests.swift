@@ -40,6 +40,32 @@ struct RobustnessCLITests {
         }
     }
 
+    @Test("a credential interpolated into a stage name is never echoed by validate")
+    func credentialInStageNameNeverEchoed() async throws {
+        let path = try Self.file(
+            """
+            {"name": "demo", "stages": {
+              "repo": {"type": "github_repository", "repository": "a/b"},
+              "count": {"type": "count", "inputs": ["${GITHUB_TOKEN}", "${secret:dashboard/key}"], "metric": "x.y"},
+              "prs": {"type": "github_pulls", "inputs": ["repo"], "state": "${API_KEY}"},
+              "out": {"type": "stdout", "inputs": ["count", "prs"]}
+            }}
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let secret = "vault-value-9876543210"
+        let result = try await CLIRunner.run(
+            ["validate", path, "--var", "API_KEY=apikey-0123456789"],
+            environment: ["GITHUB_TOKEN": Self.token, "DASHBOARD_KEY": secret])
+        #expect(result.exitCode == 2)
+        #expect(result.stderr.contains("stages.count.inputs[0]: unknown stage \"[secret]\""), "\(result.stderr)")
+        #expect(result.stderr.contains("stages.count.inputs[1]: unknown stage \"[secret]\""), "\(result.stderr)")
+        #expect(result.stderr.contains("stages.prs.state: \"[secret]\""), "\(result.stderr)")
+        for value in [Self.token, secret, "apikey-0123456789"] {
+            #expect(!result.stderr.contains(value))
+            #expect(!result.stdout.contains(value))
+        }
+    }
+
     @Test("a 1 MB option value is quoted by its first 80 characters and its size, not whole")
     func longValueCut() async throws {
         let big = String(repeating: "Z", count: 1_000_000)

@@ -40,7 +40,11 @@ public struct PipelineLoader: Sendable {
         var diagnostics: [Diagnostic] = []
         let plan = check(document, diagnostics: &diagnostics)
         if let plan, diagnostics.isEmpty { return plan }
-        throw PipelineFileError(file: file, diagnostics: diagnostics)
+        // A fault may quote a value that came from a credential (`"inputs": ["${GITHUB_TOKEN}"]`).
+        let redaction = SecretRedaction.shared
+        throw PipelineFileError(
+            file: file,
+            diagnostics: diagnostics.map { Diagnostic(path: redaction.redact($0.path), message: redaction.redact($0.message)) })
     }
 
     private func check(_ parsed: JSON, diagnostics: inout [Diagnostic]) -> PipelinePlan? {

@@ -77,6 +77,56 @@ struct PipelineLoaderRobustnessTests {
         #expect(PipelineLoader.topologicalOrder([Self.stage("a", inputs: []), Self.stage("a", inputs: [])])?.count == 2)
     }
 
+    // MARK: Credentials in interpolated text
+
+    @Test("a credential variable's value never appears in a fault, wherever it was interpolated")
+    func credentialVariableNeverEchoed() {
+        let token = "ghp_loaderTOKEN0123456789"
+        let text = """
+            {"name": "demo", "stages": {
+              "src": {"type": "records", "count": 1},
+              "total": {"type": "count", "inputs": ["${GITHUB_TOKEN}"], "metric": "demo.total"},
+              "pick": {"type": "pick", "inputs": ["src"], "fields": ["${DD_API_KEY}.."]},
+              "out": {"type": "record", "inputs": ["total", "pick"]}
+            }}
+            """
+        let loader = kit.loader(variables: Variables(
+            overrides: ["DD_API_KEY": "ddkey-0123456789abcdef"], environment: ["GITHUB_TOKEN": token]))
+        let found = diagnostics(text, loader: loader)
+        #expect(found.count == 2, "\(found)")
+        for diagnostic in found {
+            #expect(!diagnostic.description.contains(token))
+            #expect(!diagnostic.description.contains("0123456789abcdef"))
+            #expect(diagnostic.description.contains("[secret]"), "\(diagnostic)")
+        }
+    }
+
+    @Test("a ${secret:…} value never appears in a fault")
+    func secretReferenceNeverEchoed() throws {
+        let value = "s3cr3t-from-the-vault-42"
+        let reference = try #require(SecretReference("dashboard/token"))
+        let text = """
+            {"name": "demo", "stages": {
+              "src": {"type": "records", "count": 1},
+              "total": {"type": "count", "inputs": ["${secret:dashboard/token}"], "metric": "demo.total"},
+              "out": {"type": "record", "inputs": ["total"]}
+            }}
+            """
+        let loader = kit.loader(variables: Variables(secrets: SecretValues(values: [reference: value])))
+        let found = diagnostics(text, loader: loader)
+        #expect(found.map(\.path) == ["stages.total.inputs[0]"])
+        #expect(!found.map(\.description).joined().contains(value))
+    }
+
+    @Test("variables whose names say credential are secret-bearing; others are not", arguments: [
+        ("GITHUB_TOKEN", true), ("DD_API_KEY", true), ("AWS_SECRET_ACCESS_KEY", true), ("AWS_SESSION_TOKEN", true),
+        ("db_password", true), ("SMTP_PASSWD", true), ("GCP_CREDENTIALS", true), ("SSH_PRIVATE", true),
+        ("GITHUB_REPOSITORY", false), ("DD_ENV", false), ("EC2_REGIONS", false), ("PWD", false),
+    ])
+    func secretBearingNames(name: String, expected: Bool) {
+        #expect(Interpolation.isSecretBearing(name) == expected)
+    }
+
     // MARK: Long values
 
     @Test("a 1 MB value or key quoted in a fault is cut to its first 80 characters and its size")

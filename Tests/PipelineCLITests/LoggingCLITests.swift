@@ -33,4 +33,36 @@ struct LoggingCLITests {
             #expect(parts.count < 3 || parts[1] != parts[2], "label repeated: \(line)")
         }
     }
+
+    @Test("debug logging shows one line per HTTP request: method, redacted URL, status, time, and whether from the cache")
+    func debugLineEveryRequest() async throws {
+        try await ResponseCacheCLITests.withStateDirectory { state in
+            let data = FakeGitHubData.edgeCases(now: ResponseCacheCLITests.first)
+            let fake = try FakeGitHub(data: data)
+            defer { fake.stop() }
+            let debug = ["PIPELINE_LOG_LEVEL": "debug", "PIPELINE_STATE_DIR": state]
+
+            let cold = try await CLIRunner.run(
+                ["run", "github", "--dry-run", "--format", "json", "--as-of", Timestamp.format(ResponseCacheCLITests.first.timeIntervalSince1970)],
+                environment: GitHubCollectorTests.environment(fake, extra: debug))
+            #expect(cold.exitCode == 0, "\(cold.stderr)")
+            let coldRequests = Self.logLines(cold.stderr).filter { $0.hasPrefix("debug: http: GET \(fake.baseURL)/") }
+            #expect(coldRequests.count == fake.requestCount, "\(coldRequests.count) lines for \(fake.requestCount) requests")
+            #expect(coldRequests.allSatisfy { $0.contains(": 200 in ") && $0.hasSuffix(" ms") }, "\(coldRequests.prefix(3))")
+            #expect(!coldRequests.contains { $0.contains("from the cache") })
+
+            let before = fake.requestCount
+            let warm = try await CLIRunner.run(
+                ["run", "github", "--dry-run", "--format", "json", "--as-of", Timestamp.format(ResponseCacheCLITests.second.timeIntervalSince1970)],
+                environment: GitHubCollectorTests.environment(fake, extra: debug))
+            #expect(warm.exitCode == 0, "\(warm.stderr)")
+            let warmLines = Self.logLines(warm.stderr).filter { $0.hasPrefix("debug: http: GET \(fake.baseURL)/") }
+            let sent = warmLines.filter { !$0.hasSuffix("not asked)") }
+            #expect(sent.count == fake.requestCount - before)
+            let hits = try #require(try warm.values()["collector.github.api_cache_hits"])
+            #expect(hits > 0)
+            #expect(Double(warmLines.filter { $0.contains("from the cache") }.count) == hits, "\(warmLines.prefix(5))")
+            #expect(warmLines.contains { $0.contains(": 304 not modified in ") })
+        }
+    }
 }

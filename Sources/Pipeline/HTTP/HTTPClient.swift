@@ -102,6 +102,7 @@ public final class HTTPClient: Sendable {
                 }
                 try await configuration.sleep(wait)
             }
+            let started = ContinuousClock.now
             let outcome: AttemptOutcome
             do {
                 let response = try await limiter.withPermit(for: hostKey) {
@@ -113,6 +114,7 @@ public final class HTTPClient: Sendable {
                 outcome = .failure(failure)
             }
             let attempt = tracker.attempt
+            logAttempt(request, outcome, attempt: attempt, of: policy.maxAttempts, since: started)
             switch tracker.decide(outcome, now: configuration.now()) {
             case .deliver(let response):
                 return response

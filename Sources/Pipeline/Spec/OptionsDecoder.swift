@@ -164,9 +164,16 @@ private struct Single: SingleValueDecodingContainer {
         return s
     }
     func decode(_ type: Double.Type) throws -> Double {
-        if case .number(let n) = value { return n }
-        if case .string(let text) = value, case .number(let n)? = try? JSONParser.parse(text) { return n }
-        throw mismatch("a number", value, codingPath)
+        var number: Double?
+        if case .number(let n) = value { number = n }
+        if case .string(let text) = value, case .number(let n)? = try? JSONParser.parse(text) { number = n }
+        guard let number else { throw mismatch("a number", value, codingPath) }
+        // The parser reads 1e999 as infinity: not a value any option can mean.
+        guard number.isFinite else {
+            throw OptionsDecoder.Failure(
+                path: pathNames(codingPath), message: "a number beyond the range of a double (±1.8e308, such as 1e999)")
+        }
+        return number
     }
     func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
     func decode(_ type: Int.Type) throws -> Int {

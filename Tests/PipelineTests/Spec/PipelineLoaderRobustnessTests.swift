@@ -178,4 +178,14 @@ struct PipelineLoaderRobustnessTests {
         #expect((found.first?.description.utf8.count ?? .max) < 600)
         #expect(found.first?.message.contains("(100002 bytes)") == true, "\(found)")
     }
+
+    // MARK: Numbers beyond a double
+
+    @Test("an option number beyond a double's range (1e999) is a fault that says so")
+    func optionNumberOverflows() {
+        let text = #"{"name": "demo", "stages": {"src": {"type": "records", "count": 1e999}, "out": {"type": "record", "inputs": ["src"]}}}"#
+        let found = diagnostics(text)
+        #expect(found.map(\.path) == ["stages.src.count"])
+        #expect(found.first?.message.hasPrefix("a number beyond the range of a double") == true, "\(found)")
+    }
 }

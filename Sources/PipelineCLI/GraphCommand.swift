@@ -33,7 +33,7 @@ enum GraphCommand {
         } catch {
             throw .pipelineFile(error)
         }
-        print(format == "dot" ? dot(plan) : mermaid(plan), terminator: "")
+        print(SecretRedaction.shared.redact(format == "dot" ? dot(plan) : mermaid(plan)), terminator: "")
         return ExitCode.success
     }
 

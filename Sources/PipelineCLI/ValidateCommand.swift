@@ -7,6 +7,9 @@ enum ValidateCommand {
         cycles, stages whose output reaches no sink, ${VARIABLES} (set them with --var or the
         environment, as for run) and ${secret:NAME}s (each looked up in the backend
         PIPELINE_SECRETS names: env, dir:/path or aws; a missing one is named, never its value).
+        Values of ${secret:…}s and of variables named like credentials (…TOKEN…, …KEY…,
+        …SECRET…, …PASSWORD…, …PASSWD…, …PASSPHRASE…, …CREDENTIAL…, …PRIVATE…) are shown as
+        [secret] wherever a fault would quote them.
 
         usage: pipeline validate FILE|NAME… [--var NAME=VALUE]…
 
@@ -28,7 +31,7 @@ enum ValidateCommand {
                 let file = try PipelineFiles.resolve(name, command: "validate")
                 loader.variables.secrets = try await PipelineFiles.secrets(in: file, command: "validate")
                 let plan = try loader.load(file: file)
-                print("\(file): ok (\(plan.name), \(plan.stages.count) stages)")
+                print(SecretRedaction.shared.redact("\(file): ok (\(plan.name), \(plan.stages.count) stages)"))
             } catch let error as CLIError {
                 failed = true
                 printError(error.description)

@@ -73,10 +73,33 @@ func dispatch(_ arguments: [String]) async -> Int32 {
 }
 
 import Pipeline
+import Sinks
+
+// A reader that goes away (`pipeline run github --dry-run | head -1`) makes writes to stdout fail
+// with EPIPE, which the stdout sink reports (exit 3), instead of SIGPIPE killing the run unheard.
+signal(SIGPIPE, SIG_IGN)
+
+// Started with stdin, stdout or stderr closed (`pipeline run … >&-`), the first file the run opens
+// (the state database, a socket) would take that number and receive the metrics or the logs.
+// /dev/null opened read-only holds the number instead: reading gives nothing, writing fails
+// (EBADF), so the stdout sink reports that stdout is closed.
+for descriptor: Int32 in [0, 1, 2] where fcntl(descriptor, F_GETFD) == -1 && errno == EBADF {
+    let placeholder = open("/dev/null", O_RDONLY)
+    if placeholder >= 0, placeholder != descriptor {
+        dup2(placeholder, descriptor)
+        close(placeholder)
+    }
+}
 
 // Work runs in a child task, off the main actor (top-level code is main-actor isolated).
 let code = await withTaskGroup(of: Int32.self) { group in
     group.addTask { await dispatch(Array(CommandLine.arguments.dropFirst())) }
     return await group.next() ?? ExitCode.usage
+}
+// What a command printed (graph, validate, list, help) that could not be written fails it, as it
+// fails the stdout sink of a run (which has said so already, and exits 3).
+if code == ExitCode.success, let failure = StandardOutput.firstFailure {
+    printError("error: \(failure)")
+    exit(ExitCode.sinkFailed)
 }
 exit(code)

@@ -1,10 +1,14 @@
 import Foundation
 import Pipeline
+import Synchronization
 
 /// Prints points on stdout: an aligned table sorted by metric (for people), or JSON Lines (for
 /// programs: `{"metric":…,"value":…,"timestamp":…,"type":"gauge","tags":[…],"unit":…}`).
 ///
 /// `--dry-run` puts this sink in place of every other, so nothing leaves the machine.
+///
+/// A write that fails (the reader went away: `| head -0`; stdout closed) fails the sink, so the
+/// run exits 3 saying so rather than 0 with the metrics lost.
 public struct StdoutSink: Sink {
     public enum Format: String, Sendable, Decodable, CaseIterable { case table, json }
 
@@ -19,10 +23,10 @@ public struct StdoutSink: Sink {
     ) { StdoutSink(format: $0.format ?? (isatty(1) == 1 ? .table : .json)) }
 
     public var format: Format
-    /// Where text goes; stdout unless a test captures it.
-    public var write: @Sendable (String) -> Void
+    /// Where text goes; stdout unless a test captures it. Throws when the text cannot be written.
+    public var write: @Sendable (String) throws -> Void
 
-    public init(format: Format, write: @escaping @Sendable (String) -> Void = StandardOutput.write) {
+    public init(format: Format, write: @escaping @Sendable (String) throws -> Void = StandardOutput.write) {
         self.format = format
         self.write = write
     }
@@ -36,10 +40,10 @@ public struct StdoutSink: Sink {
                     JSON.write(point.json, to: &text)
                     text += "\n"
                 }
-                write(text)
+                try write(text)
             }
         case .table:
-            write(Self.table(try await points.collect()))
+            try write(Self.table(try await points.collect()))
         }
     }
 
@@ -79,16 +83,39 @@ public struct StdoutSink: Sink {
 }
 
 /// Unbuffered writes to file descriptor 1, whole strings at a time.
+///
+/// A failed write throws: EPIPE when the reader is gone (the CLI ignores SIGPIPE, which would
+/// otherwise kill the process silently), EBADF when stdout is closed, ENOSPC on a full disk.
 public enum StandardOutput {
-    public static let write: @Sendable (String) -> Void = { text in
+    public struct WriteError: Error, Sendable, CustomStringConvertible {
+        public var errno: Int32
+        public var description: String {
+            let reason = String(cString: strerror(errno))
+            let hint = errno == EPIPE ? " (the reader of stdout went away)" : errno == EBADF ? " (stdout is closed)" : ""
+            return "cannot write to stdout: \(reason)\(hint)"
+        }
+    }
+
+    /// The first write to stdout that failed in this process, if one did.
+    public static var firstFailure: WriteError? { failures.withLock { $0 } }
+    private static let failures = Mutex<WriteError?>(nil)
+
+    public static let write: @Sendable (String) throws -> Void = { text in
         var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { buffer in
+        let failure: Int32? = bytes.withUnsafeMutableBytes { buffer in
+            guard let base = buffer.baseAddress else { return nil }
             var offset = 0
             while offset < buffer.count {
-                let n = Glibc.write(1, buffer.baseAddress! + offset, buffer.count - offset)
-                if n <= 0 { if errno == EINTR { continue } else { return } }
+                let n = Glibc.write(1, base + offset, buffer.count - offset)
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 { return n < 0 ? errno : EIO }
                 offset += n
             }
+            return nil
         }
+        guard let failure else { return }
+        let error = WriteError(errno: failure)
+        failures.withLock { if $0 == nil { $0 = error } }
+        throw error
     }
 }

@@ -34,10 +34,10 @@ struct CountStage: Aggregation {
         var count = 0
         var groups: [String: Int] = [:]
 
-        mutating func add(_ batch: [Item]) {
+        mutating func add(_ batch: [Item]) throws {
             for case .record(let record) in batch {
                 count += 1
-                if let groupBy = options.groupBy { groups[groupBy.group(of: record), default: 0] += 1 }
+                if let groupBy = options.groupBy { groups[try groupBy.group(of: record), default: 0] += 1 }
             }
         }
 

@@ -63,13 +63,13 @@ struct DurationStage: BatchTransform {
 
     let options: Options
 
-    func transform(_ batch: [Item], into output: inout [Item], context: StageContext) {
+    func transform(_ batch: [Item], into output: inout [Item], context: StageContext) throws {
         for item in batch {
             guard case .record(let record) = item, case .object(var object) = record else {
                 output.append(item)
                 continue
             }
-            guard let start = Values.time(options.from, in: record), let end = Values.time(options.to, in: record)
+            guard let start = try Values.time(options.from, in: record), let end = try Values.time(options.to, in: record)
             else {
                 if !options.dropIncomplete { output.append(item) }
                 continue

@@ -88,8 +88,8 @@ struct PercentilesStage: Aggregation {
         let context: StageContext
         var values: [Double] = []
 
-        mutating func add(_ batch: [Item]) {
-            for case .record(let record) in batch { values += Values.numbers(options.field, in: record) }
+        mutating func add(_ batch: [Item]) throws {
+            for case .record(let record) in batch { values += try Values.numbers(options.field, in: record) }
         }
 
         func finish() -> [Item] {

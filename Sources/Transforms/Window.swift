@@ -29,14 +29,14 @@ struct WindowStage: BatchTransform {
 
     let options: Options
 
-    func transform(_ batch: [Item], into output: inout [Item], context: StageContext) {
+    func transform(_ batch: [Item], into output: inout [Item], context: StageContext) throws {
         let start = context.now - options.last.seconds
         for item in batch {
             guard case .record(let record) = item else {
                 output.append(item)
                 continue
             }
-            if let time = Values.time(options.field, in: record), time >= start, time <= context.now {
+            if let time = try Values.time(options.field, in: record), time >= start, time <= context.now {
                 output.append(item)
             }
         }

@@ -33,6 +33,7 @@ public struct ConditionalFetcher: Sendable {
             entry.status == 200
         {
             usage?.recordCacheHit()
+            http.configuration.logger.debug(HTTPClient.cacheHitLine(request))
             return Self.response(from: entry, url: request.url, headers: HTTPHeaders())
         }
         // Only the validators until the answer is in: the stored body is read on a 304.

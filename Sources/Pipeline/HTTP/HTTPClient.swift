@@ -169,6 +169,7 @@ public final class HTTPClient: Sendable {
                 activity?.phase("paced by the rate-limit budget")
                 try await configuration.sleep(wait)
             }
+            let started = ContinuousClock.now
             let outcome: AttemptOutcome
             var cutByDeadline = false
             do {
@@ -190,6 +191,7 @@ public final class HTTPClient: Sendable {
                 outcome = .failure(failure)
             }
             let attempt = tracker.attempt
+            logAttempt(request, outcome, attempt: attempt, of: policy.maxAttempts, since: started)
             switch tracker.decide(outcome, now: configuration.now()) {
             case .deliver(let response):
                 return response

@@ -4,6 +4,11 @@
 /// Resolved after JSON parsing, value by value, so a variable's content can never break the
 /// JSON. `$$` writes a literal `$`. A variable that is unset (and has no default) is an error:
 /// a CronJob missing its configuration should fail at start, loudly, not collect the wrong thing.
+///
+/// Credentials are never printed: the value of every `${secret:…}`, and of every variable whose
+/// name says it holds a credential (`isSecretBearing`: `GITHUB_TOKEN`, `DD_API_KEY`, …), is
+/// registered with `SecretRedaction` as it is substituted, so a fault, a log line or an error
+/// that would echo it (an input naming no stage, an option value rejected) shows `[secret]`.
 public struct Variables: Sendable {
     /// `--var NAME=VALUE`, which win over the environment.
     public var overrides: [String: String]
@@ -23,6 +28,18 @@ public struct Variables: Sendable {
 public enum Interpolation {
     public struct Failure: Error, Sendable, Equatable {
         public var message: String
+    }
+
+    /// Parts of a variable's name that say its value is a credential, matched anywhere in the
+    /// name, in any case: `GITHUB_TOKEN`, `DD_API_KEY`, `AWS_SECRET_ACCESS_KEY`, `DB_PASSWORD`.
+    /// A name that merely contains one (`MONKEY`) is treated as a credential too: hiding a value
+    /// that was not secret costs a `[secret]` in a message, printing one that was costs the key.
+    public static let secretNameParts = ["TOKEN", "KEY", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "CREDENTIAL", "PRIVATE"]
+
+    /// Whether the variable `name` holds a credential, by its name (`secretNameParts`).
+    public static func isSecretBearing(_ name: String) -> Bool {
+        let upper = name.uppercased()
+        return secretNameParts.contains { upper.contains($0) }
     }
 
     /// Resolves every string in `value`; faults are appended to `diagnostics` with their path.
@@ -84,7 +101,7 @@ public enum Interpolation {
                 j += 1
             }
             guard j < chars.count else {
-                throw Failure(message: "unclosed \"${\" in \"\(text)\"; write ${NAME}, ${NAME:-default} or ${NAME:?message}, or $$ for a literal $")
+                throw Failure(message: "unclosed \"${\" in \(Diagnostic.quote(text)); write ${NAME}, ${NAME:-default} or ${NAME:?message}, or $$ for a literal $")
             }
             out += try substitute(String(chars[(i + 2)..<j]), in: text, variables: variables)
             i = j + 1
@@ -98,9 +115,10 @@ public enum Interpolation {
         let name = String(body[..<nameEnd])
         let rest = body[nameEnd...]
         guard let first = name.first, first.isLetter || first == "_" else {
-            throw Failure(message: "\"${\(body)}\" is not a valid variable reference; names are letters, digits and _, not starting with a digit")
+            throw Failure(message: "\(Diagnostic.quote("${\(body)}")) is not a valid variable reference; names are letters, digits and _, not starting with a digit")
         }
         let value = variables[name]
+        if let value, isSecretBearing(name) { SecretRedaction.shared.register(value) }
         if rest.isEmpty {
             guard let value else {
                 throw Failure(message: "variable \(name) is not set; set it, pass --var \(name)=VALUE, or write ${\(name):-default}")
@@ -116,15 +134,18 @@ public enum Interpolation {
             let message = rest.dropFirst(2)
             throw Failure(message: "variable \(name) is required\(message.isEmpty ? "" : ": \(message)")")
         }
-        throw Failure(message: "\"${\(body)}\" is not a valid variable reference; write ${\(name)}, ${\(name):-default} or ${\(name):?message}")
+        throw Failure(message: "\(Diagnostic.quote("${\(body)}")) is not a valid variable reference; write ${\(name)}, ${\(name):-default} or ${\(name):?message}")
     }
 
     /// A `${secret:NAME}`'s value; a failure names the secret, never a value.
     private static func secret(_ text: String, variables: Variables) throws(Failure) -> String {
         guard let reference = SecretReference(text) else {
-            throw Failure(message: "\"${secret:\(text)}\" is not a valid secret reference; write ${secret:NAME} or ${secret:NAME#key}")
+            throw Failure(message: "\(Diagnostic.quote("${secret:\(text)}")) is not a valid secret reference; write ${secret:NAME} or ${secret:NAME#key}")
         }
-        if let value = variables.secrets.values[reference] { return value }
+        if let value = variables.secrets.values[reference] {
+            SecretRedaction.shared.register(value)
+            return value
+        }
         throw Failure(message: variables.secrets.failures[reference] ?? "secret \"\(reference)\" was not looked up")
     }
 }

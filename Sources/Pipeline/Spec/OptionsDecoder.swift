@@ -27,7 +27,7 @@ public struct OptionsDecoder {
         } catch {
             // A misspelt key explains a missing one better than "missing required option".
             if let unknown = recorder.firstUnknown(), let suggestion = Suggest.closest(to: unknown.key, among: unknown.known) {
-                throw Failure(path: path + unknown.path + [unknown.key], message: "unknown option \"\(unknown.key)\" (did you mean \"\(suggestion)\"?)")
+                throw Failure(path: path + unknown.path + [unknown.key], message: "unknown option \(Diagnostic.quote(unknown.key)) (did you mean \"\(suggestion)\"?)")
             }
             if let failure = error as? Failure { throw Failure(path: path + failure.path, message: failure.message) }
             if let error = error as? DecodingError { throw translate(error, base: path) }
@@ -39,7 +39,7 @@ public struct OptionsDecoder {
                 ? "this stage takes no options" : "known options: \(unknown.known.sorted().joined(separator: ", "))"
             throw Failure(
                 path: path + unknown.path + [unknown.key],
-                message: "unknown option \"\(unknown.key)\"\(suggestion); \(known)")
+                message: "unknown option \(Diagnostic.quote(unknown.key))\(suggestion); \(known)")
         }
         return result
     }
@@ -164,9 +164,16 @@ private struct Single: SingleValueDecodingContainer {
         return s
     }
     func decode(_ type: Double.Type) throws -> Double {
-        if case .number(let n) = value { return n }
-        if case .string(let text) = value, case .number(let n)? = try? JSONParser.parse(text) { return n }
-        throw mismatch("a number", value, codingPath)
+        var number: Double?
+        if case .number(let n) = value { number = n }
+        if case .string(let text) = value, case .number(let n)? = try? JSONParser.parse(text) { number = n }
+        guard let number else { throw mismatch("a number", value, codingPath) }
+        // The parser reads 1e999 as infinity: not a value any option can mean.
+        guard number.isFinite else {
+            throw OptionsDecoder.Failure(
+                path: pathNames(codingPath), message: "a number beyond the range of a double (±1.8e308, such as 1e999)")
+        }
+        return number
     }
     func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
     func decode(_ type: Int.Type) throws -> Int {
@@ -310,7 +317,7 @@ extension TimeSpan: Decodable {
         let text = try container.decode(String.self)
         guard let span = TimeSpan(text) else {
             throw OptionsDecoder.Failure(
-                path: pathNames(decoder.codingPath), message: "\"\(text)\" is not a time span; write e.g. 7d, 12h, 30m, 90s")
+                path: pathNames(decoder.codingPath), message: "\(Diagnostic.quote(text)) is not a time span; write e.g. 7d, 12h, 30m, 90s")
         }
         self = span
     }
@@ -323,7 +330,7 @@ extension FieldPath: Decodable {
         guard let path = FieldPath(text) else {
             throw OptionsDecoder.Failure(
                 path: pathNames(decoder.codingPath),
-                message: "\"\(text)\" is not a field path; write e.g. commit.author.email or author.login|commit.author.email")
+                message: "\(Diagnostic.quote(text)) is not a field path; write e.g. commit.author.email or author.login|commit.author.email")
         }
         self = path
     }

@@ -40,10 +40,17 @@ public struct PipelineLoader: Sendable {
         var diagnostics: [Diagnostic] = []
         let plan = check(document, diagnostics: &diagnostics)
         if let plan, diagnostics.isEmpty { return plan }
-        throw PipelineFileError(file: file, diagnostics: diagnostics)
+        // A fault may quote a value that came from a credential (`"inputs": ["${GITHUB_TOKEN}"]`).
+        let redaction = SecretRedaction.shared
+        throw PipelineFileError(
+            file: file,
+            diagnostics: diagnostics.map { Diagnostic(path: redaction.redact($0.path), message: redaction.redact($0.message)) })
     }
 
-    private func check(_ raw: JSON, diagnostics: inout [Diagnostic]) -> PipelinePlan? {
+    private func check(_ parsed: JSON, diagnostics: inout [Diagnostic]) -> PipelinePlan? {
+        // A key defined twice is a fault wherever it is; the rest is checked on the first of each.
+        Self.reportDuplicateKeys(in: parsed, path: [], diagnostics: &diagnostics)
+        let raw = Self.keepingFirstOfEachKey(parsed)
         guard case .object(let top) = raw else {
             diagnostics.append(Diagnostic(path: "", message: "expected an object with name, tags and stages, found \(raw.kindName)"))
             return nil
@@ -57,7 +64,7 @@ public struct PipelineLoader: Sendable {
         switch document["name"] {
         case .string(let value)?:
             if value.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) == nil {
-                diagnostics.append(Diagnostic(path: ["name"], message: "\"\(value)\" must be lower-case letters, digits and _, starting with a letter (it is part of metric names)"))
+                diagnostics.append(Diagnostic(path: ["name"], message: "\(Diagnostic.quote(value)) must be lower-case letters, digits and _, starting with a letter (it is part of metric names)"))
             }
             name = value
         case nil: diagnostics.append(Diagnostic(path: ["name"], message: "missing; give the pipeline a name such as \"github\""))
@@ -124,7 +131,7 @@ public struct PipelineLoader: Sendable {
         }
         guard let kind = registry[type] else {
             let hint = Suggest.closest(to: type, among: registry.kinds.keys).map { " (did you mean \"\($0)\"?)" } ?? "; see `pipeline list`"
-            diagnostics.append(Diagnostic(path: path + ["type"], message: "unknown stage type \"\(type)\"\(hint)"))
+            diagnostics.append(Diagnostic(path: path + ["type"], message: "unknown stage type \(Diagnostic.quote(type))\(hint)"))
             return nil
         }
 
@@ -141,13 +148,13 @@ public struct PipelineLoader: Sendable {
                 }
                 if !names.contains(input) {
                     let hint = Suggest.closest(to: input, among: names.filter { $0 != name }).map { " (did you mean \"\($0)\"?)" } ?? ""
-                    diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "unknown stage \"\(input)\"\(hint)"))
+                    diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "unknown stage \(Diagnostic.quote(input))\(hint)"))
                     inputsOK = false
                 } else if input == name {
                     diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "a stage cannot read its own output (cycle \(name) -> \(name))"))
                     inputsOK = false
                 } else if inputs.contains(input) {
-                    diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "\"\(input)\" is listed twice"))
+                    diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "\(Diagnostic.quote(input)) is listed twice"))
                 } else {
                     inputs.append(input)
                 }
@@ -205,8 +212,50 @@ public struct PipelineLoader: Sendable {
         return nil
     }
 
+    /// Every key that appears more than once in one object of the file, at its path. JSON
+    /// leaves such an object undefined (most readers keep the last silently, this one the first):
+    /// the file says two things, and neither can be trusted to be the one meant.
+    static func reportDuplicateKeys(in value: JSON, path: [String], diagnostics: inout [Diagnostic]) {
+        switch value {
+        case .object(let object):
+            var counts: [String: Int] = [:]
+            for key in object.keys { counts[key, default: 0] += 1 }
+            var reported = Set<String>()
+            for (key, child) in object.pairs {
+                if let count = counts[key], count > 1, reported.insert(key).inserted {
+                    let times = count == 2 ? "twice" : "\(count) times"
+                    diagnostics.append(Diagnostic(path: path + [key], message: "defined \(times); keep one (JSON does not say which one counts)"))
+                }
+                reportDuplicateKeys(in: child, path: path + [key], diagnostics: &diagnostics)
+            }
+        case .array(let elements):
+            for (i, element) in elements.enumerated() {
+                reportDuplicateKeys(in: element, path: path + ["[\(i)]"], diagnostics: &diagnostics)
+            }
+        default:
+            break
+        }
+    }
+
+    /// `value` with only the first pair of each key in every object (what `JSONObject`'s
+    /// subscript reads), so that names are unique from here on.
+    static func keepingFirstOfEachKey(_ value: JSON) -> JSON {
+        switch value {
+        case .object(let object):
+            var seen = Set<String>()
+            return .object(JSONObject(object.pairs.compactMap { pair in
+                seen.insert(pair.key).inserted ? (pair.key, keepingFirstOfEachKey(pair.value)) : nil
+            }))
+        case .array(let elements):
+            return .array(elements.map(keepingFirstOfEachKey))
+        default:
+            return value
+        }
+    }
+
     private func checkGraph(_ stages: [PipelinePlan.Stage], diagnostics: inout [Diagnostic]) {
-        let byName = Dictionary(uniqueKeysWithValues: stages.map { ($0.name, $0) })
+        // Names are unique by now (duplicates were reported and dropped); never trap if not.
+        let byName = Dictionary(stages.map { ($0.name, $0) }) { first, _ in first }
         // Item kinds must agree along every edge.
         for stage in stages {
             for (i, input) in stage.inputs.enumerated() {
@@ -250,14 +299,13 @@ public struct PipelineLoader: Sendable {
 
     /// The first cycle found, as stage names from a stage back to itself (`a -> b -> a`).
     static func findCycle(_ stages: [PipelinePlan.Stage]) -> [String]? {
-        let inputs = Dictionary(uniqueKeysWithValues: stages.map { ($0.name, $0.inputs) })
+        let inputs = Dictionary(stages.map { ($0.name, $0.inputs) }) { first, _ in first }
         var state: [String: Int] = [:]  // 1 visiting, 2 done
         var stack: [String] = []
         func visit(_ name: String) -> [String]? {
             if state[name] == 2 { return nil }
-            if state[name] == 1 {
-                let start = stack.firstIndex(of: name)!
-                return Array(stack[start...].reversed()) + [stack.last!]
+            if state[name] == 1, let start = stack.firstIndex(of: name), let last = stack.last {
+                return Array(stack[start...].reversed()) + [last]
             }
             state[name] = 1
             stack.append(name)
@@ -291,7 +339,7 @@ public struct PipelineLoader: Sendable {
     private func replacingSinks(_ plan: PipelinePlan, with override: (type: String, options: JSON), diagnostics: inout [Diagnostic]) -> PipelinePlan {
         guard let kind = registry[override.type], kind.role == .sink else {
             // Keeping the file's sinks would deliver metrics that a dry run promised to keep local.
-            diagnostics.append(Diagnostic(path: "--dry-run", message: "unknown sink type \"\(override.type)\""))
+            diagnostics.append(Diagnostic(path: "--dry-run", message: "unknown sink type \(Diagnostic.quote(override.type))"))
             return plan
         }
         let sinks = plan.stages.filter(\.isSink)
@@ -332,7 +380,7 @@ public struct PipelineLoader: Sendable {
 
     private func unknownKey(_ key: String, known: [String]) -> String {
         let hint = Suggest.closest(to: key, among: known).map { " (did you mean \"\($0)\"?)" } ?? ""
-        return "unknown key \"\(key)\"\(hint); a pipeline has \(known.joined(separator: ", "))"
+        return "unknown key \(Diagnostic.quote(key))\(hint); a pipeline has \(known.joined(separator: ", "))"
     }
 
     public static func readFile(_ path: String) -> [UInt8]? {

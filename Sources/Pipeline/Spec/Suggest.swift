@@ -1,10 +1,22 @@
 /// "Did you mean …?": the closest candidate by edit distance, when it is close enough to help.
 public enum Suggest {
+    /// Names are short: nothing is suggested for a word longer than this (comparing two 1 MB
+    /// strings would take hours).
+    static let longestWord = 64
+
     public static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
+        guard word.utf8.count <= longestWord * 4, word.count <= longestWord else { return nil }
+        let limit = max(2, word.count / 3)
+        let lowered = word.lowercased()
+        let length = lowered.unicodeScalars.count
         var best: (String, Int)?
         for candidate in candidates {
-            let distance = editDistance(word.lowercased(), candidate.lowercased())
-            if distance <= max(2, word.count / 3), distance < (best?.1 ?? .max) { best = (candidate, distance) }
+            // The distance is at least the difference in length: skip what cannot be close.
+            guard candidate.utf8.count <= (length + limit) * 4 else { continue }
+            let other = candidate.lowercased()
+            guard abs(other.unicodeScalars.count - length) <= limit else { continue }
+            let distance = editDistance(lowered, other)
+            if distance <= limit, distance < (best?.1 ?? .max) { best = (candidate, distance) }
         }
         return best?.0
     }

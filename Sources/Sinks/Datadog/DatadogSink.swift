@@ -501,12 +501,13 @@ struct DatadogIntake {
     }
 }
 
-/// The sink's log lines, prefixed with the stage's name.
+/// The sink's log lines. The stage's logger is labelled with the stage's name already
+/// (`warning: out: held back …`): prefixing it again printed `out: out:`.
 struct DatadogLog: Sendable {
     let logger: Logger
     let stage: String
 
-    func info(_ message: String) { logger.info("\(stage): \(message)") }
-    func warning(_ message: String) { logger.warning("\(stage): \(message)") }
-    func error(_ message: String) { logger.error("\(stage): \(message)") }
+    func info(_ message: String) { logger.info(message) }
+    func warning(_ message: String) { logger.warning(message) }
+    func error(_ message: String) { logger.error(message) }
 }

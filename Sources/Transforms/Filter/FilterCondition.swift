@@ -117,7 +117,7 @@ struct FilterCondition: Decodable, Sendable {
             let text: String = try options.required(name)
             guard let bound = timeBound(text) else {
                 throw options.failure(
-                    name, "\"\(text)\" is neither a span back from now (7d, 12h, 30m) nor an ISO 8601 time")
+                    name, "\(Diagnostic.quote(text)) is neither a span back from now (7d, 12h, 30m) nor an ISO 8601 time")
             }
             return name == "after" ? .after(bound) : .before(bound)
         case "equals_field": return .equalsField(try options.required(name))
@@ -148,11 +148,11 @@ struct FilterCondition: Decodable, Sendable {
         return value
     }
 
-    func holds(in record: JSON, now: Double) -> Bool {
-        evaluate(record, now: now) != negated
+    func holds(in record: JSON, now: Double) throws -> Bool {
+        try evaluate(record, now: now) != negated
     }
 
-    private func evaluate(_ record: JSON, now: Double) -> Bool {
+    private func evaluate(_ record: JSON, now: Double) throws -> Bool {
         let raw = field.values(in: record)
         if case .exists(let expected) = test { return raw.isEmpty != expected }
         guard !raw.isEmpty else { return false }
@@ -166,10 +166,10 @@ struct FilterCondition: Decodable, Sendable {
         case .startsWith(let prefix): return values.contains { $0.string?.hasPrefix(prefix) ?? false }
         case .after(let bound):
             let limit = bound.resolve(now: now)
-            return values.contains { Values.time($0).map { $0 >= limit } ?? false }
+            return try values.contains { try Values.time($0, field: field).map { $0 >= limit } ?? false }
         case .before(let bound):
             let limit = bound.resolve(now: now)
-            return values.contains { Values.time($0).map { $0 <= limit } ?? false }
+            return try values.contains { try Values.time($0, field: field).map { $0 <= limit } ?? false }
         case .equalsField(let other), .notEqualsField(let other):
             let otherRaw = other.values(in: record)
             guard !otherRaw.isEmpty else { return false }

@@ -47,18 +47,18 @@ struct FilterStage: BatchTransform {
 
     let options: Options
 
-    func transform(_ batch: [Item], into output: inout [Item], context: StageContext) {
+    func transform(_ batch: [Item], into output: inout [Item], context: StageContext) throws {
         for item in batch {
             guard case .record(let record) = item else {
                 output.append(item)
                 continue
             }
-            if matches(record, now: context.now) != options.negate { output.append(item) }
+            if try matches(record, now: context.now) != options.negate { output.append(item) }
         }
     }
 
-    func matches(_ record: JSON, now: Double) -> Bool {
-        options.all.allSatisfy { $0.holds(in: record, now: now) }
-            && (options.any.isEmpty || options.any.contains { $0.holds(in: record, now: now) })
+    func matches(_ record: JSON, now: Double) throws -> Bool {
+        try options.all.allSatisfy { try $0.holds(in: record, now: now) }
+            && (options.any.isEmpty || options.any.contains { try $0.holds(in: record, now: now) })
     }
 }

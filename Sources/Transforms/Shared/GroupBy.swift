@@ -24,13 +24,16 @@ struct GroupBy: Sendable {
         return field.map(GroupBy.init)
     }
 
-    /// The group of `record`: its field's first value as text, or `none`.
-    func group(of record: JSON) -> String {
+    /// The group of `record`: its field's first value as text, or `none`. A number too large
+    /// for a double has no text to group by (it would print as null): it throws.
+    func group(of record: JSON) throws(UnrepresentableNumber) -> String {
         switch field.value(in: record) {
-        case .string(let text)?: text.isEmpty ? "none" : text
-        case .number(let number)?: JSON.formatNumber(number)
-        case .bool(let flag)?: flag ? "true" : "false"
-        default: "none"
+        case .string(let text)?: return text.isEmpty ? "none" : text
+        case .number(let number)?:
+            guard number.isFinite else { throw UnrepresentableNumber(field: field) }
+            return JSON.formatNumber(number)
+        case .bool(let flag)?: return flag ? "true" : "false"
+        default: return "none"
         }
     }
 

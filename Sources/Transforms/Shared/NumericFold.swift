@@ -50,12 +50,12 @@ struct NumericFold: Aggregation {
         /// One partial fold per group; the single group "" without `group_by`.
         var groups: [String: Partial] = [:]
 
-        mutating func add(_ batch: [Item]) {
+        mutating func add(_ batch: [Item]) throws {
             let groupBy = stage.options.groupBy
             for case .record(let record) in batch {
-                let numbers = Values.numbers(stage.options.field, in: record)
+                let numbers = try Values.numbers(stage.options.field, in: record)
                 guard !numbers.isEmpty else { continue }
-                let group = groupBy?.group(of: record) ?? ""
+                let group = try groupBy?.group(of: record) ?? ""
                 for value in numbers { groups[group, default: Partial()].add(value) }
             }
         }

@@ -28,4 +28,21 @@ struct DiagnosticTests {
             diagnostics: [Diagnostic(path: "name", message: "missing"), Diagnostic(path: "", message: "x")])
         #expect(error.description == "github.json: name: missing\ngithub.json: x")
     }
+
+    @Test("an empty key shows as \"\" in a path, so a fault under it still names a path")
+    func emptyKey() {
+        #expect(Diagnostic.render([""]) == "\"\"")
+        #expect(Diagnostic.render(["stages", "", "type"]) == "stages.\"\".type")
+    }
+
+    @Test("a long quoted value in any message is cut to 80 characters and its size; one already cut stays as it is")
+    func longQuotedValuesCut() {
+        let big = String(repeating: "v", count: 1_000_000)
+        let cut = "\"\(big.prefix(80))…\" (1000000 bytes)"
+        #expect(Diagnostic(path: "a", message: "\"\(big)\" is not owner/name").message == "\(cut) is not owner/name")
+        #expect(Diagnostic(path: "a", message: "\(Diagnostic.quote(big)) is not owner/name").message == "\(cut) is not owner/name")
+        #expect(Diagnostic(path: "a", message: "unknown \"x\" and \"\(big)\"; see list").message == "unknown \"x\" and \(cut); see list")
+        let unquoted = Diagnostic(path: "a", message: "found " + big).message
+        #expect(unquoted.utf8.count < 1_100 && unquoted.hasSuffix("… (1000006 bytes)"))
+    }
 }

@@ -261,7 +261,8 @@ struct DatadogDeliveryTests {
         let bed = try DatadogTestbed()
         let fake = try FakeDatadog(apiKey: secret)
         var errors: [String] = []
-        let logger = Logger(label: "test", level: .debug)
+        // Labelled with the stage's name, as the executor labels a stage's logger.
+        let logger = Logger(label: "to_datadog", level: .debug)
         let sleeps = DDSleeps()
         let http = HTTPClient(
             configuration: .init(sleep: sleeps.function, logger: Logger(label: "http", level: .debug)))
@@ -300,7 +301,8 @@ struct DatadogDeliveryTests {
         }
         #expect(errors.count == 4)
         #expect(errors[1].contains("Datadog rejected the API key (403)"))
-        #expect(log.contains("to_datadog:"), "the sink logged nothing: \(log)")
+        #expect(log.contains(": to_datadog: "), "the sink logged nothing: \(log)")
+        #expect(!log.contains("to_datadog: to_datadog:"), "the stage's name repeated: \(log)")
         #expect(log.contains("retrying in"), "the client logged no retry: \(log)")
         for text in errors + [log] {
             #expect(!text.contains(secret), "leaked in: \(text)")

@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(name: "ReplayBench", dependencies: ["Pipeline", "FakeDatadog"], path: "Benchmarks/ReplayBench"),
 
         .testTarget(
-            name: "PipelineTests", dependencies: ["Pipeline", "LoopbackHTTP", "Moto"],
+            name: "PipelineTests", dependencies: ["Pipeline", "LoopbackHTTP", "Moto", "FakeGitHub"],
             // botocore's signer, run by SigV4DifferentialTests from the source tree.
             exclude: ["AWS/botocore_sigv4.py"]),
         .testTarget(name: "SourcesTests", dependencies: ["Sources", "Pipeline", "FakeGitHub", "LoopbackHTTP", "Moto"]),

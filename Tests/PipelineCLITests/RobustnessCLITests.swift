@@ -143,18 +143,12 @@ struct RobustnessCLITests {
 /// Seeded, deterministic mutations of a pipeline file: keys defined twice, keys and values
 /// deleted, values of the wrong type or odd, keys renamed (to a sibling's name, too).
 struct PipelineFuzzer {
-    /// SplitMix64: the same seed gives the same files on every machine.
-    var state: UInt64
+    /// The same seed gives the same files on every machine.
+    var random: SeededGenerator
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { random = SeededGenerator(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { random.next() }
 
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
     mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }

@@ -1,3 +1,4 @@
+import FakeGitHub
 import Foundation
 import Testing
 
@@ -18,7 +19,7 @@ struct SigV4DifferentialTests {
     }
 
     static func makeCases(count: Int, seed: UInt64) -> [Case] {
-        var random = SeededRandom(state: seed)
+        var random = SeededGenerator(seed: seed)
         let pieces = ["a", "Z", "0", "-", "_", ".", "~", " ", "%", "+", "=", "&", "@", ":", "!", "*", "'", "(", "ü", "ሴ", "😀", "/"]
         func word(_ maxLength: Int) -> String {
             (0..<Int.random(in: 0...maxLength, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()

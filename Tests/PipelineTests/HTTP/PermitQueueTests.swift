@@ -1,3 +1,4 @@
+import FakeGitHub
 import Testing
 
 @testable import Pipeline
@@ -77,7 +78,7 @@ struct PermitQueueTests {
     /// every waiter ends up either holding a permit or cancelled, exactly once.
     @Test(arguments: 0..<20)
     func randomInterleavingsKeepTheInvariants(seed: UInt64) {
-        var random = SeededRandom(state: seed)
+        var random = SeededGenerator(seed: seed)
         var queue = PermitQueue<UInt64>(limit: 3)
         var holding: [UInt64] = []
         var waiting: [UInt64] = []

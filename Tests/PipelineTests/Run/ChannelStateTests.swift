@@ -1,3 +1,4 @@
+import FakeGitHub
 import Testing
 
 @testable import Pipeline
@@ -101,7 +102,7 @@ struct ChannelStateTests {
     /// more than the capacity.
     @Test(arguments: 0..<20)
     func randomInterleavingsLoseNothingAndResumeEachWaiterOnce(seed: UInt64) {
-        var random = SeededRandom(state: seed)
+        var random = SeededGenerator(seed: seed)
         var state = ChannelState<Int, Int, Int>(capacity: 3, producers: 1)
         var sentOrder: [Int] = []  // batches accepted (queued, handed over, or waiting to be moved in)
         var received: [Int] = []

@@ -1,11 +1,12 @@
 /// SplitMix64: a tiny deterministic generator, so scenarios are identical on every run and
-/// platform (the standard library's generator is seeded randomly per process).
-struct SeededGenerator: RandomNumberGenerator {
+/// platform (the standard library's generator is seeded randomly per process). Public for the
+/// other test targets' seeded tests (random walks, fuzzing).
+public struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

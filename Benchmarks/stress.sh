@@ -75,6 +75,8 @@ for index in range(1, runs + 1):
         continue
     wall = time.monotonic() - begin
     walls.append(wall)
+    if wall > 10:
+        print(f"run {index}: slow, {wall:.1f} s; stderr: {err.decode().strip()[-600:]}", flush=True)
     if proc.returncode != 0:
         failed.append(index)
         print(f"run {index}: exit {proc.returncode}: {err.decode().strip()[:400]}", flush=True)

@@ -34,9 +34,14 @@ public final class Outbox: Sendable {
     /// Adds `points` for `destination` in one transaction; points already queued are updated in place.
     public func enqueue(_ points: [MetricPoint], pipeline: String, destination: String) throws {
         guard !points.isEmpty else { return }
+        try insert(points, pipeline: pipeline, destination: destination, statement: Self.insert)
+    }
+
+    /// Inserts `points` in one transaction with `sql` (an upsert, or one that keeps existing rows).
+    private func insert(_ points: [MetricPoint], pipeline: String, destination: String, statement sql: String) throws {
         let now = Timestamp.now()
         try database.transaction(operation: "cannot queue points for \(destination)") { connection in
-            try connection.withStatement(Self.insert) { statement in
+            try connection.withStatement(sql) { statement in
                 try statement.bind(destination, at: 1)
                 try statement.bind(pipeline, at: 2)
                 try statement.bind(now, at: 10)
@@ -308,23 +313,12 @@ extension Outbox {
 
     /// Like `enqueue`, but a point already queued keeps its value.
     private func enqueueKeepingExisting(_ points: [MetricPoint], pipeline: String, destination: String) throws {
-        let now = Timestamp.now()
-        try database.transaction(operation: "cannot queue points for \(destination)") { connection in
-            try connection.withStatement(
-                """
+        try insert(
+            points, pipeline: pipeline, destination: destination,
+            statement: """
                 INSERT OR IGNORE INTO outbox (destination, pipeline, \(PointColumns.names), enqueued_at)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                """
-            ) { statement in
-                try statement.bind(destination, at: 1)
-                try statement.bind(pipeline, at: 2)
-                try statement.bind(now, at: 10)
-                for point in points {
-                    try PointColumns.bind(point, to: statement, from: 3)
-                    try statement.run()
-                }
-            }
-        }
+                """)
     }
 }
 

@@ -12,6 +12,11 @@ scripts/setup-test-peers.sh
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+# House style (.swift-format), checked, never rewritten here: `scripts/format.sh` rewrites.
+if ! swift format lint --strict -r --configuration .swift-format Sources Tests Benchmarks Package.swift; then
+    echo "test: the code above is not in the house style; run scripts/format.sh" >&2
+    exit 1
+fi
 swift build --build-tests 2>&1 | tee "$log"
 # Compiler warnings in the project's own Swift files (file:line:column); the linker's notes about
 # the toolchain's static libraries are not ours.

@@ -53,9 +53,12 @@ let received = intake.series.keys.filter { $0.metric.hasPrefix("bench.") }.count
 print("replay of \(total) points to the fake Datadog intake on loopback")
 print("  wall time: \(String(format: "%.2f", elapsed)) s (\(Int(Double(total) / elapsed)) points/s; target < 15 s for 1,000,000)")
 let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-print("  pipeline: \(String(format: "%.2f", cpu)) s of CPU (the intake, in this process, shares the 2 cores); peak RSS \(usage.ru_maxrss / 1024) MiB")
+print(
+    "  pipeline: \(String(format: "%.2f", cpu)) s of CPU (the intake, in this process, shares the 2 cores); peak RSS \(usage.ru_maxrss / 1024) MiB"
+)
 print("  exit code \(process.terminationStatus); points received once: \(received); received twice: \(intake.duplicates.count)")
-print("  requests: \(intake.seriesRequestCount), largest: \(intake.maxWireBytes) bytes on the wire (≤ 512,000), "
-    + "\(intake.maxDecompressedBytes) decompressed (≤ 5,242,880), \(intake.maxPointsPerRequest) points (≤ 10,000)")
+print(
+    "  requests: \(intake.seriesRequestCount), largest: \(intake.maxWireBytes) bytes on the wire (≤ 512,000), "
+        + "\(intake.maxDecompressedBytes) decompressed (≤ 5,242,880), \(intake.maxPointsPerRequest) points (≤ 10,000)")
 intake.stop()
 exit(process.terminationStatus == 0 && received == total ? 0 : 1)

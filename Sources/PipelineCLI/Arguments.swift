@@ -1,3 +1,5 @@
+import Pipeline
+
 /// A small command-line parser: `--flag`, `--option VALUE`, `--option=VALUE`, positionals.
 struct Arguments {
     var positionals: [String] = []
@@ -49,5 +51,3 @@ struct Arguments {
     func values(_ name: String) -> [String] { options[name] ?? [] }
     func has(_ flag: String) -> Bool { flags.contains(flag) }
 }
-
-import Pipeline

@@ -31,7 +31,8 @@ enum BackfillCommand {
         func time(_ flag: String) throws(CLIError) -> Double {
             guard let text = args.value(flag) else { throw .usage("\(flag) is required", command: "backfill") }
             guard let value = Timestamp.parse(text) else {
-                throw .usage("\(flag) must be an ISO 8601 time such as 2026-10-01T00:00:00Z, got \"\(text)\"", command: "backfill")
+                throw .usage(
+                    "\(flag) must be an ISO 8601 time such as 2026-10-01T00:00:00Z, got \"\(text)\"", command: "backfill")
             }
             return value.rounded(.down)
         }
@@ -57,7 +58,9 @@ enum BackfillCommand {
         defer { http.shutdown() }
         let cache = SourceCache()
         var worst = ExitCode.success
-        logger.info("backfilling \(plan.name) into \(database): \(steps) steps of \(everyText) from \(Timestamp.format(from)) to \(Timestamp.format(to))")
+        logger.info(
+            "backfilling \(plan.name) into \(database): \(steps) steps of \(everyText) from \(Timestamp.format(from)) to \(Timestamp.format(to))"
+        )
         // Newest first: the first step fetches the whole range, the others replay it.
         for index in 0..<steps {
             let now = to - Double(index) * every.seconds
@@ -65,7 +68,9 @@ enum BackfillCommand {
             executor.sourceCache = cache
             executor.lookback = now - from
             let report = await executor.run()
-            logger.info("step \(index + 1)/\(steps) at \(Timestamp.format(now)): \(report.metricCount) metrics, \(report.errorCount) stage errors")
+            logger.info(
+                "step \(index + 1)/\(steps) at \(Timestamp.format(now)): \(report.metricCount) metrics, \(report.errorCount) stage errors"
+            )
             worst = max(worst, report.exitCode)
             if report.exitCode == ExitCode.sinkFailed { break }
         }

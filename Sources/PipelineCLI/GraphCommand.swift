@@ -1,3 +1,4 @@
+import Foundation
 import Pipeline
 
 /// `pipeline graph`: the stage graph as Graphviz DOT or Mermaid, for docs and reviews.
@@ -40,11 +41,12 @@ enum GraphCommand {
     static func dot(_ plan: PipelinePlan) -> String {
         var out = "digraph \"\(plan.name)\" {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n"
         for stage in plan.stages {
-            let shape = switch stage.kind.role {
-            case .source: "cylinder"
-            case .transform: "box"
-            case .sink: "box3d"
-            }
+            let shape =
+                switch stage.kind.role {
+                case .source: "cylinder"
+                case .transform: "box"
+                case .sink: "box3d"
+                }
             out += "  \"\(stage.name)\" [label=\"\(stage.name)\\n(\(stage.kind.type))\", shape=\(shape)];\n"
         }
         for stage in plan.stages {
@@ -56,11 +58,12 @@ enum GraphCommand {
     static func mermaid(_ plan: PipelinePlan) -> String {
         var out = "flowchart LR\n"
         for stage in plan.stages {
-            let (open, close) = switch stage.kind.role {
-            case .source: ("[(", ")]")
-            case .transform: ("[", "]")
-            case .sink: ("[[", "]]")
-            }
+            let (open, close) =
+                switch stage.kind.role {
+                case .source: ("[(", ")]")
+                case .transform: ("[", "]")
+                case .sink: ("[[", "]]")
+                }
             out += "  \(stage.name)\(open)\"\(stage.name)<br/>\(stage.kind.type)\"\(close)\n"
         }
         for stage in plan.stages {
@@ -91,5 +94,3 @@ extension GraphCommand {
         SecretValues(values: Dictionary(uniqueKeysWithValues: PipelineFiles.secretReferences(in: file).map { ($0, "example") }))
     }
 }
-
-import Foundation

@@ -85,7 +85,9 @@ enum OutboxCommand {
                     throw CLIError.usage("drop needs one of --destination DESTINATION, --refused, --too-old", command: "outbox")
                 }
                 if let destination = args.value("--destination") {
-                    print("dropped \(try outbox.drop(pipeline: pipeline, destination: destination)) points queued for \(destination)")
+                    print(
+                        "dropped \(try outbox.drop(pipeline: pipeline, destination: destination)) points queued for \(destination)"
+                    )
                 } else if args.has("--refused") {
                     print("dropped \(try outbox.dropRefused(pipeline: pipeline)) points Datadog refused")
                 } else {

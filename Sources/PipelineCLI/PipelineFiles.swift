@@ -12,7 +12,8 @@ enum PipelineFiles {
         let candidates = ["\(directory)/\(name)", "\(directory)/\(name).json"]
         if !name.contains("/"), let found = candidates.first(where: fm.fileExists(atPath:)) { return found }
         let known = list().map { ($0 as NSString).lastPathComponent }
-        let hint = Suggest.closest(to: name, among: known + known.map { String($0.dropLast(5)) }).map { " (did you mean \($0)?)" } ?? ""
+        let hint =
+            Suggest.closest(to: name, among: known + known.map { String($0.dropLast(5)) }).map { " (did you mean \($0)?)" } ?? ""
         throw .usage("no pipeline file \"\(name)\" here or in \(directory)/\(hint)", command: command)
     }
 
@@ -74,7 +75,8 @@ extension PipelineFiles {
         case .directory(let path): backend = DirectorySecrets(directory: path)
         case .awsSecretsManager:
             do {
-                backend = try AWSSecretsManagerSecrets(client: AWSClient(service: "secretsmanager", environment: environment, http: http))
+                backend = try AWSSecretsManagerSecrets(
+                    client: AWSClient(service: "secretsmanager", environment: environment, http: http))
             } catch {
                 throw .usage("PIPELINE_SECRETS=aws: \(error)", command: command)
             }

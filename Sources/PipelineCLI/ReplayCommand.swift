@@ -66,7 +66,8 @@ enum ReplayCommand {
         ]
         var plan: PipelinePlan
         do {
-            plan = try PipelineLoader(registry: StageCatalog.registry, variables: Variables()).load(Array(file.jsonText.utf8), file: "replay")
+            plan = try PipelineLoader(registry: StageCatalog.registry, variables: Variables()).load(
+                Array(file.jsonText.utf8), file: "replay")
         } catch {
             throw .pipelineFile(error)
         }
@@ -81,7 +82,8 @@ enum ReplayCommand {
         let logger = Logger.fromEnvironment()
         let http = Version.httpClient()
         defer { http.shutdown() }
-        let executor = Executor(plan: Progress.inserted(into: plan, before: "out"), now: Timestamp.now(), logger: logger, http: http)
+        let executor = Executor(
+            plan: Progress.inserted(into: plan, before: "out"), now: Timestamp.now(), logger: logger, http: http)
         let report = await SignalHandling.stoppingOnTermination { await executor.run(stoppingOn: $0) }
         Progress.finish()
         logger.info(

@@ -72,7 +72,8 @@ enum RunCommand {
         let stallText = args.value("--stall-timeout") ?? ProcessInfo.processInfo.environment["PIPELINE_STALL_TIMEOUT"]
         let stallTimeout = try stallText.map { (text: String) throws(CLIError) -> TimeSpan in
             guard let span = text == "0" ? TimeSpan(seconds: 0) : TimeSpan(text) else {
-                throw .usage("--stall-timeout must be a time span such as 3m or 90s (0 to turn it off), got \"\(text)\"", command: "run")
+                throw .usage(
+                    "--stall-timeout must be a time span such as 3m or 90s (0 to turn it off), got \"\(text)\"", command: "run")
             }
             return span
         }
@@ -120,7 +121,8 @@ enum RunCommand {
             ? ", stopped by the watchdog"
             : report.deadlineReached ? ", stopped at its deadline" : report.wasCancelled ? ", stopped by a signal" : ""
         logger.info(
-            "\(plan.name) finished in \(String(format: "%.2f", report.durationSeconds)) s: \(report.metricCount) metrics, \(report.errorCount) stage errors\(stopped)")
+            "\(plan.name) finished in \(String(format: "%.2f", report.durationSeconds)) s: \(report.metricCount) metrics, \(report.errorCount) stage errors\(stopped)"
+        )
         return report.exitCode
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import Pipeline
+import Sinks
 
 /// `pipeline`: runs declarative pipeline files that turn engineering-system APIs into metrics.
 let usage = """
@@ -60,7 +62,11 @@ func dispatch(_ arguments: [String]) async -> Int32 {
             print("pipeline \(Version.current)")
             return ExitCode.success
         default:
-            let hint = Suggest.closest(to: command, among: ["run", "validate", "graph", "list", "backfill", "replay", "check-datadog", "outbox", "help"]).map { " (did you mean \($0)?)" } ?? ""
+            let hint =
+                Suggest.closest(
+                    to: command,
+                    among: ["run", "validate", "graph", "list", "backfill", "replay", "check-datadog", "outbox", "help"]
+                ).map { " (did you mean \($0)?)" } ?? ""
             throw CLIError.usage("unknown command \"\(command)\"\(hint)", command: nil)
         }
     } catch let error as CLIError {
@@ -71,9 +77,6 @@ func dispatch(_ arguments: [String]) async -> Int32 {
         return ExitCode.usage
     }
 }
-
-import Pipeline
-import Sinks
 
 // A reader that goes away (`pipeline run github --dry-run | head -1`) makes writes to stdout fail
 // with EPIPE, which the stdout sink reports (exit 3), instead of SIGPIPE killing the run unheard.

@@ -20,7 +20,8 @@ public struct SQLiteSink: Sink {
         options: Options.self, example: ["path": "metrics.sqlite"]
     ) { options in
         if let path = options.path, path.isEmpty {
-            throw OptionsDecoder.Failure(path: ["path"], message: "must not be empty; leave it out for $PIPELINE_DB or metrics.sqlite")
+            throw OptionsDecoder.Failure(
+                path: ["path"], message: "must not be empty; leave it out for $PIPELINE_DB or metrics.sqlite")
         }
         return SQLiteSink(path: options.path ?? MetricsDatabase.defaultPath(environment: ProcessInfo.processInfo.environment))
     }

@@ -43,7 +43,9 @@ struct SQLitePoints: Source {
             } else {
                 throw OptionsDecoder.Failure(
                     path: [option],
-                    message: "\"\(text)\" is neither an ISO 8601 time (2026-11-23T05:30:00Z) nor a span back from the run's clock (30d, 12h) nor now")
+                    message:
+                        "\"\(text)\" is neither an ISO 8601 time (2026-11-23T05:30:00Z) nor a span back from the run's clock (30d, 12h) nor now"
+                )
             }
         }
 

@@ -38,7 +38,9 @@ struct LatestStage: Aggregation {
 
         mutating func add(_ batch: [Item]) throws {
             for case .record(let record) in batch {
-                guard let value = options.by.value(in: record), let key = try Values.ordering(value, field: options.by) else { continue }
+                guard let value = options.by.value(in: record), let key = try Values.ordering(value, field: options.by) else {
+                    continue
+                }
                 if kept.count == options.count, let last = kept.last, key <= last.key { continue }
                 let index = kept.firstIndex { $0.key < key } ?? kept.endIndex
                 kept.insert((key, record), at: index)

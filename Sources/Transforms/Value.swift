@@ -41,7 +41,8 @@ struct ValueStage: Aggregation {
         func finish() throws -> [Item] {
             guard count <= 1 else { throw TooManyRecords(count: count) }
             guard let value = record.flatMap({ options.field.value(in: $0) }) else { return [] }
-            let number: Double? = if case .bool(let b) = value { b ? 1 : 0 } else { try Values.number(value, field: options.field) }
+            let number: Double? =
+                if case .bool(let b) = value { b ? 1 : 0 } else { try Values.number(value, field: options.field) }
             guard let number else { return [] }
             return [.point(options.output.point(number, context: context))]
         }

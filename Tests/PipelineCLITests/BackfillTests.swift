@@ -19,7 +19,10 @@ struct BackfillTests {
         let path = directory.appendingPathComponent("history.sqlite").path
 
         let result = try await CLIRunner.run(
-            ["backfill", "github", "--from", "2026-11-21T05:00:00Z", "--to", "2026-11-23T05:00:00Z", "--every", "1d", "--db", path],
+            [
+                "backfill", "github", "--from", "2026-11-21T05:00:00Z", "--to", "2026-11-23T05:00:00Z", "--every", "1d", "--db",
+                path,
+            ],
             environment: ["GITHUB_REPOSITORY": "octo-org/octo-repo", "GITHUB_API_URL": fake.baseURL])
         #expect(result.exitCode == 0, "\(result.stderr)")
 

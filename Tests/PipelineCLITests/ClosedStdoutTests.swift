@@ -7,14 +7,17 @@ import Testing
 @Suite("pipeline run into a closed stdout")
 struct ClosedStdoutTests {
     /// Runs the binary with stdout the write end of a pipe nobody reads (`| head -0`), or closed.
-    static func run(_ arguments: [String], environment: [String: String], stdout: String) async throws -> (stderr: String, exitCode: Int32) {
+    static func run(_ arguments: [String], environment: [String: String], stdout: String) async throws -> (
+        stderr: String, exitCode: Int32
+    ) {
         let process = Process()
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-stderr-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: errURL) }
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         var env = environment
         env["PATH"] = ProcessInfo.processInfo.environment["PATH"]
-        env["PIPELINE_STATE_DIR"] = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)").path
+        env["PIPELINE_STATE_DIR"] =
+            FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)").path
         process.environment = env
         process.currentDirectoryURL = CLIRunner.packageRoot
         process.standardError = try FileHandle(forWritingTo: errURL)
@@ -48,9 +51,11 @@ struct ClosedStdoutTests {
         return (stderr, code)
     }
 
-    @Test("a dry run into a pipe nobody reads, or a closed stdout, exits 3 with one error line", arguments: [
-        ("broken-pipe", "json"), ("broken-pipe", "table"), ("closed", "json"), ("closed", "table"),
-    ])
+    @Test(
+        "a dry run into a pipe nobody reads, or a closed stdout, exits 3 with one error line",
+        arguments: [
+            ("broken-pipe", "json"), ("broken-pipe", "table"), ("closed", "json"), ("closed", "table"),
+        ])
     func failedWriteFailsTheSink(stdout: String, format: String) async throws {
         let data = FakeGitHubData.edgeCases(now: GitHubCollectorTests.nowDate)
         let fake = try FakeGitHub(data: data)
@@ -66,10 +71,12 @@ struct ClosedStdoutTests {
         #expect(errors.first?.contains(reason) == true, "\(result.stderr)")
     }
 
-    @Test("graph and validate into a pipe nobody reads, or a closed stdout, exit 3 with one error line", arguments: [
-        ("broken-pipe", ["graph", "github"]), ("closed", ["graph", "github"]),
-        ("broken-pipe", ["validate", "github"]), ("closed", ["validate", "github"]),
-    ])
+    @Test(
+        "graph and validate into a pipe nobody reads, or a closed stdout, exit 3 with one error line",
+        arguments: [
+            ("broken-pipe", ["graph", "github"]), ("closed", ["graph", "github"]),
+            ("broken-pipe", ["validate", "github"]), ("closed", ["validate", "github"]),
+        ])
     func failedWriteFailsTheCommand(stdout: String, arguments: [String]) async throws {
         let result = try await Self.run(arguments, environment: ["GITHUB_REPOSITORY": "octo-org/octo-repo"], stdout: stdout)
         #expect(result.exitCode == 3, "\(stdout) \(arguments): \(result.stderr)")

@@ -40,7 +40,9 @@ struct CommandTests {
     func validateUnsetVariable() async throws {
         let result = try await CLIRunner.run(["validate", "github"], environment: [:])
         #expect(result.exitCode == 2)
-        #expect(result.stderr.contains("stages.repo.repository: variable GITHUB_REPOSITORY is required: set GITHUB_REPOSITORY to owner/name"))
+        #expect(
+            result.stderr.contains(
+                "stages.repo.repository: variable GITHUB_REPOSITORY is required: set GITHUB_REPOSITORY to owner/name"))
     }
 
     @Test("run with a broken file exits 2 before any request")

@@ -85,13 +85,17 @@ struct CredentialScopeCLITests {
         defer { intake.stop() }
         let api = try Self.github()
         defer { api.stop() }
-        let (path, directory) = try Self.write(Self.file.replacingOccurrences(of: #""type": "stdout""#, with: #""type": "datadog""#))
+        let (path, directory) = try Self.write(
+            Self.file.replacingOccurrences(of: #""type": "stdout""#, with: #""type": "datadog""#))
         defer { try? FileManager.default.removeItem(at: directory) }
         let state = directory.appendingPathComponent("state").path
 
         let result = try await CLIRunner.run(
             ["run", path],
-            environment: ["API": api.baseURL, "DD_URL": intake.baseURL, "DD_API_KEY": "dd_secret_key_value", "PIPELINE_STATE_DIR": state, "DD_RETRY_FOR": "2s"])
+            environment: [
+                "API": api.baseURL, "DD_URL": intake.baseURL, "DD_API_KEY": "dd_secret_key_value", "PIPELINE_STATE_DIR": state,
+                "DD_RETRY_FOR": "2s",
+            ])
 
         #expect(elsewhere.seen.all.isEmpty, "the other host was asked: \(elsewhere.seen.all)")
         #expect(result.exitCode == 3, "\(result.stderr)")

@@ -30,7 +30,8 @@ struct DatadogDeliveryTests {
         }
 
         func run(at time: Date) throws -> CLIRunner.Running {
-            try CLIRunner.start(["run", "github", "--as-of", Timestamp.format(time.timeIntervalSince1970)], environment: environment)
+            try CLIRunner.start(
+                ["run", "github", "--as-of", Timestamp.format(time.timeIntervalSince1970)], environment: environment)
         }
 
         /// The GitHub metrics and health metrics of one run: what the intake must hold for it.
@@ -188,7 +189,9 @@ struct DatadogDeliveryTests {
         try handle.write(contentsOf: Data(repeating: 0x5A, count: max(0, Int(size) - 8_192)))
     }
 
-    @Test("a state directory that cannot be used, with Datadog up: delivered, and the run says what failed (not 'could not deliver')")
+    @Test(
+        "a state directory that cannot be used, with Datadog up: delivered, and the run says what failed (not 'could not deliver')"
+    )
     func unusableStateDirectory() async throws {
         let bed = try Bed()
         defer { bed.stop() }
@@ -198,7 +201,8 @@ struct DatadogDeliveryTests {
             ["run", "github", "--as-of", Timestamp.format(bed.now.timeIntervalSince1970)], environment: environment)
         // Every point was delivered (without an outbox there is nothing to survey for stranded points).
         let surveyed = ["collector.github.points_stranded", "collector.github.damaged_state_files"]
-        #expect(bed.receivedKeys == bed.expectedKeys(at: bed.now).filter { key in !surveyed.contains { key.hasPrefix($0 + "@") } })
+        #expect(
+            bed.receivedKeys == bed.expectedKeys(at: bed.now).filter { key in !surveyed.contains { key.hasPrefix($0 + "@") } })
         #expect(!result.stderr.contains("could not deliver"), "\(result.stderr)")
         #expect(result.stderr.contains("delivered"), "\(result.stderr)")
         #expect(result.stderr.contains("/proc/no-such-dir"), "\(result.stderr)")
@@ -248,4 +252,3 @@ struct DatadogDeliveryTests {
         #expect(result.stderr.contains("read 40 stored points; sent 0 points to Datadog"), "\(result.stderr)")
     }
 }
-

@@ -17,7 +17,8 @@ struct EC2CollectorTests {
         for point in try result.points() {
             guard let metric = point["metric"]?.string, let value = point["value"]?.number else { continue }
             let tags = point["tags"]?.array?.compactMap(\.string) ?? []
-            let key = tag.flatMap { name in tags.first { $0.hasPrefix(name + ":") }.map { String($0.dropFirst(name.count + 1)) } } ?? ""
+            let key =
+                tag.flatMap { name in tags.first { $0.hasPrefix(name + ":") }.map { String($0.dropFirst(name.count + 1)) } } ?? ""
             out[metric, default: [:]][key] = value
         }
         return out
@@ -32,14 +33,18 @@ struct EC2CollectorTests {
             // 2 spot c5.large; eu-west-1: 2 c5.xlarge (unpriced there).
             try await moto.runInstances(count: 3, instanceType: "m5.large", tags: [("owner", "ml")], http: http)
             let micro = try await moto.runInstances(count: 2, instanceType: "t3.micro", tags: [("team", "web")], http: http)
-            try await moto.runInstances(count: 1, instanceType: "m5.large", imageID: MotoServer.windowsAMI, tags: [("owner", "it")], http: http)
+            try await moto.runInstances(
+                count: 1, instanceType: "m5.large", imageID: MotoServer.windowsAMI, tags: [("owner", "it")], http: http)
             let ec2 = try moto.client("ec2", http: http)
             _ = try await ec2.query(
                 action: "RunInstances", version: "2016-11-15",
-                parameters: [("ImageId", MotoServer.amazonLinuxAMI), ("MinCount", "2"), ("MaxCount", "2"), ("InstanceType", "c5.large"),
-                             ("InstanceMarketOptions.MarketType", "spot"), ("TagSpecification.1.ResourceType", "instance"),
-                             ("TagSpecification.1.Tag.1.Key", "owner"), ("TagSpecification.1.Tag.1.Value", "batch")])
-            try await moto.runInstances(count: 2, instanceType: "c5.xlarge", tags: [("owner", "eu")], region: "eu-west-1", http: http)
+                parameters: [
+                    ("ImageId", MotoServer.amazonLinuxAMI), ("MinCount", "2"), ("MaxCount", "2"), ("InstanceType", "c5.large"),
+                    ("InstanceMarketOptions.MarketType", "spot"), ("TagSpecification.1.ResourceType", "instance"),
+                    ("TagSpecification.1.Tag.1.Key", "owner"), ("TagSpecification.1.Tag.1.Value", "batch"),
+                ])
+            try await moto.runInstances(
+                count: 2, instanceType: "c5.xlarge", tags: [("owner", "eu")], region: "eu-west-1", http: http)
             _ = try await ec2.query(action: "StopInstances", version: "2016-11-15", parameters: [("InstanceId.1", micro[0])])
 
             var environment = moto.environment
@@ -55,9 +60,10 @@ struct EC2CollectorTests {
             #expect(plain["ec2.cost.unpriced_instances"]?[""] == 3, "the Windows instance and eu-west-1's two")
             let cost = try #require(plain["ec2.cost.hourly_usd"]?[""])
             #expect(abs(cost - (3 * 0.096 + 0.0104 + 2 * 0.085)) < 1e-9, "\(cost)")
-            #expect(try Self.series(result, tag: "instance_type")["ec2.instances.by_type"] == [
-                "m5.large": 4, "t3.micro": 1, "c5.large": 2, "c5.xlarge": 2,
-            ])
+            #expect(
+                try Self.series(result, tag: "instance_type")["ec2.instances.by_type"] == [
+                    "m5.large": 4, "t3.micro": 1, "c5.large": 2, "c5.xlarge": 2,
+                ])
             #expect(try Self.series(result, tag: "region")["ec2.instances.by_region"] == ["us-east-1": 7, "eu-west-1": 2])
             let byState = try Self.series(result, tag: "state")["ec2.instances.by_state"] ?? [:]
             #expect(byState["running"] == 9)
@@ -69,10 +75,12 @@ struct EC2CollectorTests {
 
             // Eight days on, everything running is long-running; a 30-day threshold counts none.
             let later = Timestamp.format(Timestamp.now() + 8 * 86_400)
-            let aged = try await CLIRunner.run(["run", "ec2", "--dry-run", "--format", "json", "--as-of", later], environment: environment)
+            let aged = try await CLIRunner.run(
+                ["run", "ec2", "--dry-run", "--format", "json", "--as-of", later], environment: environment)
             #expect(try Self.series(aged)["ec2.instances.long_running"]?[""] == 9, "stderr: \(aged.stderr)")
             environment["EC2_LONG_RUNNING"] = "30d"
-            let patient = try await CLIRunner.run(["run", "ec2", "--dry-run", "--format", "json", "--as-of", later], environment: environment)
+            let patient = try await CLIRunner.run(
+                ["run", "ec2", "--dry-run", "--format", "json", "--as-of", later], environment: environment)
             #expect(try Self.series(patient)["ec2.instances.long_running"]?[""] == 0)
         }
     }

@@ -112,7 +112,8 @@ struct GitHubCollectorTests {
     func failureIsolated() async throws {
         let data = FakeGitHubData.edgeCases(now: Self.nowDate)
         // Every single-commit request fails with 500 after the others were served.
-        let fake = try FakeGitHub(data: data, faults: FaultPlan(rules: []), failingPathPrefix: "/repos/octo-org/octo-repo/commits/")
+        let fake = try FakeGitHub(
+            data: data, faults: FaultPlan(rules: []), failingPathPrefix: "/repos/octo-org/octo-repo/commits/")
         defer { fake.stop() }
         let result = try await Self.run(fake, extra: ["PIPELINE_RETRY_BASE_MS": "1"])
         #expect(result.exitCode == 1, "stderr: \(result.stderr)")

@@ -43,7 +43,10 @@ struct LoggingCLITests {
             let debug = ["PIPELINE_LOG_LEVEL": "debug", "PIPELINE_STATE_DIR": state]
 
             let cold = try await CLIRunner.run(
-                ["run", "github", "--dry-run", "--format", "json", "--as-of", Timestamp.format(ResponseCacheCLITests.first.timeIntervalSince1970)],
+                [
+                    "run", "github", "--dry-run", "--format", "json", "--as-of",
+                    Timestamp.format(ResponseCacheCLITests.first.timeIntervalSince1970),
+                ],
                 environment: GitHubCollectorTests.environment(fake, extra: debug))
             #expect(cold.exitCode == 0, "\(cold.stderr)")
             let coldRequests = Self.logLines(cold.stderr).filter { $0.hasPrefix("debug: http: GET \(fake.baseURL)/") }
@@ -53,7 +56,10 @@ struct LoggingCLITests {
 
             let before = fake.requestCount
             let warm = try await CLIRunner.run(
-                ["run", "github", "--dry-run", "--format", "json", "--as-of", Timestamp.format(ResponseCacheCLITests.second.timeIntervalSince1970)],
+                [
+                    "run", "github", "--dry-run", "--format", "json", "--as-of",
+                    Timestamp.format(ResponseCacheCLITests.second.timeIntervalSince1970),
+                ],
                 environment: GitHubCollectorTests.environment(fake, extra: debug))
             #expect(warm.exitCode == 0, "\(warm.stderr)")
             let warmLines = Self.logLines(warm.stderr).filter { $0.hasPrefix("debug: http: GET \(fake.baseURL)/") }

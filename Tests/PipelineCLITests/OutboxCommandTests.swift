@@ -16,7 +16,8 @@ struct OutboxCommandTests {
             (0..<count).map { MetricPoint(metric: metric, value: Double($0), timestamp: timestamp, tags: ["i:\($0)"]) }
         }
         try outbox.enqueue(points(4, "test.fresh", at: now), pipeline: "github", destination: "datadog:https://api.datadoghq.com")
-        try outbox.enqueue(points(3, "test.old", at: now - 7_200), pipeline: "github", destination: "datadog:https://api.datadoghq.com")
+        try outbox.enqueue(
+            points(3, "test.old", at: now - 7_200), pipeline: "github", destination: "datadog:https://api.datadoghq.com")
         try outbox.enqueue(points(5, "test.eu", at: now), pipeline: "github", destination: "datadog:https://api.datadoghq.eu")
         let refused = try outbox.pending(pipeline: "github", destination: "datadog:https://api.datadoghq.eu", limit: 1)
         try outbox.setAside([(refused[0].id, "400 Bad Request: value out of range")])
@@ -36,7 +37,8 @@ struct OutboxCommandTests {
         #expect(result.stdout.contains("refused by Datadog (1 points, set aside):"), "\(result.stdout)")
         #expect(result.stdout.contains("test.eu{i:0} at "), "\(result.stdout)")
         #expect(result.stdout.contains("400 Bad Request: value out of range"), "\(result.stdout)")
-        #expect(result.stdout.contains("state.sqlite.corrupt-20261123T050000Z: queued points cannot be counted"), "\(result.stdout)")
+        #expect(
+            result.stdout.contains("state.sqlite.corrupt-20261123T050000Z: queued points cannot be counted"), "\(result.stdout)")
     }
 
     @Test("move, drop and requeue do what the warnings say, and report how many points")

@@ -95,14 +95,16 @@ struct ResponseCacheCLITests {
         let trunk = data.branches.firstIndex { $0.name == data.defaultBranch }!
         let head = data.branches[trunk].sha
         func commit(_ sha: String, _ message: String, at date: Date, files: [String], parent: String) -> FakeCommit {
-            FakeCommit(sha: sha, message: message, authorLogin: "zoe", authorName: "Zoe New", authorEmail: "zoe@example.com",
-                       authoredAt: date, committedAt: date, additions: files.count * 7, deletions: files.count * 2,
-                       files: files, parents: [parent])
+            FakeCommit(
+                sha: sha, message: message, authorLogin: "zoe", authorName: "Zoe New", authorEmail: "zoe@example.com",
+                authoredAt: date, committedAt: date, additions: files.count * 7, deletions: files.count * 2,
+                files: files, parents: [parent])
         }
         let shas = (1...3).map { String(repeating: "ab\($0)", count: 14).prefix(40).description }
         data.commits += [
-            commit(shas[0], "Add the new feature", at: now.addingTimeInterval(-30),
-                   files: ["Sources/New/Feature.swift", "README.md"], parent: head),
+            commit(
+                shas[0], "Add the new feature", at: now.addingTimeInterval(-30),
+                files: ["Sources/New/Feature.swift", "README.md"], parent: head),
             commit(shas[1], "Empty commit to trigger CI", at: now.addingTimeInterval(-20), files: [], parent: shas[0]),
             // Pushed after the cold run, but committed before it (a rebased, late-pushed commit).
             commit(shas[2], "Hotfix pushed late", at: first.addingTimeInterval(-2 * 3600), files: [], parent: shas[1]),
@@ -118,9 +120,11 @@ struct ResponseCacheCLITests {
             data.pulls[index].updatedAt = now
         }
         let number = data.pulls.map(\.number).max()! + 1
-        data.pulls.append(FakePullRequest(number: number, title: "Brand new work", authorLogin: "zoe", createdAt: now,
-                                          updatedAt: now, headRef: "feature/new", baseRef: data.defaultBranch,
-                                          headSHA: shas[0]))
+        data.pulls.append(
+            FakePullRequest(
+                number: number, title: "Brand new work", authorLogin: "zoe", createdAt: now,
+                updatedAt: now, headRef: "feature/new", baseRef: data.defaultBranch,
+                headSHA: shas[0]))
 
         let finishing = data.workflowRuns.firstIndex { $0.status == "in_progress" }!
         data.workflowRuns[finishing].status = "completed"
@@ -137,10 +141,11 @@ struct ResponseCacheCLITests {
         for (workflow, branch, status, conclusion) in runs {
             id += 7
             numbers[workflow.id, default: 0] += 1
-            data.workflowRuns.append(FakeWorkflowRun(
-                id: id, workflowID: workflow.id, name: workflow.name, headBranch: branch, headSHA: shas[1],
-                status: status, conclusion: conclusion, createdAt: created, runStartedAt: created.addingTimeInterval(5),
-                updatedAt: status == "completed" ? now.addingTimeInterval(-1) : now, runNumber: numbers[workflow.id]!))
+            data.workflowRuns.append(
+                FakeWorkflowRun(
+                    id: id, workflowID: workflow.id, name: workflow.name, headBranch: branch, headSHA: shas[1],
+                    status: status, conclusion: conclusion, createdAt: created, runStartedAt: created.addingTimeInterval(5),
+                    updatedAt: status == "completed" ? now.addingTimeInterval(-1) : now, runNumber: numbers[workflow.id]!))
         }
     }
 
@@ -188,7 +193,9 @@ struct ResponseCacheCLITests {
             #expect(requests == Double(counted.count))
             #expect(counted.count <= 15, "\(counted.count) counted requests: \(countedText)")
             let revalidated = warmLog.count - counted.count
-            print("warm run after change: collector.github.api_requests = \(requests ?? -1), \(revalidated) revalidated (304); counted: \(countedText)")
+            print(
+                "warm run after change: collector.github.api_requests = \(requests ?? -1), \(revalidated) revalidated (304); counted: \(countedText)"
+            )
         }
     }
 

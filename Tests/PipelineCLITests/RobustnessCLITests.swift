@@ -95,7 +95,8 @@ struct RobustnessCLITests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let originals = try ["github", "ec2", "replay"].map { name in
-            try JSONParser.parse(Array(try Data(contentsOf: CLIRunner.packageRoot.appendingPathComponent("pipelines/\(name).json"))))
+            try JSONParser.parse(
+                Array(try Data(contentsOf: CLIRunner.packageRoot.appendingPathComponent("pipelines/\(name).json"))))
         }
         let fileCount = 300
         let perProcess = 30
@@ -112,12 +113,14 @@ struct RobustnessCLITests {
             let batch = Array(paths[start..<min(start + perProcess, paths.count)])
             let result = try await CLIRunner.run(["validate"] + batch, environment: environment)
             let files = "\(batch.first!)…\(batch.last!)"
-            #expect(result.exitCode == 0 || result.exitCode == 2, "\(files): exit \(result.exitCode): \(result.stderr.prefix(2_000))")
+            #expect(
+                result.exitCode == 0 || result.exitCode == 2, "\(files): exit \(result.exitCode): \(result.stderr.prefix(2_000))")
             #expect(!result.stderr.contains(Self.token) && !result.stdout.contains(Self.token), "\(files)")
             let okLines = result.stdout.split(separator: "\n")
             let errorLines = result.stderr.split(separator: "\n")
             faults += errorLines.count
-            stagesDefinedTwice += errorLines.filter { $0.range(of: #": stages\.[^.]+: defined "#, options: .regularExpression) != nil }.count
+            stagesDefinedTwice +=
+                errorLines.filter { $0.range(of: #": stages\.[^.]+: defined "#, options: .regularExpression) != nil }.count
             for line in errorLines {
                 #expect(line.utf8.count < 1_000, "\(line.prefix(300))")
                 // error: FILE: PATH: message, the path never empty.
@@ -156,12 +159,13 @@ struct PipelineFuzzer {
     /// Raw JSON text spliced in where a string marker stands (JSON values cannot hold them).
     static let raw = ["1e999", "-1e999", "1e-999", "-0", "123456789012345678901234567890"]
 
-    static let oddValues: [JSON] = [
-        .null, true, false, 0, -1, 2.5, 1e308, 257, "", " ", .string(String(repeating: "w", count: 300)), "${",
-        "${NOPE}", "${GITHUB_TOKEN}", "$$", "${secret:", "${secret:nope/none}", "7d", "-7d", "0s",
-        .string(String(repeating: "9", count: 400) + "d"), "99999999999999999999w", "a|b", ".", "a..b", "|", "now",
-        "1970-01-01T00:00:00Z", "\u{0}é", [], [:], [[]], [nil], ["x": 1],
-    ] + raw.map { .string("@@raw:\($0)@@") }
+    static let oddValues: [JSON] =
+        [
+            .null, true, false, 0, -1, 2.5, 1e308, 257, "", " ", .string(String(repeating: "w", count: 300)), "${",
+            "${NOPE}", "${GITHUB_TOKEN}", "$$", "${secret:", "${secret:nope/none}", "7d", "-7d", "0s",
+            .string(String(repeating: "9", count: 400) + "d"), "99999999999999999999w", "a|b", ".", "a..b", "|", "now",
+            "1970-01-01T00:00:00Z", "\u{0}é", [], [:], [[]], [nil], ["x": 1],
+        ] + raw.map { .string("@@raw:\($0)@@") }
 
     static let oddKeys = ["", "${GITHUB_TOKEN}", "type", "inputs", "name", "stages", String(repeating: "k", count: 120), "é"]
 

@@ -60,7 +60,10 @@ struct RunBudgetTests {
         "the deadline stops a run whose API stalls: exit 1, failed = 1, health metrics delivered, the log names the deadline and the stages still running",
         arguments: [
             (top: "", args: [String](), env: ["PIPELINE_DEADLINE": "3s"], setting: "PIPELINE_DEADLINE"),
-            (top: #""deadline": "3s""#, args: [], env: ["PIPELINE_DEADLINE": "10m"], setting: "\"deadline\" in the pipeline file"),
+            (
+                top: #""deadline": "3s""#, args: [], env: ["PIPELINE_DEADLINE": "10m"],
+                setting: "\"deadline\" in the pipeline file"
+            ),
             (top: #""deadline": "10m""#, args: ["--deadline", "3s"], env: [:], setting: "--deadline"),
         ])
     func deadlineStopsAStalledRun(top: String, args: [String], env: [String: String], setting: String) async throws {
@@ -84,7 +87,9 @@ struct RunBudgetTests {
         #expect(values["collector.budget.duration_seconds"] != nil)
     }
 
-    @Test("a run whose rate-limit pacing cannot fit in its deadline fails that request at once, naming the rate limit and its reset")
+    @Test(
+        "a run whose rate-limit pacing cannot fit in its deadline fails that request at once, naming the rate limit and its reset"
+    )
     func pacingPastTheDeadlineFailsAtOnce() async throws {
         let reset = Int(Date().timeIntervalSince1970) + 3600
         let limits = [("x-ratelimit-limit", "5000"), ("x-ratelimit-remaining", "10"), ("x-ratelimit-reset", "\(reset)")]
@@ -177,7 +182,9 @@ struct RunBudgetTests {
 
     // MARK: - 4. Answers bigger than a stage can use
 
-    @Test("an answer larger than max_response_bytes (8 MiB by default) fails, naming the URL and the setting; the stage option raises it")
+    @Test(
+        "an answer larger than max_response_bytes (8 MiB by default) fails, naming the URL and the setting; the stage option raises it"
+    )
     func responseSizeCap() async throws {
         let padding = String(repeating: "x", count: 9 << 20)
         let base = Shared("")

@@ -46,7 +46,9 @@ struct SecretsCLITests {
             let file = try Self.pipelineFile(in: root)
             let result = try await CLIRunner.run(
                 ["run", file, "--format", "json"],
-                environment: ["GITHUB_API_URL": fake.baseURL, "PIPELINE_SECRETS": "dir:\(mounted)", "PIPELINE_LOG_LEVEL": "debug"])
+                environment: [
+                    "GITHUB_API_URL": fake.baseURL, "PIPELINE_SECRETS": "dir:\(mounted)", "PIPELINE_LOG_LEVEL": "debug",
+                ])
             #expect(result.exitCode == 0, "stderr: \(result.stderr)")
             #expect(try result.values()["github.branches.active"] == Double(data.branches.count - 1))
             #expect(!fake.authorizationHeaders.isEmpty)
@@ -63,7 +65,9 @@ struct SecretsCLITests {
                 ["validate", file], environment: ["GITHUB_API_URL": "http://127.0.0.1:1", "PIPELINE_SECRETS": "dir:\(mounted)"])
             #expect(result.exitCode == 2)
             #expect(result.stderr.contains("stages.repo.token"), "\(result.stderr)")
-            #expect(result.stderr.contains("secret \"github/dashboard-token\" was not found in the directory \(mounted)"), "\(result.stderr)")
+            #expect(
+                result.stderr.contains("secret \"github/dashboard-token\" was not found in the directory \(mounted)"),
+                "\(result.stderr)")
         }
     }
 
@@ -87,9 +91,12 @@ struct SecretsCLITests {
     func unknownBackend() async throws {
         try await Self.withSecretsDirectory { root, _ in
             let file = try Self.pipelineFile(in: root)
-            let result = try await CLIRunner.run(["validate", file], environment: ["GITHUB_API_URL": "x", "PIPELINE_SECRETS": "vault"])
+            let result = try await CLIRunner.run(
+                ["validate", file], environment: ["GITHUB_API_URL": "x", "PIPELINE_SECRETS": "vault"])
             #expect(result.exitCode == 2)
-            #expect(result.stderr.contains("PIPELINE_SECRETS=\"vault\" is not a secrets backend; use env, dir:/path/to/directory, or aws"))
+            #expect(
+                result.stderr.contains(
+                    "PIPELINE_SECRETS=\"vault\" is not a secrets backend; use env, dir:/path/to/directory, or aws"))
         }
     }
 }

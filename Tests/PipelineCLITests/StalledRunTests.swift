@@ -29,7 +29,8 @@ struct StalledRunTests {
     }
 
     @Test func aStallTimeoutThatIsNotATimeSpanIsAUsageError() async throws {
-        let result = try await CLIRunner.run(["run", "github", "--stall-timeout", "soon"], environment: ["GITHUB_REPOSITORY": "o/r"])
+        let result = try await CLIRunner.run(
+            ["run", "github", "--stall-timeout", "soon"], environment: ["GITHUB_REPOSITORY": "o/r"])
         #expect(result.exitCode == 2)
         #expect(result.stderr.contains("--stall-timeout must be a time span"), "\(result.stderr)")
     }

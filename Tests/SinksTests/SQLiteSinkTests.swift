@@ -95,7 +95,10 @@ struct SQLiteSinkTests {
             #expect(back.count == sent.count)
             #expect(Set(back) == Set(sent))
             let health = try await Self.readAll(path, PointFilter(metric: "collector.sinktest.*"))
-            #expect(Set(health.map(\.metric)) == ["collector.sinktest.duration_seconds", "collector.sinktest.metric_count", "collector.sinktest.error_count"])
+            #expect(
+                Set(health.map(\.metric)) == [
+                    "collector.sinktest.duration_seconds", "collector.sinktest.metric_count", "collector.sinktest.error_count",
+                ])
             #expect(health.first { $0.metric == "collector.sinktest.metric_count" }?.value == 2345)
         }
     }
@@ -105,7 +108,8 @@ struct SQLiteSinkTests {
         try await Self.withDirectory { dir in
             let path = dir + "/metrics.sqlite"
             _ = try await Self.run(
-                Self.pipeline(#""gen": {"type": "emit", "count": 10}, "db": {"type": "sqlite", "inputs": ["gen"], "path": "\#(path)"}"#))
+                Self.pipeline(
+                    #""gen": {"type": "emit", "count": 10}, "db": {"type": "sqlite", "inputs": ["gen"], "path": "\#(path)"}"#))
             let run = try #require(try MetricsDatabase(path: path).run(id: "sinktest-1"))
             #expect(run.pipeline == "sinktest")
             #expect(run.startedAt == 1000)
@@ -147,13 +151,16 @@ struct SQLiteSinkTests {
     func retriedRun() async throws {
         try await Self.withDirectory { dir in
             let path = dir + "/metrics.sqlite"
-            let file = Self.pipeline(#""gen": {"type": "emit", "count": 500}, "db": {"type": "sqlite", "inputs": ["gen"], "path": "\#(path)"}"#)
+            let file = Self.pipeline(
+                #""gen": {"type": "emit", "count": 500}, "db": {"type": "sqlite", "inputs": ["gen"], "path": "\#(path)"}"#)
             _ = try await Self.run(file, runID: "sinktest-a")
             _ = try await Self.run(file, runID: "sinktest-b")
             let db = try MetricsDatabase(path: path)
             #expect(try db.count(filter: PointFilter(metric: "sink.test.*")) == 500)
             #expect(try db.runs(pipeline: "sinktest").count == 2)
-            let owners = try db.database.withConnection { c in try c.query("SELECT DISTINCT run_id FROM points") { $0.text(at: 0) } }
+            let owners = try db.database.withConnection { c in
+                try c.query("SELECT DISTINCT run_id FROM points") { $0.text(at: 0) }
+            }
             #expect(owners == ["sinktest-b"])
         }
     }
@@ -163,7 +170,8 @@ struct SQLiteSinkTests {
         try await Self.withDirectory { dir in
             let path = dir + "/missing/metrics.sqlite"
             let report = try await Self.run(
-                Self.pipeline(#""gen": {"type": "emit", "count": 5}, "db": {"type": "sqlite", "inputs": ["gen"], "path": "\#(path)"}"#))
+                Self.pipeline(
+                    #""gen": {"type": "emit", "count": 5}, "db": {"type": "sqlite", "inputs": ["gen"], "path": "\#(path)"}"#))
             #expect(report.exitCode == 3)
             #expect(
                 report.sinkFailures["db"]

@@ -11,7 +11,9 @@ struct SQLitePointsTests {
     static let now = 1_795_435_200
     static let day = 86_400
 
-    static func withStore<T>(_ points: [(pipeline: String, points: [MetricPoint])], _ body: (String) async throws -> T) async throws -> T {
+    static func withStore<T>(_ points: [(pipeline: String, points: [MetricPoint])], _ body: (String) async throws -> T)
+        async throws -> T
+    {
         let dir = NSTemporaryDirectory() + "/pipeline-sqlite-points-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -45,11 +47,16 @@ struct SQLitePointsTests {
         (
             "github",
             [
-                MetricPoint(metric: "github.ci.runs", value: 5, timestamp: now - 40 * day, kind: .count, tags: ["repo:o/r"], interval: 86_400),
-                MetricPoint(metric: "github.ci.duration", value: 12.5, timestamp: now - 30 * day, tags: ["repo:o/r", "env:prod"], unit: "second"),
+                MetricPoint(
+                    metric: "github.ci.runs", value: 5, timestamp: now - 40 * day, kind: .count, tags: ["repo:o/r"],
+                    interval: 86_400),
+                MetricPoint(
+                    metric: "github.ci.duration", value: 12.5, timestamp: now - 30 * day, tags: ["repo:o/r", "env:prod"],
+                    unit: "second"),
                 MetricPoint(metric: "github.prs.open", value: 3, timestamp: now - 2 * day, tags: ["repo:o/r"]),
                 MetricPoint(metric: "github.prs.open", value: 4, timestamp: now - day, tags: ["repo:o/other"]),
-                MetricPoint(metric: "github.ci.runs", value: 6, timestamp: now, kind: .count, tags: ["repo:o/r"], interval: 86_400),
+                MetricPoint(
+                    metric: "github.ci.runs", value: 6, timestamp: now, kind: .count, tags: ["repo:o/r"], interval: 86_400),
             ]
         ),
         ("jira", [MetricPoint(metric: "jira.issues.open", value: 9, timestamp: now - day, tags: ["project:x"])]),
@@ -59,8 +66,12 @@ struct SQLitePointsTests {
     func everything() async throws {
         try await Self.withStore(Self.history) { path in
             let points = try await Self.emitted(["path": .string(path)])
-            let expected = Self.history.flatMap(\.points).map { var p = $0; p.tags.sort(); return p }
-                .sorted { ($0.timestamp, $0.metric) < ($1.timestamp, $1.metric) }
+            let expected = Self.history.flatMap(\.points).map {
+                var p = $0
+                p.tags.sort()
+                return p
+            }
+            .sorted { ($0.timestamp, $0.metric) < ($1.timestamp, $1.metric) }
             #expect(points.map(\.timestamp) == expected.map(\.timestamp))
             #expect(Set(points) == Set(expected))
         }
@@ -113,7 +124,9 @@ struct SQLitePointsTests {
 
     @Test("emits batches of 1,000 through a running pipeline")
     func batches() async throws {
-        let many = (0..<2345).map { MetricPoint(metric: "m.\($0 % 10)", value: Double($0), timestamp: Self.now - $0 / 100, tags: ["i:\($0)"]) }
+        let many = (0..<2345).map {
+            MetricPoint(metric: "m.\($0 % 10)", value: Double($0), timestamp: Self.now - $0 / 100, tags: ["i:\($0)"])
+        }
         try await Self.withStore([("github", many)]) { path in
             let recorder = BatchRecorder()
             let registry = StageRegistry([
@@ -122,11 +135,14 @@ struct SQLitePointsTests {
                     RecordingSink(recorder: recorder)
                 },
             ])
-            let file = #"{"name": "replay", "stages": {"stored": {"type": "sqlite_points", "path": "\#(path)"}, "out": {"type": "record", "inputs": ["stored"]}}}"#
+            let file =
+                #"{"name": "replay", "stages": {"stored": {"type": "sqlite_points", "path": "\#(path)"}, "out": {"type": "record", "inputs": ["stored"]}}}"#
             let plan = try PipelineLoader(registry: registry, variables: Variables()).load(Array(file.utf8), file: "replay.json")
             let http = HTTPClient()
             defer { http.shutdown() }
-            let report = await Executor(plan: plan, now: Double(Self.now), logger: Logger(label: "test", level: .error), http: http).run()
+            let report = await Executor(
+                plan: plan, now: Double(Self.now), logger: Logger(label: "test", level: .error), http: http
+            ).run()
             #expect(report.exitCode == 0)
             #expect(report.metricCount == 2345)
             #expect(recorder.sizes.withLock { $0 } == [1000, 1000, 345])
@@ -158,7 +174,8 @@ struct SQLitePointsTests {
             _ = try Self.source(fault.options)
             Issue.record("accepted \(fault.options)")
         } catch let failure as OptionsDecoder.Failure {
-            #expect(failure.path.joined(separator: ".").replacingOccurrences(of: ".[", with: "[") == fault.path, "\(failure.message)")
+            #expect(
+                failure.path.joined(separator: ".").replacingOccurrences(of: ".[", with: "[") == fault.path, "\(failure.message)")
         }
     }
 
@@ -169,7 +186,9 @@ struct SQLitePointsTests {
             _ = try await Self.emitted(["path": .string(path)])
             Issue.record("expected an error")
         } catch {
-            #expect("\(error)" == "\(path): cannot open: unable to open database file; check the path and its directory's permissions")
+            #expect(
+                "\(error)" == "\(path): cannot open: unable to open database file; check the path and its directory's permissions"
+            )
         }
         #expect(!FileManager.default.fileExists(atPath: path))
     }

@@ -80,8 +80,9 @@ struct AuthAndFaultTests {
 
         let secondary = responses[2]
         #expect(secondary.header("retry-after") == "1")
-        #expect(secondary.object["message"] as? String
-            == "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.")
+        #expect(
+            secondary.object["message"] as? String
+                == "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.")
         #expect(responses[3].header("retry-after") == "2")
         let primary = responses[4]
         #expect(primary.header("x-ratelimit-remaining") == "0")

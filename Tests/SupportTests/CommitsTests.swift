@@ -52,7 +52,9 @@ struct CommitsTests {
         let windowStart = TestTime.now.addingTimeInterval(-7 * 86_400)
         let repo = fake.baseURL + "/repos/octo-org/octo-repo"
         let inWindow = try await http.getAll(
-            repo + "/commits?sha=trunk&since=\(GitHubDate.format(windowStart))&until=\(GitHubDate.format(TestTime.now))&per_page=100")
+            repo
+                + "/commits?sha=trunk&since=\(GitHubDate.format(windowStart))&until=\(GitHubDate.format(TestTime.now))&per_page=100"
+        )
         let expected = Self.data.commits.filter { $0.committedAt >= windowStart && $0.committedAt <= TestTime.now }
         #expect(inWindow.count == expected.count)
         #expect(inWindow.count > 100)

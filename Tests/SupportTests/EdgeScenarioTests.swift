@@ -92,8 +92,14 @@ struct EdgeScenarioTests {
         #expect(!newestTrunk.isCompleted)
         let latest = try #require(Self.data.latestCompletedRun(onBranch: "trunk"))
         #expect(latest.conclusion == "failure")
-        #expect(byNewest.contains { $0.headBranch == "main" && $0.isCompleted && $0.conclusion == "success" && $0.createdAt > latest.createdAt })
-        #expect(byNewest.contains { $0.headBranch.hasPrefix("feature/") && $0.conclusion == "success" && $0.createdAt > latest.createdAt })
+        #expect(
+            byNewest.contains {
+                $0.headBranch == "main" && $0.isCompleted && $0.conclusion == "success" && $0.createdAt > latest.createdAt
+            })
+        #expect(
+            byNewest.contains {
+                $0.headBranch.hasPrefix("feature/") && $0.conclusion == "success" && $0.createdAt > latest.createdAt
+            })
         #expect(Self.data.latestCompletedRun(onBranch: "trunk", workflowID: FakeWorkflow.ci.id)?.conclusion == "success")
     }
 

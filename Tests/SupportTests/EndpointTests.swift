@@ -22,8 +22,10 @@ struct EndpointTests {
         #expect(Int(repo.header("x-ratelimit-reset") ?? "") ?? 0 > Int(Date().timeIntervalSince1970))
         #expect(repo.header("x-ratelimit-used") != nil && repo.header("x-ratelimit-remaining") != nil)
 
-        for path in ["/repos/octo-org/other-repo/pulls", "/repos/someone/octo-repo", "/repos/octo-org/octo-repo/issues",
-                     "/nothing"] {
+        for path in [
+            "/repos/octo-org/other-repo/pulls", "/repos/someone/octo-repo", "/repos/octo-org/octo-repo/issues",
+            "/nothing",
+        ] {
             let response = try await http.get(fake.baseURL + path)
             #expect(response.status == 404, "\(path)")
             #expect(response.object["message"] as? String == "Not Found")

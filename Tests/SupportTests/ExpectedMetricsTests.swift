@@ -54,10 +54,12 @@ struct ExpectedMetricsTests {
         branches: [FakeBranch(name: "trunk", sha: "c1"), FakeBranch(name: "main", sha: "c5"), FakeBranch(name: "x", sha: "c2")],
         commits: [
             commit("c1", "2026-01-09T00:00:00Z", login: "alice", "Fix HOTFIX thing", add: 10, del: 2, files: ["a", "b"]),
-            commit("c2", "2026-01-08T00:00:00Z", login: nil, email: "Ghost@X.io", "Revert \"c0\"", add: 1, del: 5,
-                   files: ["a"]),
-            commit("c3", "2026-01-07T00:00:00Z", login: nil, email: "ghost@x.io", "Merge, mentions revert", add: 0,
-                   del: 0, files: ["c"], merge: true),
+            commit(
+                "c2", "2026-01-08T00:00:00Z", login: nil, email: "Ghost@X.io", "Revert \"c0\"", add: 1, del: 5,
+                files: ["a"]),
+            commit(
+                "c3", "2026-01-07T00:00:00Z", login: nil, email: "ghost@x.io", "Merge, mentions revert", add: 0,
+                del: 0, files: ["c"], merge: true),
             commit("c4", "2026-01-03T00:00:00Z", login: "bob", "hotfix", add: 3, del: 0, files: ["d"]),
             commit("c5", "2026-01-02T23:59:59Z", login: "carol", "Revert hotfix", add: 100, del: 100, files: ["e"]),
         ],

@@ -49,7 +49,8 @@ struct PaginationTests {
 
         let second = try await http.get(first.links["next"]!)
         #expect(second.array.count == 30)
-        #expect(second.links == ["prev": repo + "/branches?per_page=100&page=1", "first": repo + "/branches?per_page=100&page=1"])
+        #expect(
+            second.links == ["prev": repo + "/branches?per_page=100&page=1", "first": repo + "/branches?per_page=100&page=1"])
 
         // Default page size 30: five pages, the middle one with all four relations.
         let middle = try await http.get(repo + "/branches?page=3")

@@ -94,7 +94,8 @@ struct WorkflowRunsTests {
         #expect(all.count == 1_000)
 
         // Any filter caps, e.g. status.
-        let completed = try await http.get(fake.baseURL + "/repos/octo-org/octo-repo/actions/runs?status=completed&per_page=100&page=11")
+        let completed = try await http.get(
+            fake.baseURL + "/repos/octo-org/octo-repo/actions/runs?status=completed&per_page=100&page=11")
         #expect((completed.object["workflow_runs"] as? [Any])?.count == 0)
     }
 
@@ -123,8 +124,9 @@ struct WorkflowRunsTests {
         #expect(try await total("?status=in_progress") == runs.filter { $0.status == "in_progress" }.count)
         #expect(try await total("?status=queued") == runs.filter { $0.status == "queued" }.count)
         #expect(try await total("?status=failure") == runs.filter { $0.conclusion == "failure" }.count)
-        #expect(try await total("?branch=trunk&status=completed")
-            == runs.filter { $0.headBranch == "trunk" && $0.status == "completed" }.count)
+        #expect(
+            try await total("?branch=trunk&status=completed")
+                == runs.filter { $0.headBranch == "trunk" && $0.status == "completed" }.count)
         #expect(try await total("?event=schedule") == runs.filter { $0.event == "schedule" }.count)
         let ci = runs.filter { $0.workflowID == FakeWorkflow.ci.id }.count
         #expect(try await total("", path: "/actions/workflows/1001/runs") == ci)

@@ -57,7 +57,8 @@ import Testing
         let long = String(repeating: "a", count: 201)
         #expect(
             Harness.failure("count", ["metric": .string(long)])?.message.hasSuffix(
-                "is 201 characters long (at most 200): Datadog would store it under another name; use \"\(String(repeating: "a", count: 200))\"") == true)
+                "is 201 characters long (at most 200): Datadog would store it under another name; use \"\(String(repeating: "a", count: 200))\""
+            ) == true)
         #expect(Harness.failure("count", ["metric": .string(String(repeating: "a", count: 200))]) == nil)
         #expect(Harness.failure("count", ["metric": "github.ci.workflow_duration_minutes.p99_9"]) == nil)
     }

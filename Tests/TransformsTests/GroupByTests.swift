@@ -11,9 +11,10 @@ import Testing
     ]
 
     static func byTag(_ points: [MetricPoint], _ tag: String) -> [String: Double] {
-        Dictionary(uniqueKeysWithValues: points.compactMap { point in
-            point.tags.first { $0.hasPrefix(tag + ":") }.map { (String($0.dropFirst(tag.count + 1)), point.value) }
-        })
+        Dictionary(
+            uniqueKeysWithValues: points.compactMap { point in
+                point.tags.first { $0.hasPrefix(tag + ":") }.map { (String($0.dropFirst(tag.count + 1)), point.value) }
+            })
     }
 
     @Test func countGivesOnePointPerValueTaggedWithTheFieldName() throws {
@@ -40,7 +41,8 @@ import Testing
 
     @Test func maxPerGroupOnANestedPathTagsWithItsLastName() throws {
         let records: [JSON] = [
-            ["placement": ["zone": "a"], "age": 3], ["placement": ["zone": "a"], "age": 9], ["placement": ["zone": "b"], "age": 1],
+            ["placement": ["zone": "a"], "age": 3], ["placement": ["zone": "a"], "age": 9],
+            ["placement": ["zone": "b"], "age": 1],
         ]
         let points = try Harness.points("max", ["metric": "m", "field": "age", "group_by": "placement.zone"], records)
         #expect(Self.byTag(points, "zone") == ["a": 9, "b": 1])

@@ -45,8 +45,7 @@ enum Harness {
     }
 
     /// The records a batch transform keeps out of `records`.
-    static func records(_ type: String, _ options: JSON, _ records: [JSON], now: Double = Harness.now) throws -> [JSON]
-    {
+    static func records(_ type: String, _ options: JSON, _ records: [JSON], now: Double = Harness.now) throws -> [JSON] {
         try batch(type, options, records.map(Item.record), now: now).compactMap(\.record)
     }
 

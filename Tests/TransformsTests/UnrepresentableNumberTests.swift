@@ -22,10 +22,12 @@ import Testing
 
     static let fieldOptions: JSON = ["field": "stats.additions", "metric": "m"]
 
-    @Test("sum, mean, min, max, percentiles and value fail on 1e999 in their field, naming it", arguments: [
-        ("sum", fieldOptions), ("mean", fieldOptions), ("min", fieldOptions), ("max", fieldOptions), ("value", fieldOptions),
-        ("percentiles", ["field": "stats.additions", "metric": "m", "percentiles": [50]] as JSON),
-    ])
+    @Test(
+        "sum, mean, min, max, percentiles and value fail on 1e999 in their field, naming it",
+        arguments: [
+            ("sum", fieldOptions), ("mean", fieldOptions), ("min", fieldOptions), ("max", fieldOptions), ("value", fieldOptions),
+            ("percentiles", ["field": "stats.additions", "metric": "m", "percentiles": [50]] as JSON),
+        ])
     func numericStagesFail(type: String, options: JSON) throws {
         let records = try [Self.record(#"{"stats": {"additions": 1e999}}"#)]
         let message = Self.failure { _ = try Harness.points(type, options, records) }
@@ -36,7 +38,9 @@ import Testing
     func negativeAndStringOverflow() throws {
         for text in [#"{"v": -1e999}"#, #"{"v": "1e999"}"#] {
             let message = Self.failure { _ = try Harness.points("sum", ["field": "v", "metric": "m"], [try Self.record(text)]) }
-            #expect(message?.contains("field v") == true && message?.contains(Self.expected) == true, "\(text): \(message ?? "accepted")")
+            #expect(
+                message?.contains("field v") == true && message?.contains(Self.expected) == true,
+                "\(text): \(message ?? "accepted")")
         }
     }
 
@@ -47,7 +51,10 @@ import Testing
             ("count group_by", { _ = try Harness.points("count", ["metric": "m", "group_by": "n"], [record]) }),
             ("latest", { _ = try Harness.aggregate("latest", ["by": "n"], [.record(record)]) }),
             ("window", { _ = try Harness.records("window", ["field": "t", "last": "7d"], [record]) }),
-            ("duration", { _ = try Harness.records("duration", ["from": "t", "to": "t", "as": "d", "unit": "hours"], [record]) }),
+            (
+                "duration",
+                { _ = try Harness.records("duration", ["from": "t", "to": "t", "as": "d", "unit": "hours"], [record]) }
+            ),
             ("filter", { _ = try Harness.records("filter", ["where": [["field": "t", "after": "7d"]]], [record]) }),
         ]
         for (name, run) in cases {

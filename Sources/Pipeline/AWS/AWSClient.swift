@@ -134,11 +134,14 @@ public struct AWSClient: Sendable {
             var error = AWSError.parse(service: service, response: response, redacting: credentials.secrets)
             error.attempts = attempt
             // Statuses the HTTP client retries itself have had their retries already.
-            let retriedByHTTP = response.status == 408 || response.status == 429 || ((500...599).contains(response.status) && response.status != 501)
+            let retriedByHTTP =
+                response.status == 408 || response.status == 429
+                || ((500...599).contains(response.status) && response.status != 501)
             guard error.isThrottling, !retriedByHTTP, attempt < throttleRetry.maxAttempts else { throw error }
             let delay = throttleRetry.backoff(retry: attempt, random: { Double.random(in: $0) })
             http.configuration.logger.warning(
-                "\(service) \(error.code) (attempt \(attempt) of \(throttleRetry.maxAttempts)); retrying in \(HTTPDate.seconds(delay))")
+                "\(service) \(error.code) (attempt \(attempt) of \(throttleRetry.maxAttempts)); retrying in \(HTTPDate.seconds(delay))"
+            )
             try await http.configuration.sleep(delay)
             attempt += 1
         }

@@ -29,7 +29,9 @@ public struct ContainerCredentialsProvider: AWSCredentialProvider {
     /// The ECS agent's address for relative URIs.
     static let relativeBase = "http://169.254.170.2"
     /// Hosts plain http may reach: loopback and the ECS / EKS agents.
-    static let allowedHTTPHosts: Set<String> = ["localhost", "127.0.0.1", "[::1]", "169.254.170.2", "169.254.170.23", "[fd00:ec2::23]"]
+    static let allowedHTTPHosts: Set<String> = [
+        "localhost", "127.0.0.1", "[::1]", "169.254.170.2", "169.254.170.23", "[fd00:ec2::23]",
+    ]
 
     /// The provider the environment configures, or nil and why not.
     static func fromEnvironment(_ environment: [String: String], http: HTTPClient) throws
@@ -55,7 +57,9 @@ public struct ContainerCredentialsProvider: AWSCredentialProvider {
                 guard allowedHTTPHosts.contains(host) || isLoopback else {
                     throw AWSCredentialsError(
                         source: "container endpoint",
-                        reason: "AWS_CONTAINER_CREDENTIALS_FULL_URI must use https, or http to loopback or 169.254.170.2/23; got host \(host)")
+                        reason:
+                            "AWS_CONTAINER_CREDENTIALS_FULL_URI must use https, or http to loopback or 169.254.170.2/23; got host \(host)"
+                    )
                 }
             } else if !lowered.hasPrefix("https://") {
                 throw AWSCredentialsError(
@@ -70,7 +74,7 @@ public struct ContainerCredentialsProvider: AWSCredentialProvider {
     private static func hostName(_ key: String) -> String {
         var rest = Substring(key)
         if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
-        if rest.hasPrefix("[") , let close = rest.firstIndex(of: "]") { return String(rest[...close]).lowercased() }
+        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") { return String(rest[...close]).lowercased() }
         if let colon = rest.lastIndex(of: ":") { rest = rest[..<colon] }
         return rest.lowercased()
     }
@@ -101,11 +105,13 @@ public struct ContainerCredentialsProvider: AWSCredentialProvider {
             for secret in secrets { message = message.replacingOccurrences(of: secret, with: "REDACTED") }
             throw AWSCredentialsError(
                 source: "container endpoint",
-                reason: "\(URLRedaction.redact(url)) answered HTTP \(response.status)" + (message.isEmpty ? "" : ": \(AWSError.oneLine(message))"))
+                reason: "\(URLRedaction.redact(url)) answered HTTP \(response.status)"
+                    + (message.isEmpty ? "" : ": \(AWSError.oneLine(message))"))
         }
         guard let json, let credentials = Self.decode(json) else {
             throw AWSCredentialsError(
-                source: "container endpoint", reason: "\(URLRedaction.redact(url)) answered without AccessKeyId and SecretAccessKey")
+                source: "container endpoint",
+                reason: "\(URLRedaction.redact(url)) answered without AccessKeyId and SecretAccessKey")
         }
         return credentials
     }

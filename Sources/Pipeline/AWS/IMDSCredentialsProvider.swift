@@ -23,7 +23,9 @@ public struct IMDSCredentialsProvider: AWSCredentialProvider {
     }
 
     /// The provider the environment allows, or nil and why not (`AWS_EC2_METADATA_DISABLED=true`).
-    static func fromEnvironment(_ environment: [String: String], http: HTTPClient) -> (provider: IMDSCredentialsProvider?, reason: String?) {
+    static func fromEnvironment(_ environment: [String: String], http: HTTPClient) -> (
+        provider: IMDSCredentialsProvider?, reason: String?
+    ) {
         if environment["AWS_EC2_METADATA_DISABLED"]?.lowercased() == "true" {
             return (nil, "disabled by AWS_EC2_METADATA_DISABLED=true")
         }
@@ -35,11 +37,15 @@ public struct IMDSCredentialsProvider: AWSCredentialProvider {
         let token = try await fetch("PUT", "/latest/api/token", headers: [("X-aws-ec2-metadata-token-ttl-seconds", "21600")])
         let auth = [("X-aws-ec2-metadata-token", token)]
         let roles = try await fetch("GET", "/latest/meta-data/iam/security-credentials/", headers: auth)
-        guard let role = roles.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: { !$0.isEmpty })
+        guard
+            let role = roles.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: {
+                !$0.isEmpty
+            })
         else {
             throw AWSCredentialsError(source: "IMDS", reason: "the instance has no IAM role attached")
         }
-        let body = try await fetch("GET", "/latest/meta-data/iam/security-credentials/\(URLQuery.percentEncode(role))", headers: auth)
+        let body = try await fetch(
+            "GET", "/latest/meta-data/iam/security-credentials/\(URLQuery.percentEncode(role))", headers: auth)
         guard let json = try? JSONParser.parse(body) else {
             throw AWSCredentialsError(source: "IMDS", reason: "the credentials of role \(role) are not JSON")
         }
@@ -47,7 +53,8 @@ public struct IMDSCredentialsProvider: AWSCredentialProvider {
             throw AWSCredentialsError(source: "IMDS", reason: "role \(role): \(code)")
         }
         guard let credentials = ContainerCredentialsProvider.decode(json) else {
-            throw AWSCredentialsError(source: "IMDS", reason: "the credentials of role \(role) lack AccessKeyId or SecretAccessKey")
+            throw AWSCredentialsError(
+                source: "IMDS", reason: "the credentials of role \(role) lack AccessKeyId or SecretAccessKey")
         }
         return credentials
     }

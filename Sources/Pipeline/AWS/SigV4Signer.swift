@@ -65,10 +65,11 @@ public struct SigV4Signer: Sendable {
     /// Signs `request` and returns it with the signing headers added.
     public func sign(_ request: HTTPRequest, payload: Payload? = nil, date: Date, credentials: AWSCredentials) -> HTTPRequest {
         var signed = request
-        signed.headers = signature(
-            method: request.method, url: request.url, headers: request.headers,
-            payload: payload ?? .bytes(request.body ?? []), date: date, credentials: credentials
-        ).headers
+        signed.headers =
+            signature(
+                method: request.method, url: request.url, headers: request.headers,
+                payload: payload ?? .bytes(request.body ?? []), date: date, credentials: credentials
+            ).headers
         return signed
     }
 

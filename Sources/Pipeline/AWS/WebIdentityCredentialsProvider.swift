@@ -34,7 +34,10 @@ public struct WebIdentityCredentialsProvider: AWSCredentialProvider {
         }
         let session = environment["AWS_ROLE_SESSION_NAME"].flatMap { $0.isEmpty ? nil : $0 }
         let endpoint = AWSEndpoint.resolve(service: "sts", region: region, environment: environment).url
-        return (WebIdentityCredentialsProvider(roleARN: role, tokenFile: file, sessionName: session, endpoint: endpoint, http: http), nil)
+        return (
+            WebIdentityCredentialsProvider(roleARN: role, tokenFile: file, sessionName: session, endpoint: endpoint, http: http),
+            nil
+        )
     }
 
     public func credentials() async throws -> AWSCredentials {

@@ -2,7 +2,7 @@ import CCurl
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs every transfer of one `HTTPClient` on one curl multi handle, driven by one dedicated

@@ -2,7 +2,7 @@ import CCurl
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One attempt in progress on the curl thread: an easy handle configured from a `TransferJob`,

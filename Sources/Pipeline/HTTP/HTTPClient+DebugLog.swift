@@ -10,12 +10,16 @@
 /// redacted (`URLRedaction`); headers, where tokens go, are never shown.
 extension HTTPClient {
     /// Logs one attempt of `request` that began at `start` (at debug level).
-    func logAttempt(_ request: HTTPRequest, _ outcome: AttemptOutcome, attempt: Int, of maxAttempts: Int, since start: ContinuousClock.Instant) {
+    func logAttempt(
+        _ request: HTTPRequest, _ outcome: AttemptOutcome, attempt: Int, of maxAttempts: Int, since start: ContinuousClock.Instant
+    ) {
         configuration.logger.debug(
             Self.attemptLine(request, outcome, attempt: attempt, of: maxAttempts, elapsed: ContinuousClock.now - start))
     }
 
-    static func attemptLine(_ request: HTTPRequest, _ outcome: AttemptOutcome, attempt: Int, of maxAttempts: Int, elapsed: Duration) -> String {
+    static func attemptLine(
+        _ request: HTTPRequest, _ outcome: AttemptOutcome, attempt: Int, of maxAttempts: Int, elapsed: Duration
+    ) -> String {
         let milliseconds = Int((HTTPDate.toSeconds(elapsed) * 1000).rounded())
         var line = "\(request.method) \(URLRedaction.redact(request.url)): "
         switch outcome {
@@ -24,7 +28,8 @@ extension HTTPClient {
         case .response(let response):
             line += "\(response.status) in \(milliseconds) ms"
         case .failure(let failure):
-            line += "\(HTTPError(failure.kind, method: request.method, url: request.url, attempts: attempt).summary) after \(milliseconds) ms"
+            line +=
+                "\(HTTPError(failure.kind, method: request.method, url: request.url, attempts: attempt).summary) after \(milliseconds) ms"
         }
         if attempt > 1 { line += " (attempt \(attempt) of \(maxAttempts))" }
         return line

@@ -16,7 +16,8 @@ extension HTTPClient {
         var current = request
         for hop in 0...Self.maxRedirects {
             guard let hostKey = HostLimiter.key(for: current.url) else {
-                throw HTTPError(.invalidRequest("the URL must be absolute http:// or https://"), method: current.method, url: current.url)
+                throw HTTPError(
+                    .invalidRequest("the URL must be absolute http:// or https://"), method: current.method, url: current.url)
             }
             activity?.phase("waiting for a connection slot to \(hostKey)")
             let response = try await limiter.withPermit(for: hostKey) {
@@ -54,7 +55,9 @@ extension HTTPClient {
         if response.status == 303 || (request.method == "POST" && response.status != 307 && response.status != 308) {
             if request.method != "HEAD" { next.method = "GET" }
             next.body = nil
-            next.headers.removeAll { HTTPHeaders.namesMatch($0.0, "content-type") || HTTPHeaders.namesMatch($0.0, "content-encoding") }
+            next.headers.removeAll {
+                HTTPHeaders.namesMatch($0.0, "content-type") || HTTPHeaders.namesMatch($0.0, "content-encoding")
+            }
         }
         return next
     }

@@ -36,10 +36,16 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
             for segment in path {
                 switch current {
                 case .object(let object):
-                    guard let next = object[segment] else { ok = false; break }
+                    guard let next = object[segment] else {
+                        ok = false
+                        break
+                    }
                     current = next
                 case .array(let elements):
-                    guard let index = Int(segment), elements.indices.contains(index) else { ok = false; break }
+                    guard let index = Int(segment), elements.indices.contains(index) else {
+                        ok = false
+                        break
+                    }
                     current = elements[index]
                 default:
                     ok = false

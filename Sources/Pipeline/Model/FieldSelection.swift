@@ -54,7 +54,8 @@ public indirect enum FieldSelection: Sendable, Hashable {
         case (.all, _): return value
         case (.keys, .array(let elements)): return .array(elements.map(apply(to:)))
         case (.keys(let keys), .object(let object)):
-            return .object(JSONObject(object.pairs.compactMap { pair in keys[pair.key].map { (pair.key, $0.apply(to: pair.value)) } }))
+            return .object(
+                JSONObject(object.pairs.compactMap { pair in keys[pair.key].map { (pair.key, $0.apply(to: pair.value)) } }))
         default: return value
         }
     }

@@ -54,7 +54,9 @@ public struct RecordTemplate: Sendable, Hashable, Decodable, CustomStringConvert
             switch part {
             case .text(let text): out += text
             case .field(let path):
-                guard let record, let value = path.value(in: record) else { throw MissingField(field: path.description, template: description) }
+                guard let record, let value = path.value(in: record) else {
+                    throw MissingField(field: path.description, template: description)
+                }
                 switch value {
                 case .string(let s): out += s
                 case .number(let n): out += JSON.formatNumber(n)

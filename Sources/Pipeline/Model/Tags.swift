@@ -8,7 +8,8 @@ public enum Tags {
         var out = ""
         var lastWasUnderscore = false
         for scalar in tag.lowercased().unicodeScalars {
-            let keep = scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+            let keep =
+                scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
                 || ["_", "-", ":", ".", "/"].contains(scalar)
             if keep, scalar != "_" {
                 out.unicodeScalars.append(scalar)

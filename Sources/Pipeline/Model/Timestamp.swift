@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// ISO 8601 date-times as seconds since the Unix epoch.
@@ -69,7 +69,10 @@ public enum Timestamp {
         let total = Int(seconds.rounded(.down))
         var days = total / 86_400
         var rest = total % 86_400
-        if rest < 0 { rest += 86_400; days -= 1 }
+        if rest < 0 {
+            rest += 86_400
+            days -= 1
+        }
         let (year, month, day) = civilFromDays(days)
         func pad(_ v: Int, _ width: Int = 2) -> String {
             let s = String(v)

@@ -61,7 +61,8 @@ public struct Deadline: Sendable, Equatable, CustomStringConvertible {
     /// What to do when the deadline is too short for the work.
     public var advice: String {
         switch setting {
-        case .standard: "set a longer one with --deadline, \"deadline\" in the pipeline file or PIPELINE_DEADLINE, or make the run do less"
+        case .standard:
+            "set a longer one with --deadline, \"deadline\" in the pipeline file or PIPELINE_DEADLINE, or make the run do less"
         default: "raise \(setting.rawValue), or make the run do less"
         }
     }

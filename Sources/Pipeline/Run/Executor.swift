@@ -154,7 +154,8 @@ public struct Executor: Sendable {
                         stall = (found, activity.now)
                         logger.error(
                             "no progress for \(HTTPDate.seconds(found.idle)) (the watchdog's limit is "
-                                + "\(HTTPDate.seconds(stallTimeout ?? .zero))): stopping the \(running.count) stages still running")
+                                + "\(HTTPDate.seconds(stallTimeout ?? .zero))): stopping the \(running.count) stages still running"
+                        )
                         group.cancelAll()
                     case .finished(let name, var outcome):
                         // The stages waiting on a request are what the run waits on; when none
@@ -221,7 +222,8 @@ public struct Executor: Sendable {
                 }
                 var outcome = reported
                 if outcome == .cancelled, graceOver.isFired {
-                    outcome = .failed("stopped \(HTTPDate.seconds(sinkGrace)) after the run's deadline, before it delivered everything")
+                    outcome = .failed(
+                        "stopped \(HTTPDate.seconds(sinkGrace)) after the run's deadline, before it delivered everything")
                 }
                 outcomes[name] = outcome
                 log(name, outcome, isSink: true)

@@ -72,7 +72,8 @@ public final class Outbox: Sendable {
                 return entries
             }
             guard let timestamp = try connection.scalar("SELECT timestamp FROM outbox WHERE id = ?", [.integer(afterID)]) else {
-                try collect("\(select) AND id > ? ORDER BY timestamp, id LIMIT ?", key + [.integer(afterID), .integer(Int64(limit))])
+                try collect(
+                    "\(select) AND id > ? ORDER BY timestamp, id LIMIT ?", key + [.integer(afterID), .integer(Int64(limit))])
                 return entries
             }
             // Keyset paging in two index ranges: the rest of the cursor's second, then later seconds.

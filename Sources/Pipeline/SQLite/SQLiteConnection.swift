@@ -147,7 +147,8 @@ public final class SQLiteConnection {
 
     /// The connection's current error as an `SQLiteError`.
     func error(_ code: Int32, _ operation: String) -> SQLiteError {
-        let message = sqlite3_errcode(handle) == code ? String(cString: sqlite3_errmsg(handle)) : String(cString: sqlite3_errstr(code))
+        let message =
+            sqlite3_errcode(handle) == code ? String(cString: sqlite3_errmsg(handle)) : String(cString: sqlite3_errstr(code))
         return SQLiteError(file: file, operation: operation, code: extendedCode(code), message: message)
     }
 }

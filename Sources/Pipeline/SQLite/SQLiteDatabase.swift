@@ -55,7 +55,8 @@ public final class SQLiteDatabase: Sendable {
         let connection = SQLiteConnection(handle: handle, file: path)
         // The first statements read the header: a file that is not a database fails here, as "cannot open".
         do {
-            let milliseconds = options.busyTimeout.components.seconds * 1000
+            let milliseconds =
+                options.busyTimeout.components.seconds * 1000
                 + options.busyTimeout.components.attoseconds / 1_000_000_000_000_000
             sqlite3_busy_timeout(handle, Int32(clamping: milliseconds))
             try connection.execute("PRAGMA foreign_keys = ON")

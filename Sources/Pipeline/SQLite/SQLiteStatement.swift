@@ -42,7 +42,8 @@ public final class SQLiteStatement {
     public func bind(_ value: String, at index: Int) throws {
         // An empty buffer may have no address, and a NULL pointer would bind NULL, not "".
         guard !value.isEmpty else {
-            try check(sqlite3_bind_text(handle, Int32(index), "", 0, SQLiteConnection.transient), "cannot bind parameter \(index)")
+            try check(
+                sqlite3_bind_text(handle, Int32(index), "", 0, SQLiteConnection.transient), "cannot bind parameter \(index)")
             return
         }
         var text = value
@@ -57,7 +58,9 @@ public final class SQLiteStatement {
     /// Binds bytes as a BLOB (an empty array binds an empty BLOB, not NULL).
     public func bind(blob value: [UInt8], at index: Int) throws {
         let result = value.withUnsafeBytes { bytes in
-            sqlite3_bind_blob64(handle, Int32(index), bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(bytes.count), SQLiteConnection.transient)
+            sqlite3_bind_blob64(
+                handle, Int32(index), bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(bytes.count),
+                SQLiteConnection.transient)
         }
         try check(result, "cannot bind parameter \(index)")
     }

@@ -45,7 +45,8 @@ public struct SecretValues: Sendable {
             case .success(nil), nil:
                 result.failures[reference] = "secret \"\(reference.name)\" was not found in \(backend.description)"
             case .failure(let error):
-                result.failures[reference] = "secret \"\(reference.name)\" could not be read from \(backend.description): "
+                result.failures[reference] =
+                    "secret \"\(reference.name)\" could not be read from \(backend.description): "
                     + SecretRedaction.shared.redact(String(describing: error))
             }
         }

@@ -42,7 +42,8 @@ public struct HTTPSettings: Sendable, Equatable {
     static func parse(_ value: JSON, path: [String], diagnostics: inout [Diagnostic]) -> HTTPSettings {
         guard case .object(let object) = value else {
             diagnostics.append(
-                Diagnostic(path: path, message: "expected an object with \(keys.joined(separator: ", ")), found \(value.kindName)"))
+                Diagnostic(
+                    path: path, message: "expected an object with \(keys.joined(separator: ", ")), found \(value.kindName)"))
             return HTTPSettings()
         }
         var settings = HTTPSettings()
@@ -57,12 +58,15 @@ public struct HTTPSettings: Sendable, Equatable {
                     diagnostics.append(
                         Diagnostic(
                             path: path + [key],
-                            message: "expected a size of at least 1KiB: a number of bytes or a string such as \"512KiB\", \"8MiB\", \"1GiB\""))
+                            message:
+                                "expected a size of at least 1KiB: a number of bytes or a string such as \"512KiB\", \"8MiB\", \"1GiB\""
+                        ))
                 }
             default:
                 let hint = Suggest.closest(to: key, among: keys).map { " (did you mean \"\($0)\"?)" } ?? ""
                 diagnostics.append(
-                    Diagnostic(path: path + [key], message: "unknown key \"\(key)\"\(hint); http has \(keys.joined(separator: ", "))"))
+                    Diagnostic(
+                        path: path + [key], message: "unknown key \"\(key)\"\(hint); http has \(keys.joined(separator: ", "))"))
             }
         }
         return settings

@@ -53,10 +53,16 @@ public enum Interpolation {
                 return value
             }
         case .array(let elements):
-            return .array(elements.enumerated().map { resolve($1, variables: variables, path: path + ["[\($0)]"], diagnostics: &diagnostics) })
+            return .array(
+                elements.enumerated().map {
+                    resolve($1, variables: variables, path: path + ["[\($0)]"], diagnostics: &diagnostics)
+                })
         case .object(let object):
             return .object(
-                JSONObject(object.pairs.map { ($0.key, resolve($0.value, variables: variables, path: path + [$0.key], diagnostics: &diagnostics)) }))
+                JSONObject(
+                    object.pairs.map {
+                        ($0.key, resolve($0.value, variables: variables, path: path + [$0.key], diagnostics: &diagnostics))
+                    }))
         default:
             return value
         }
@@ -101,7 +107,10 @@ public enum Interpolation {
                 j += 1
             }
             guard j < chars.count else {
-                throw Failure(message: "unclosed \"${\" in \(Diagnostic.quote(text)); write ${NAME}, ${NAME:-default} or ${NAME:?message}, or $$ for a literal $")
+                throw Failure(
+                    message:
+                        "unclosed \"${\" in \(Diagnostic.quote(text)); write ${NAME}, ${NAME:-default} or ${NAME:?message}, or $$ for a literal $"
+                )
             }
             out += try substitute(String(chars[(i + 2)..<j]), in: text, variables: variables)
             i = j + 1
@@ -115,13 +124,17 @@ public enum Interpolation {
         let name = String(body[..<nameEnd])
         let rest = body[nameEnd...]
         guard let first = name.first, first.isLetter || first == "_" else {
-            throw Failure(message: "\(Diagnostic.quote("${\(body)}")) is not a valid variable reference; names are letters, digits and _, not starting with a digit")
+            throw Failure(
+                message:
+                    "\(Diagnostic.quote("${\(body)}")) is not a valid variable reference; names are letters, digits and _, not starting with a digit"
+            )
         }
         let value = variables[name]
         if let value, isSecretBearing(name) { SecretRedaction.shared.register(value) }
         if rest.isEmpty {
             guard let value else {
-                throw Failure(message: "variable \(name) is not set; set it, pass --var \(name)=VALUE, or write ${\(name):-default}")
+                throw Failure(
+                    message: "variable \(name) is not set; set it, pass --var \(name)=VALUE, or write ${\(name):-default}")
             }
             return value
         }
@@ -134,13 +147,19 @@ public enum Interpolation {
             let message = rest.dropFirst(2)
             throw Failure(message: "variable \(name) is required\(message.isEmpty ? "" : ": \(message)")")
         }
-        throw Failure(message: "\(Diagnostic.quote("${\(body)}")) is not a valid variable reference; write ${\(name)}, ${\(name):-default} or ${\(name):?message}")
+        throw Failure(
+            message:
+                "\(Diagnostic.quote("${\(body)}")) is not a valid variable reference; write ${\(name)}, ${\(name):-default} or ${\(name):?message}"
+        )
     }
 
     /// A `${secret:NAME}`'s value; a failure names the secret, never a value.
     private static func secret(_ text: String, variables: Variables) throws(Failure) -> String {
         guard let reference = SecretReference(text) else {
-            throw Failure(message: "\(Diagnostic.quote("${secret:\(text)}")) is not a valid secret reference; write ${secret:NAME} or ${secret:NAME#key}")
+            throw Failure(
+                message:
+                    "\(Diagnostic.quote("${secret:\(text)}")) is not a valid secret reference; write ${secret:NAME} or ${secret:NAME#key}"
+            )
         }
         if let value = variables.secrets.values[reference] {
             SecretRedaction.shared.register(value)

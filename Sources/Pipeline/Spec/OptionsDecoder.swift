@@ -27,7 +27,9 @@ public struct OptionsDecoder {
         } catch {
             // A misspelt key explains a missing one better than "missing required option".
             if let unknown = recorder.firstUnknown(), let suggestion = Suggest.closest(to: unknown.key, among: unknown.known) {
-                throw Failure(path: path + unknown.path + [unknown.key], message: "unknown option \(Diagnostic.quote(unknown.key)) (did you mean \"\(suggestion)\"?)")
+                throw Failure(
+                    path: path + unknown.path + [unknown.key],
+                    message: "unknown option \(Diagnostic.quote(unknown.key)) (did you mean \"\(suggestion)\"?)")
             }
             if let failure = error as? Failure { throw Failure(path: path + failure.path, message: failure.message) }
             if let error = error as? DecodingError { throw translate(error, base: path) }
@@ -35,7 +37,8 @@ public struct OptionsDecoder {
         }
         if let unknown = recorder.firstUnknown() {
             let suggestion = Suggest.closest(to: unknown.key, among: unknown.known).map { " (did you mean \"\($0)\"?)" } ?? ""
-            let known = unknown.known.isEmpty
+            let known =
+                unknown.known.isEmpty
                 ? "this stage takes no options" : "known options: \(unknown.known.sorted().joined(separator: ", "))"
             throw Failure(
                 path: path + unknown.path + [unknown.key],
@@ -135,7 +138,9 @@ private struct ValueDecoder: Decoder {
         return Unkeyed(elements: elements, codingPath: codingPath, recorder: recorder)
     }
 
-    func singleValueContainer() throws -> SingleValueDecodingContainer { Single(value: value, codingPath: codingPath, recorder: recorder) }
+    func singleValueContainer() throws -> SingleValueDecodingContainer {
+        Single(value: value, codingPath: codingPath, recorder: recorder)
+    }
 }
 
 private func decodeValue<T: Decodable>(_ type: T.Type, _ value: JSON, _ path: [CodingKey], _ recorder: KeyRecorder) throws -> T {
@@ -281,7 +286,8 @@ private struct Unkeyed: UnkeyedDecodingContainer {
         return try decodeValue(type, value, path, recorder)
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey>
+    {
         let (value, path) = try next()
         return try ValueDecoder(value: value, codingPath: path, recorder: recorder).container(keyedBy: type)
     }
@@ -302,11 +308,26 @@ extension JSON: Decodable {
     /// decoders are not supported.
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null; return }
-        if let b = try? container.decode(Bool.self) { self = .bool(b); return }
-        if let n = try? container.decode(Double.self) { self = .number(n); return }
-        if let s = try? container.decode(String.self) { self = .string(s); return }
-        if let a = try? container.decode([JSON].self) { self = .array(a); return }
+        if container.decodeNil() {
+            self = .null
+            return
+        }
+        if let b = try? container.decode(Bool.self) {
+            self = .bool(b)
+            return
+        }
+        if let n = try? container.decode(Double.self) {
+            self = .number(n)
+            return
+        }
+        if let s = try? container.decode(String.self) {
+            self = .string(s)
+            return
+        }
+        if let a = try? container.decode([JSON].self) {
+            self = .array(a)
+            return
+        }
         throw DecodingError.dataCorruptedError(in: container, debugDescription: "unsupported JSON value")
     }
 }
@@ -317,7 +338,8 @@ extension TimeSpan: Decodable {
         let text = try container.decode(String.self)
         guard let span = TimeSpan(text) else {
             throw OptionsDecoder.Failure(
-                path: pathNames(decoder.codingPath), message: "\(Diagnostic.quote(text)) is not a time span; write e.g. 7d, 12h, 30m, 90s")
+                path: pathNames(decoder.codingPath),
+                message: "\(Diagnostic.quote(text)) is not a time span; write e.g. 7d, 12h, 30m, 90s")
         }
         self = span
     }
@@ -330,7 +352,9 @@ extension FieldPath: Decodable {
         guard let path = FieldPath(text) else {
             throw OptionsDecoder.Failure(
                 path: pathNames(decoder.codingPath),
-                message: "\(Diagnostic.quote(text)) is not a field path; write e.g. commit.author.email or author.login|commit.author.email")
+                message:
+                    "\(Diagnostic.quote(text)) is not a field path; write e.g. commit.author.email or author.login|commit.author.email"
+            )
         }
         self = path
     }

@@ -25,7 +25,8 @@ public struct PipelineLoader: Sendable {
 
     public func load(file path: String) throws(PipelineFileError) -> PipelinePlan {
         guard let bytes = Self.readFile(path) else {
-            throw PipelineFileError(file: path, diagnostics: [Diagnostic(path: "", message: "cannot read the file (does it exist?)")])
+            throw PipelineFileError(
+                file: path, diagnostics: [Diagnostic(path: "", message: "cannot read the file (does it exist?)")])
         }
         return try load(bytes, file: path)
     }
@@ -52,7 +53,8 @@ public struct PipelineLoader: Sendable {
         Self.reportDuplicateKeys(in: parsed, path: [], diagnostics: &diagnostics)
         let raw = Self.keepingFirstOfEachKey(parsed)
         guard case .object(let top) = raw else {
-            diagnostics.append(Diagnostic(path: "", message: "expected an object with name, tags and stages, found \(raw.kindName)"))
+            diagnostics.append(
+                Diagnostic(path: "", message: "expected an object with name, tags and stages, found \(raw.kindName)"))
             return nil
         }
         for key in top.keys where !Self.topLevelKeys.contains(key) {
@@ -64,7 +66,12 @@ public struct PipelineLoader: Sendable {
         switch document["name"] {
         case .string(let value)?:
             if value.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) == nil {
-                diagnostics.append(Diagnostic(path: ["name"], message: "\(Diagnostic.quote(value)) must be lower-case letters, digits and _, starting with a letter (it is part of metric names)"))
+                diagnostics.append(
+                    Diagnostic(
+                        path: ["name"],
+                        message:
+                            "\(Diagnostic.quote(value)) must be lower-case letters, digits and _, starting with a letter (it is part of metric names)"
+                    ))
             }
             name = value
         case nil: diagnostics.append(Diagnostic(path: ["name"], message: "missing; give the pipeline a name such as \"github\""))
@@ -79,7 +86,8 @@ public struct PipelineLoader: Sendable {
             if let text = value.string, let span = TimeSpan(text), span.seconds > 0 {
                 deadline = span
             } else {
-                diagnostics.append(Diagnostic(path: ["deadline"], message: "expected a time span above zero such as \"10m\" (the run's budget)"))
+                diagnostics.append(
+                    Diagnostic(path: ["deadline"], message: "expected a time span above zero such as \"10m\" (the run's budget)"))
             }
         }
         let http = document["http"].map { HTTPSettings.parse($0, path: ["http"], diagnostics: &diagnostics) } ?? HTTPSettings()
@@ -89,15 +97,22 @@ public struct PipelineLoader: Sendable {
         case nil: break
         case .object(let tags)?:
             for (key, value) in tags {
-                if let string = value.string { tagPairs.append((key, string)) } else {
+                if let string = value.string {
+                    tagPairs.append((key, string))
+                } else {
                     diagnostics.append(Diagnostic(path: ["tags", key], message: "expected a string, found \(value.kindName)"))
                 }
             }
-        case let other?: diagnostics.append(Diagnostic(path: ["tags"], message: "expected an object of tag values, found \(other.kindName)"))
+        case let other?:
+            diagnostics.append(Diagnostic(path: ["tags"], message: "expected an object of tag values, found \(other.kindName)"))
         }
 
         guard case .object(let stagesObject)? = document["stages"] else {
-            diagnostics.append(Diagnostic(path: ["stages"], message: document["stages"] == nil ? "missing; a pipeline needs stages" : "expected an object of named stages"))
+            diagnostics.append(
+                Diagnostic(
+                    path: ["stages"],
+                    message: document["stages"] == nil ? "missing; a pipeline needs stages" : "expected an object of named stages"
+                ))
             return nil
         }
         if stagesObject.isEmpty { diagnostics.append(Diagnostic(path: ["stages"], message: "no stages")) }
@@ -116,7 +131,8 @@ public struct PipelineLoader: Sendable {
         return plan
     }
 
-    private func checkStage(_ name: String, _ body: JSON, names: [String], diagnostics: inout [Diagnostic]) -> PipelinePlan.Stage? {
+    private func checkStage(_ name: String, _ body: JSON, names: [String], diagnostics: inout [Diagnostic]) -> PipelinePlan.Stage?
+    {
         let path = ["stages", name]
         if name.range(of: "^[A-Za-z_][A-Za-z0-9_-]*$", options: .regularExpression) == nil {
             diagnostics.append(Diagnostic(path: path, message: "stage names are letters, digits, _ and -"))
@@ -126,11 +142,17 @@ public struct PipelineLoader: Sendable {
             return nil
         }
         guard case .string(let type)? = object["type"] else {
-            diagnostics.append(Diagnostic(path: path + ["type"], message: object["type"] == nil ? "missing; every stage needs a type (see `pipeline list`)" : "expected a string"))
+            diagnostics.append(
+                Diagnostic(
+                    path: path + ["type"],
+                    message: object["type"] == nil
+                        ? "missing; every stage needs a type (see `pipeline list`)" : "expected a string"))
             return nil
         }
         guard let kind = registry[type] else {
-            let hint = Suggest.closest(to: type, among: registry.kinds.keys).map { " (did you mean \"\($0)\"?)" } ?? "; see `pipeline list`"
+            let hint =
+                Suggest.closest(to: type, among: registry.kinds.keys).map { " (did you mean \"\($0)\"?)" }
+                ?? "; see `pipeline list`"
             diagnostics.append(Diagnostic(path: path + ["type"], message: "unknown stage type \(Diagnostic.quote(type))\(hint)"))
             return nil
         }
@@ -142,25 +164,34 @@ public struct PipelineLoader: Sendable {
         case .array(let elements)?:
             for (i, element) in elements.enumerated() {
                 guard let input = element.string else {
-                    diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "expected a stage name, found \(element.kindName)"))
+                    diagnostics.append(
+                        Diagnostic(
+                            path: path + ["inputs", "[\(i)]"], message: "expected a stage name, found \(element.kindName)"))
                     inputsOK = false
                     continue
                 }
                 if !names.contains(input) {
-                    let hint = Suggest.closest(to: input, among: names.filter { $0 != name }).map { " (did you mean \"\($0)\"?)" } ?? ""
-                    diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "unknown stage \(Diagnostic.quote(input))\(hint)"))
+                    let hint =
+                        Suggest.closest(to: input, among: names.filter { $0 != name }).map { " (did you mean \"\($0)\"?)" } ?? ""
+                    diagnostics.append(
+                        Diagnostic(path: path + ["inputs", "[\(i)]"], message: "unknown stage \(Diagnostic.quote(input))\(hint)"))
                     inputsOK = false
                 } else if input == name {
-                    diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "a stage cannot read its own output (cycle \(name) -> \(name))"))
+                    diagnostics.append(
+                        Diagnostic(
+                            path: path + ["inputs", "[\(i)]"],
+                            message: "a stage cannot read its own output (cycle \(name) -> \(name))"))
                     inputsOK = false
                 } else if inputs.contains(input) {
-                    diagnostics.append(Diagnostic(path: path + ["inputs", "[\(i)]"], message: "\(Diagnostic.quote(input)) is listed twice"))
+                    diagnostics.append(
+                        Diagnostic(path: path + ["inputs", "[\(i)]"], message: "\(Diagnostic.quote(input)) is listed twice"))
                 } else {
                     inputs.append(input)
                 }
             }
         case let other?:
-            diagnostics.append(Diagnostic(path: path + ["inputs"], message: "expected an array of stage names, found \(other.kindName)"))
+            diagnostics.append(
+                Diagnostic(path: path + ["inputs"], message: "expected an array of stage names, found \(other.kindName)"))
             inputsOK = false
         }
         if inputsOK {
@@ -175,7 +206,9 @@ public struct PipelineLoader: Sendable {
 
         var concurrency = 8
         if let value = object["concurrency"] {
-            if let n = value.number, n >= 1, n == n.rounded(), n <= 256 { concurrency = Int(n) } else {
+            if let n = value.number, n >= 1, n == n.rounded(), n <= 256 {
+                concurrency = Int(n)
+            } else {
                 diagnostics.append(Diagnostic(path: path + ["concurrency"], message: "expected a whole number from 1 to 256"))
             }
         }
@@ -183,7 +216,10 @@ public struct PipelineLoader: Sendable {
         var http = HTTPSettings()
         if let value = object["http"] {
             if kind.role == .transform {
-                diagnostics.append(Diagnostic(path: path + ["http"], message: "a \(kind.role.rawValue) makes no requests; http belongs to sources and sinks"))
+                diagnostics.append(
+                    Diagnostic(
+                        path: path + ["http"],
+                        message: "a \(kind.role.rawValue) makes no requests; http belongs to sources and sinks"))
             } else {
                 http = HTTPSettings.parse(value, path: path + ["http"], diagnostics: &diagnostics)
             }
@@ -194,15 +230,22 @@ public struct PipelineLoader: Sendable {
         for (key, value) in optionOverrides[type] ?? JSONObject() { options[key] = value }
         do {
             let runtime = try kind.makeRuntime(options: .object(options), path: path)
-            return inputsOK ? PipelinePlan.Stage(name: name, kind: kind, runtime: runtime, inputs: inputs, concurrency: concurrency, http: http) : nil
+            return inputsOK
+                ? PipelinePlan.Stage(
+                    name: name, kind: kind, runtime: runtime, inputs: inputs, concurrency: concurrency, http: http) : nil
         } catch let failure as OptionsDecoder.Failure {
             // A value whose ${…} failed is still its raw text: the interpolation fault says it all.
             let failed = Diagnostic.render(failure.path)
-            if diagnostics.contains(where: { $0.path.hasPrefix("stages.\(name).") && (failed == $0.path || failed.hasPrefix($0.path + ".") || failed.hasPrefix($0.path + "[")) }) {
+            if diagnostics.contains(where: {
+                $0.path.hasPrefix("stages.\(name).")
+                    && (failed == $0.path || failed.hasPrefix($0.path + ".") || failed.hasPrefix($0.path + "["))
+            }) {
                 return nil
             }
             var message = failure.message
-            if message.hasPrefix("unknown option"), let key = failure.path.last, Self.stageKeys.contains(where: { Suggest.editDistance($0, key) <= 2 }) {
+            if message.hasPrefix("unknown option"), let key = failure.path.last,
+                Self.stageKeys.contains(where: { Suggest.editDistance($0, key) <= 2 })
+            {
                 message += "; stage keys: \(Self.stageKeys.joined(separator: ", "))"
             }
             diagnostics.append(Diagnostic(path: failure.path, message: message))
@@ -224,7 +267,9 @@ public struct PipelineLoader: Sendable {
             for (key, child) in object.pairs {
                 if let count = counts[key], count > 1, reported.insert(key).inserted {
                     let times = count == 2 ? "twice" : "\(count) times"
-                    diagnostics.append(Diagnostic(path: path + [key], message: "defined \(times); keep one (JSON does not say which one counts)"))
+                    diagnostics.append(
+                        Diagnostic(path: path + [key], message: "defined \(times); keep one (JSON does not say which one counts)")
+                    )
                 }
                 reportDuplicateKeys(in: child, path: path + [key], diagnostics: &diagnostics)
             }
@@ -243,9 +288,11 @@ public struct PipelineLoader: Sendable {
         switch value {
         case .object(let object):
             var seen = Set<String>()
-            return .object(JSONObject(object.pairs.compactMap { pair in
-                seen.insert(pair.key).inserted ? (pair.key, keepingFirstOfEachKey(pair.value)) : nil
-            }))
+            return .object(
+                JSONObject(
+                    object.pairs.compactMap { pair in
+                        seen.insert(pair.key).inserted ? (pair.key, keepingFirstOfEachKey(pair.value)) : nil
+                    }))
         case .array(let elements):
             return .array(elements.map(keepingFirstOfEachKey))
         default:
@@ -261,19 +308,26 @@ public struct PipelineLoader: Sendable {
             for (i, input) in stage.inputs.enumerated() {
                 guard let upstream = byName[input] else { continue }
                 guard let writes = upstream.kind.writes else {
-                    diagnostics.append(Diagnostic(path: ["stages", stage.name, "inputs", "[\(i)]"], message: "\"\(input)\" is a sink and has no output"))
+                    diagnostics.append(
+                        Diagnostic(
+                            path: ["stages", stage.name, "inputs", "[\(i)]"], message: "\"\(input)\" is a sink and has no output")
+                    )
                     continue
                 }
                 if let reads = stage.kind.reads, reads != writes {
-                    diagnostics.append(Diagnostic(
-                        path: ["stages", stage.name, "inputs", "[\(i)]"],
-                        message: "\"\(input)\" (\(upstream.kind.type)) writes \(writes.rawValue) but \"\(stage.name)\" (\(stage.kind.type)) reads \(reads.rawValue)"))
+                    diagnostics.append(
+                        Diagnostic(
+                            path: ["stages", stage.name, "inputs", "[\(i)]"],
+                            message:
+                                "\"\(input)\" (\(upstream.kind.type)) writes \(writes.rawValue) but \"\(stage.name)\" (\(stage.kind.type)) reads \(reads.rawValue)"
+                        ))
                 }
             }
         }
         // Cycles.
         if let cycle = Self.findCycle(stages) {
-            diagnostics.append(Diagnostic(path: ["stages", cycle[0], "inputs"], message: "cycle: \(cycle.joined(separator: " -> "))"))
+            diagnostics.append(
+                Diagnostic(path: ["stages", cycle[0], "inputs"], message: "cycle: \(cycle.joined(separator: " -> "))"))
             return
         }
         // Every stage's output must reach a sink.
@@ -289,10 +343,15 @@ public struct PipelineLoader: Sendable {
             }
         }
         if !stages.contains(where: { $0.kind.role == .sink }) {
-            diagnostics.append(Diagnostic(path: ["stages"], message: "no sink: add a stage of type stdout (or another sink) that reads the metrics"))
+            diagnostics.append(
+                Diagnostic(
+                    path: ["stages"], message: "no sink: add a stage of type stdout (or another sink) that reads the metrics"))
         } else {
             for stage in stages where !reachesSink.contains(stage.name) {
-                diagnostics.append(Diagnostic(path: ["stages", stage.name], message: "its output reaches no sink; add it to a sink's inputs or remove it"))
+                diagnostics.append(
+                    Diagnostic(
+                        path: ["stages", stage.name],
+                        message: "its output reaches no sink; add it to a sink's inputs or remove it"))
             }
         }
     }
@@ -336,7 +395,9 @@ public struct PipelineLoader: Sendable {
     }
 
     /// `--dry-run`: one sink of the override type reading everything the file's sinks read.
-    private func replacingSinks(_ plan: PipelinePlan, with override: (type: String, options: JSON), diagnostics: inout [Diagnostic]) -> PipelinePlan {
+    private func replacingSinks(
+        _ plan: PipelinePlan, with override: (type: String, options: JSON), diagnostics: inout [Diagnostic]
+    ) -> PipelinePlan {
         guard let kind = registry[override.type], kind.role == .sink else {
             // Keeping the file's sinks would deliver metrics that a dry run promised to keep local.
             diagnostics.append(Diagnostic(path: "--dry-run", message: "unknown sink type \(Diagnostic.quote(override.type))"))
@@ -349,7 +410,8 @@ public struct PipelineLoader: Sendable {
             let runtime = try kind.makeRuntime(options: override.options, path: ["--dry-run"])
             var replaced = plan
             replaced.stages = plan.stages.filter { !$0.isSink }
-            replaced.stages.append(PipelinePlan.Stage(name: sinks.first?.name ?? "stdout", kind: kind, runtime: runtime, inputs: inputs))
+            replaced.stages.append(
+                PipelinePlan.Stage(name: sinks.first?.name ?? "stdout", kind: kind, runtime: runtime, inputs: inputs))
             return replaced
         } catch let failure as OptionsDecoder.Failure {
             diagnostics.append(Diagnostic(path: failure.path, message: failure.message))
@@ -366,7 +428,9 @@ public struct PipelineLoader: Sendable {
     ) -> PipelinePlan {
         guard let kind = registry[extra.type], !plan.stages.contains(where: { $0.name == extra.name }) else { return plan }
         var inputs: [String] = []
-        for sink in plan.stages.filter(\.isSink) { for input in sink.inputs where !inputs.contains(input) { inputs.append(input) } }
+        for sink in plan.stages.filter(\.isSink) {
+            for input in sink.inputs where !inputs.contains(input) { inputs.append(input) }
+        }
         do {
             let runtime = try kind.makeRuntime(options: extra.options, path: [extra.name])
             var added = plan

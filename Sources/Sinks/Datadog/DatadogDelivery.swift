@@ -470,7 +470,8 @@ private struct HeldBack {
         if ahead.count > 0 {
             messages.append(
                 "held back \(ahead.count) points more than ten minutes in the future (nine, with a minute of "
-                    + "margin; \(ahead.detail)): Datadog drops them. \(statePath == nil ? "They were not sent" : "They stay in the outbox and go once their time comes"); check the clock and --as-of")
+                    + "margin; \(ahead.detail)): Datadog drops them. \(statePath == nil ? "They were not sent" : "They stay in the outbox and go once their time comes"); check the clock and --as-of"
+            )
         }
         return messages
     }

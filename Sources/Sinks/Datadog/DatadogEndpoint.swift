@@ -73,8 +73,7 @@ public struct DatadogEndpoint: Sendable, Hashable, CustomStringConvertible {
             message: "\(subject) is not a Datadog site\(hint); sites: \(sites.joined(separator: ", "))")
     }
 
-    private static func endpoint(url: String, from origin: String) throws(DatadogConfigurationError) -> DatadogEndpoint
-    {
+    private static func endpoint(url: String, from origin: String) throws(DatadogConfigurationError) -> DatadogEndpoint {
         let lowered = url.lowercased()
         let scheme = lowered.hasPrefix("https://") ? 8 : lowered.hasPrefix("http://") ? 7 : 0
         let host = url.dropFirst(scheme).prefix { $0 != "/" }

@@ -42,7 +42,9 @@ enum EC2InstanceRecord {
             if let key = tag.value("key") { tags.append((key, .string(tag.value("value") ?? ""))) }
         }
         fields.append(("tags", .object(JSONObject(tags))))
-        if platform == "linux", let type = item.value("instanceType"), let price = prices.hourlyUSD(region: region, instanceType: type) {
+        if platform == "linux", let type = item.value("instanceType"),
+            let price = prices.hourlyUSD(region: region, instanceType: type)
+        {
             fields.append(("hourly_usd", .number(price)))
         }
         return .object(JSONObject(fields))

@@ -33,7 +33,8 @@ struct EC2Instances: Source {
     ) { options in
         for (index, entry) in (options.regions ?? []).enumerated() {
             for region in splitRegions([entry]) where !AWSClient.isValidRegion(region) {
-                throw OptionsDecoder.Failure(path: ["regions", "[\(index)]"], message: "\"\(region)\" is not a region name like us-east-1")
+                throw OptionsDecoder.Failure(
+                    path: ["regions", "[\(index)]"], message: "\"\(region)\" is not a region name like us-east-1")
             }
         }
         var options = options
@@ -46,7 +47,8 @@ struct EC2Instances: Source {
             throw OptionsDecoder.Failure(path: ["page_size"], message: "must be 5…1000 (EC2's MaxResults), got \(pageSize)")
         }
         for (index, filter) in (options.filters ?? []).enumerated() where filter.name.isEmpty || filter.values.isEmpty {
-            throw OptionsDecoder.Failure(path: ["filters", "[\(index)]"], message: "a filter needs a name and at least one value")
+            throw OptionsDecoder.Failure(
+                path: ["filters", "[\(index)]"], message: "a filter needs a name and at least one value")
         }
         return EC2Instances(options: options, pageSize: pageSize, prices: EC2Prices(overrides: options.prices ?? [:]))
     }
@@ -65,7 +67,8 @@ struct EC2Instances: Source {
     let prices: EC2Prices
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
-        let first = try AWSClient(service: "ec2", environment: context.environment, http: context.http, region: options.regions?.first)
+        let first = try AWSClient(
+            service: "ec2", environment: context.environment, http: context.http, region: options.regions?.first)
         let regions = options.regions ?? [first.region]
         try await withThrowingTaskGroup(of: Void.self) { group in
             for region in regions {
@@ -84,12 +87,16 @@ struct EC2Instances: Source {
             var parameters = [("MaxResults", String(pageSize))] + filterParameters()
             if let token { parameters.append(("NextToken", token)) }
             let page = try await client.query(action: "DescribeInstances", version: Self.apiVersion, parameters: parameters)
-            let records = EC2InstanceRecord.instances(in: page).map { EC2InstanceRecord.make($0, region: client.region, prices: prices) }
+            let records = EC2InstanceRecord.instances(in: page).map {
+                EC2InstanceRecord.make($0, region: client.region, prices: prices)
+            }
             await output.send(records: records)
             pages += 1
             let next = page.value("nextToken").flatMap { $0.isEmpty ? nil : $0 }
             if next != nil, next == token {
-                throw AWSError(service: "ec2", code: "PaginationLoop", message: "DescribeInstances in \(client.region) returned the same NextToken twice", status: 200)
+                throw AWSError(
+                    service: "ec2", code: "PaginationLoop",
+                    message: "DescribeInstances in \(client.region) returned the same NextToken twice", status: 200)
             }
             token = next
         } while token != nil

@@ -73,7 +73,8 @@ struct GitHubAPI: Sendable {
         let segments = path.split(separator: "/")
         guard segments.count >= 2, segments[segments.count - 2] == "commits" else { return false }
         let sha = segments[segments.count - 1]
-        return sha.utf8.count == 40 && sha.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) }
+        return sha.utf8.count == 40
+            && sha.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) }
     }
 
     static func decode(_ response: HTTPResponse, keeping selection: FieldSelection = .all) throws -> JSON {

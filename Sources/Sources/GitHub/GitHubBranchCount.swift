@@ -41,7 +41,8 @@ struct GitHubBranchCount: Source, FieldReading {
         let links = response.headers["link"].map(LinkHeader.parse) ?? [:]
         if let last = links["last"] {
             guard let page = URLQuery.value(of: "page", in: last).flatMap(Int.init), page >= 1 else {
-                throw GitHubError(url: response.url, message: "the Link header's last page has no page number: \(URLRedaction.redact(last))")
+                throw GitHubError(
+                    url: response.url, message: "the Link header's last page has no page number: \(URLRedaction.redact(last))")
             }
             return page
         }

@@ -1,4 +1,5 @@
 import Pipeline
+import Synchronization
 
 /// `github_commit`: one commit with its `stats` and every page of `files`
 /// (GET /repos/{owner}/{repo}/commits/{sha}), once per input commit: the per-commit fan-out.
@@ -40,8 +41,6 @@ struct GitHubCommit: Source, FieldReading {
         await output.send(records: [JSON.object(commit)].adding(added))
     }
 }
-
-import Synchronization
 
 /// Pages gathered in the order `paginate` delivers them.
 final class PageCollector: Sendable {

@@ -1,4 +1,5 @@
 import Pipeline
+import Synchronization
 
 /// `github_workflow_runs`: GitHub Actions runs (GET /repos/{owner}/{repo}/actions/runs, or
 /// /actions/workflows/{workflow}/runs), counted exactly.
@@ -72,7 +73,8 @@ struct GitHubWorkflowRuns: Source, FieldReading {
         if let limit = options.limit {
             let url = listing.query("per_page", min(perPage, limit)).string
             let seen = Counter()
-            try await api.paginate(url, concurrently: false,
+            try await api.paginate(
+                url, concurrently: false,
                 keeping: context.fields.nested(under: "workflow_runs"), context: context, items: { $0["workflow_runs"]?.array }
             ) { runs in
                 let wanted = Array(runs.prefix(limit - seen.value))
@@ -121,7 +123,8 @@ struct GitHubWorkflowRuns: Source, FieldReading {
         // one pages through every run.
         let capped = range != nil || options.branch != nil || options.status != nil || options.event != nil
         if capped, total > Self.cap {
-            context.logger.warning("\(total) runs match but GitHub returns at most \(Self.cap); set created_within to count them all")
+            context.logger.warning(
+                "\(total) runs match but GitHub returns at most \(Self.cap); set created_within to count them all")
         }
         await emit(runs)
         let pages = ((capped ? min(total, Self.cap) : total) + perPage - 1) / perPage
@@ -179,8 +182,6 @@ struct CreatedRange: Sendable, Equatable {
         return to == nil && from <= now ? [CreatedRange(from: from, to: now), CreatedRange(from: now + 1, to: nil)] : nil
     }
 }
-
-import Synchronization
 
 /// A count shared by the pages of one listing.
 final class Counter: Sendable {

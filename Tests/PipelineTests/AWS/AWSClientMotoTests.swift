@@ -9,7 +9,10 @@ import Testing
 @Suite(.serialized) struct AWSClientMotoTests {
     /// A client with real time (moto compares the signature, not the clock) and quiet logs.
     static func http() -> HTTPClient {
-        HTTPClient(configuration: .init(userAgent: "pipeline-tests/1.0", retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(50)), logger: Logger(label: "moto-test", level: .error)))
+        HTTPClient(
+            configuration: .init(
+                userAgent: "pipeline-tests/1.0", retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(50)),
+                logger: Logger(label: "moto-test", level: .error)))
     }
 
     @Test func callsSTSAndSecretsManagerWithSignedRequests() async throws {
@@ -30,7 +33,9 @@ import Testing
             let ids = try await moto.runInstances(count: 2, tags: [("team", "data")], http: http)
             #expect(ids.count == 2)
             let described = try await moto.client("ec2", http: http)
-                .query(action: "DescribeInstances", version: "2016-11-15", parameters: [("Filter.1.Name", "tag:team"), ("Filter.1.Value.1", "data")])
+                .query(
+                    action: "DescribeInstances", version: "2016-11-15",
+                    parameters: [("Filter.1.Name", "tag:team"), ("Filter.1.Value.1", "data")])
             let found = described.first("reservationSet")?.all("item").flatMap { $0.first("instancesSet")?.all("item") ?? [] }
             #expect(Set(found?.compactMap { $0.value("instanceId") } ?? []) == Set(ids))
         }
@@ -41,9 +46,18 @@ import Testing
         let endpoint = try await MotoServer.with(http: http) { moto in
             let wrong = AWSCredentials(accessKeyID: moto.credentials.accessKeyID, secretAccessKey: "wrong-secret-abc123")
             let cases: [(service: String, code: String, call: @Sendable (AWSClient) async throws -> Void)] = [
-                ("sts", "SignatureDoesNotMatch", { _ = try await $0.query(action: "GetCallerIdentity", version: "2011-06-15", parameters: []) }),
-                ("secretsmanager", "SignatureDoesNotMatch", { _ = try await $0.json(target: "secretsmanager.ListSecrets", body: [:]) }),
-                ("ec2", "AuthFailure", { _ = try await $0.query(action: "DescribeInstances", version: "2016-11-15", parameters: []) }),
+                (
+                    "sts", "SignatureDoesNotMatch",
+                    { _ = try await $0.query(action: "GetCallerIdentity", version: "2011-06-15", parameters: []) }
+                ),
+                (
+                    "secretsmanager", "SignatureDoesNotMatch",
+                    { _ = try await $0.json(target: "secretsmanager.ListSecrets", body: [:]) }
+                ),
+                (
+                    "ec2", "AuthFailure",
+                    { _ = try await $0.query(action: "DescribeInstances", version: "2016-11-15", parameters: []) }
+                ),
             ]
             for (service, code, call) in cases {
                 do {
@@ -66,7 +80,8 @@ import Testing
             }
             let unknown = AWSCredentials(accessKeyID: "AKIAUNKNOWN000000000", secretAccessKey: "whatever")
             await #expect {
-                _ = try await moto.client("sts", http: http, credentials: unknown).query(action: "GetCallerIdentity", version: "2011-06-15", parameters: [])
+                _ = try await moto.client("sts", http: http, credentials: unknown).query(
+                    action: "GetCallerIdentity", version: "2011-06-15", parameters: [])
             } throws: { error in
                 (error as? AWSError)?.code == "InvalidClientTokenId"
             }

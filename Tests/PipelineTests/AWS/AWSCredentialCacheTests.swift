@@ -12,7 +12,9 @@ struct AWSCredentialCacheTests {
     }
 
     func expiring(in seconds: TimeInterval, from clock: Clock) -> AWSCredentials {
-        AWSCredentials(accessKeyID: "ASIA", secretAccessKey: "s", sessionToken: "t", expiration: clock.time.value.addingTimeInterval(seconds))
+        AWSCredentials(
+            accessKeyID: "ASIA", secretAccessKey: "s", sessionToken: "t", expiration: clock.time.value.addingTimeInterval(seconds)
+        )
     }
 
     @Test func keepsCredentialsUntilFiveMinutesBeforeTheyExpire() async throws {

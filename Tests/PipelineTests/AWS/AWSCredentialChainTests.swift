@@ -82,8 +82,11 @@ struct AWSCredentialChainTests {
         // The credentials expire in 4 minutes, inside the 5-minute window: every call refreshes.
         let cache = AWSCredentialCache(chain)
         let first = try await cache.credentials()
-        #expect(first == AWSCredentials(
-            accessKeyID: "ASIASTS1", secretAccessKey: "sts-secret-1", sessionToken: "sts-session-1", expiration: first.expiration))
+        #expect(
+            first
+                == AWSCredentials(
+                    accessKeyID: "ASIASTS1", secretAccessKey: "sts-secret-1", sessionToken: "sts-session-1",
+                    expiration: first.expiration))
         #expect(first.expiration != nil)
         try "jwt-two".write(toFile: tokenFile, atomically: true, encoding: .utf8)
         let second = try await cache.credentials()
@@ -104,17 +107,24 @@ struct AWSCredentialChainTests {
         let sts = try LoopbackServer { _ in
             LoopbackResponse(
                 status: 400,
-                body: Array("<ErrorResponse><Error><Code>InvalidIdentityToken</Code><Message>Bad token secret-jwt</Message></Error><RequestId>sts-req</RequestId></ErrorResponse>".utf8))
+                body: Array(
+                    "<ErrorResponse><Error><Code>InvalidIdentityToken</Code><Message>Bad token secret-jwt</Message></Error><RequestId>sts-req</RequestId></ErrorResponse>"
+                        .utf8))
         }
         let tokenFile = try temporaryFile("secret-jwt")
         defer { try? FileManager.default.removeItem(atPath: tokenFile) }
         let result = await chainResult(
             Self.noIMDS.merging(
-                ["AWS_ROLE_ARN": "arn:aws:iam::1:role/r", "AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile, "AWS_ENDPOINT_URL": sts.baseURL],
+                [
+                    "AWS_ROLE_ARN": "arn:aws:iam::1:role/r", "AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile,
+                    "AWS_ENDPOINT_URL": sts.baseURL,
+                ],
                 uniquingKeysWith: { $1 }))
         #expect(result.error == "AWS sts error InvalidIdentityToken (HTTP 400): Bad token REDACTED; request id sts-req")
         let missing = await chainResult(
-            Self.noIMDS.merging(["AWS_ROLE_ARN": "arn:aws:iam::1:role/r", "AWS_WEB_IDENTITY_TOKEN_FILE": "/nonexistent/token"], uniquingKeysWith: { $1 }))
+            Self.noIMDS.merging(
+                ["AWS_ROLE_ARN": "arn:aws:iam::1:role/r", "AWS_WEB_IDENTITY_TOKEN_FILE": "/nonexistent/token"],
+                uniquingKeysWith: { $1 }))
         #expect(missing.error == "AWS credentials (web identity): cannot read the token file /nonexistent/token")
     }
 
@@ -123,7 +133,8 @@ struct AWSCredentialChainTests {
         let agent = try LoopbackServer { head in
             seen.update { $0.append(head) }
             return .json(
-                #"{"AccessKeyId":"ASIACONTAINER","SecretAccessKey":"container-secret","Token":"container-token","Expiration":"2030-01-01T00:00:00Z"}"#)
+                #"{"AccessKeyId":"ASIACONTAINER","SecretAccessKey":"container-secret","Token":"container-token","Expiration":"2030-01-01T00:00:00Z"}"#
+            )
         }
         let tokenFile = try temporaryFile("pod-identity-token\n")
         defer { try? FileManager.default.removeItem(atPath: tokenFile) }
@@ -140,7 +151,10 @@ struct AWSCredentialChainTests {
                     expiration: Date(timeIntervalSince1970: 1_893_456_000)))
         let inline = await chainResult(
             Self.noIMDS.merging(
-                ["AWS_CONTAINER_CREDENTIALS_FULL_URI": agent.baseURL + "/v1/credentials", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "inline-token"],
+                [
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI": agent.baseURL + "/v1/credentials",
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN": "inline-token",
+                ],
                 uniquingKeysWith: { $1 }))
         #expect(inline.value?.accessKeyID == "ASIACONTAINER")
         #expect(seen.value.map(\.path) == ["/v1/credentials", "/v1/credentials"])
@@ -151,13 +165,19 @@ struct AWSCredentialChainTests {
         let agent = try LoopbackServer { _ in .json(#"{"message":"token inline-token is not valid"}"#, status: 401) }
         let result = await chainResult(
             Self.noIMDS.merging(
-                ["AWS_CONTAINER_CREDENTIALS_FULL_URI": agent.baseURL + "/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "inline-token"],
+                [
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI": agent.baseURL + "/creds",
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN": "inline-token",
+                ],
                 uniquingKeysWith: { $1 }))
-        #expect(result.error == "AWS credentials (container endpoint): \(agent.baseURL)/creds answered HTTP 401: token REDACTED is not valid")
+        #expect(
+            result.error
+                == "AWS credentials (container endpoint): \(agent.baseURL)/creds answered HTTP 401: token REDACTED is not valid")
     }
 
     @Test func refusesPlainHTTPContainerEndpointsOffLoopback() async throws {
-        let result = await chainResult(Self.noIMDS.merging(["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://example.com/creds"], uniquingKeysWith: { $1 }))
+        let result = await chainResult(
+            Self.noIMDS.merging(["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://example.com/creds"], uniquingKeysWith: { $1 }))
         #expect(result.error?.contains("must use https, or http to loopback") == true)
         let (relative, _) = try ContainerCredentialsProvider.fromEnvironment(
             ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"], http: makeClient())
@@ -172,15 +192,19 @@ struct AWSCredentialChainTests {
         let imds = try LoopbackServer { head in
             seen.update { $0.append("\(head.method) \(head.path)") }
             if head.method == "PUT" && head.path == "/latest/api/token" {
-                guard head.headers["x-aws-ec2-metadata-token-ttl-seconds"] == "21600" else { return LoopbackResponse(status: 400) }
+                guard head.headers["x-aws-ec2-metadata-token-ttl-seconds"] == "21600" else {
+                    return LoopbackResponse(status: 400)
+                }
                 return LoopbackResponse(status: 200, body: Array("imds-session".utf8))
             }
             guard head.headers["x-aws-ec2-metadata-token"] == "imds-session" else { return LoopbackResponse(status: 401) }
             switch head.path {
-            case "/latest/meta-data/iam/security-credentials/": return LoopbackResponse(status: 200, body: Array("pipeline-role\n".utf8))
+            case "/latest/meta-data/iam/security-credentials/":
+                return LoopbackResponse(status: 200, body: Array("pipeline-role\n".utf8))
             case "/latest/meta-data/iam/security-credentials/pipeline-role":
                 return .json(
-                    #"{"Code":"Success","Type":"AWS-HMAC","AccessKeyId":"ASIAIMDS","SecretAccessKey":"imds-secret","Token":"imds-token","Expiration":"2030-01-01T00:00:00Z"}"#)
+                    #"{"Code":"Success","Type":"AWS-HMAC","AccessKeyId":"ASIAIMDS","SecretAccessKey":"imds-secret","Token":"imds-token","Expiration":"2030-01-01T00:00:00Z"}"#
+                )
             default: return LoopbackResponse(status: 404)
             }
         }

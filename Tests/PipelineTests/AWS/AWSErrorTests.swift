@@ -48,13 +48,15 @@ struct AWSErrorTests {
         let namespaced = AWSError.parse(
             service: "secretsmanager",
             response: response(
-                400, #"{"__type":"com.amazonaws.secretsmanager#ResourceNotFoundException","Message":"Secrets Manager can't find the specified secret."}"#,
+                400,
+                #"{"__type":"com.amazonaws.secretsmanager#ResourceNotFoundException","Message":"Secrets Manager can't find the specified secret."}"#,
                 headers: headers))
         #expect(namespaced.code == "ResourceNotFoundException")
         #expect(namespaced.message == "Secrets Manager can't find the specified secret.")
         #expect(namespaced.requestID == "5e1c-req")
         let lower = AWSError.parse(
-            service: "secretsmanager", response: response(400, #"{"code":"ThrottlingException:http://internal","message":"Rate exceeded"}"#))
+            service: "secretsmanager",
+            response: response(400, #"{"code":"ThrottlingException:http://internal","message":"Rate exceeded"}"#))
         #expect(lower.code == "ThrottlingException")
         #expect(lower.isThrottling)
         #expect(lower.requestID == nil)

@@ -42,7 +42,9 @@ enum PythonRunner {
                     drained.wait()
                     guard process.terminationStatus == 0 else {
                         let text = String(decoding: errors.value, as: UTF8.self)
-                        throw Failure(description: "\(script.lastPathComponent) exited with \(process.terminationStatus): \(text.suffix(2000))")
+                        throw Failure(
+                            description:
+                                "\(script.lastPathComponent) exited with \(process.terminationStatus): \(text.suffix(2000))")
                     }
                     continuation.resume(returning: String(decoding: output, as: UTF8.self))
                 } catch {

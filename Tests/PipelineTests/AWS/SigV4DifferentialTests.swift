@@ -20,12 +20,17 @@ struct SigV4DifferentialTests {
 
     static func makeCases(count: Int, seed: UInt64) -> [Case] {
         var random = SeededGenerator(seed: seed)
-        let pieces = ["a", "Z", "0", "-", "_", ".", "~", " ", "%", "+", "=", "&", "@", ":", "!", "*", "'", "(", "ü", "ሴ", "😀", "/"]
+        let pieces = [
+            "a", "Z", "0", "-", "_", ".", "~", " ", "%", "+", "=", "&", "@", ":", "!", "*", "'", "(", "ü", "ሴ", "😀", "/",
+        ]
         func word(_ maxLength: Int) -> String {
             (0..<Int.random(in: 0...maxLength, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
         }
         return (0..<count).map { _ in
-            let hosts = ["example.amazonaws.com", "ec2.eu-west-1.amazonaws.com", "127.0.0.1:4566", "secretsmanager.us-east-1.amazonaws.com:443"]
+            let hosts = [
+                "example.amazonaws.com", "ec2.eu-west-1.amazonaws.com", "127.0.0.1:4566",
+                "secretsmanager.us-east-1.amazonaws.com:443",
+            ]
             let scheme = Bool.random(using: &random) ? "https" : "http"
             var segments: [String] = []
             for _ in 0..<Int.random(in: 0...5, using: &random) {
@@ -51,24 +56,30 @@ struct SigV4DifferentialTests {
                 }
             }
             let query = items.filter { !$0.isEmpty && $0 != "=" }
-            let url = "\(scheme)://\(hosts.randomElement(using: &random)!)\(path)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+            let url =
+                "\(scheme)://\(hosts.randomElement(using: &random)!)\(path)"
+                + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
 
             var headers: [(String, String)] = []
             let names = ["X-Custom", "x-custom", "My-Header1", "Content-Type", "X-Amz-Target", "Accept", "x-a-b-c"]
             let spaces = [" ", "  ", "\t", " \t "]
             for _ in 0..<Int.random(in: 0...5, using: &random) {
-                let value = (0..<Int.random(in: 0...3, using: &random)).map { _ in
-                    spaces.randomElement(using: &random)! + ["v", "value", "a,b", "ü", "x=y", ""].randomElement(using: &random)!
-                }.joined() + (Bool.random(using: &random) ? spaces.randomElement(using: &random)! : "")
+                let value =
+                    (0..<Int.random(in: 0...3, using: &random)).map { _ in
+                        spaces.randomElement(using: &random)! + ["v", "value", "a,b", "ü", "x=y", ""].randomElement(
+                            using: &random)!
+                    }.joined() + (Bool.random(using: &random) ? spaces.randomElement(using: &random)! : "")
                 headers.append((names.randomElement(using: &random)!, value))
             }
             let body: [UInt8] = Bool.random(using: &random) ? [] : Array(word(40).utf8)
             let credentials = AWSCredentials(
                 accessKeyID: "AKID" + String(UInt32.random(in: 0...UInt32.max, using: &random)),
                 secretAccessKey: "secret/" + word(10),
-                sessionToken: Bool.random(using: &random) ? "token+" + String(UInt64.random(in: 0...UInt64.max, using: &random)) + "==" : nil)
+                sessionToken: Bool.random(using: &random)
+                    ? "token+" + String(UInt64.random(in: 0...UInt64.max, using: &random)) + "==" : nil)
             return Case(
-                method: ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"].randomElement(using: &random)!, url: url, headers: headers,
+                method: ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"].randomElement(using: &random)!, url: url,
+                headers: headers,
                 body: body, credentials: credentials,
                 region: ["us-east-1", "eu-west-1", "ap-southeast-2", "us-gov-west-1"].randomElement(using: &random)!,
                 service: ["ec2", "sts", "secretsmanager", "service", "iam"].randomElement(using: &random)!,
@@ -97,7 +108,8 @@ struct SigV4DifferentialTests {
         var mismatches = 0
         for (index, (c, answer)) in zip(cases, answers).enumerated() {
             let ours = SigV4Signer(service: c.service, region: c.region).signature(
-                method: c.method, url: c.url, headers: c.headers, payload: .bytes(c.body), date: c.date, credentials: c.credentials)
+                method: c.method, url: c.url, headers: c.headers, payload: .bytes(c.body), date: c.date,
+                credentials: c.credentials)
             if ours.authorization != answer["authorization"]?.string {
                 mismatches += 1
                 #expect(

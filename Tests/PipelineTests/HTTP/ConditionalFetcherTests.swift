@@ -56,8 +56,9 @@ struct ConditionalFetcherTests {
         return seen.value
     }
 
-    @Test("a warm listing revalidates every page: 304s give the stored bodies and Links; a change is fetched and stored",
-          arguments: [false, true])
+    @Test(
+        "a warm listing revalidates every page: 304s give the stored bodies and Links; a change is fetched and stored",
+        arguments: [false, true])
     func revalidatesPages(concurrently: Bool) async throws {
         try await withTemporaryDirectory { dir in
             let server = try Server()
@@ -68,20 +69,24 @@ struct ConditionalFetcherTests {
             let url = server.server.baseURL + "/items?page=1"
 
             let cold = APIUsage()
-            let first = try await Self.pages(client, ConditionalFetcher(http: client, cache: cache, usage: cold), url, concurrently: concurrently)
+            let first = try await Self.pages(
+                client, ConditionalFetcher(http: client, cache: cache, usage: cold), url, concurrently: concurrently)
             #expect(first == ["[11]", "[21]", "[31]"])
             #expect(cold.counts == APIUsage.Counts(requests: 3, cacheHits: 0, rateLimitRemaining: 4999))
 
             let warm = APIUsage()
-            let second = try await Self.pages(client, ConditionalFetcher(http: client, cache: cache, usage: warm), url, concurrently: concurrently)
+            let second = try await Self.pages(
+                client, ConditionalFetcher(http: client, cache: cache, usage: warm), url, concurrently: concurrently)
             #expect(second == first)
             #expect(server.statuses.suffix(3) == [304, 304, 304])
             #expect(warm.counts == APIUsage.Counts(requests: 0, cacheHits: 3, rateLimitRemaining: 4000))
 
             server.version.update { $0 = 2 }
-            let changed = try await Self.pages(client, ConditionalFetcher(http: client, cache: cache, usage: APIUsage()), url, concurrently: concurrently)
+            let changed = try await Self.pages(
+                client, ConditionalFetcher(http: client, cache: cache, usage: APIUsage()), url, concurrently: concurrently)
             #expect(changed == ["[12]", "[22]", "[32]"])
-            let again = try await Self.pages(client, ConditionalFetcher(http: client, cache: cache, usage: APIUsage()), url, concurrently: concurrently)
+            let again = try await Self.pages(
+                client, ConditionalFetcher(http: client, cache: cache, usage: APIUsage()), url, concurrently: concurrently)
             #expect(again == changed)
             #expect(server.statuses.suffix(3) == [304, 304, 304])
         }

@@ -32,7 +32,8 @@ struct CredentialScopeTests {
         defer { client.shutdown() }
 
         let error = await #expect(throws: HTTPError.self) {
-            try await client.send(HTTPRequest(method: "POST", url: origin.baseURL + "/api/v2/series", headers: [(header, value)], body: [1]))
+            try await client.send(
+                HTTPRequest(method: "POST", url: origin.baseURL + "/api/v2/series", headers: [(header, value)], body: [1]))
         }
 
         #expect(seen.value.isEmpty)
@@ -110,9 +111,10 @@ struct CredentialScopeTests {
         _ = try await client.send(HTTPRequest(method: "POST", url: server.baseURL + "/see-other", body: Array("a=1".utf8)))
         _ = try await client.send(HTTPRequest(method: "POST", url: server.baseURL + "/temporary", body: Array("b=2".utf8)))
 
-        #expect(seen.value.map { "\($0.method) \($0.path) \(String(decoding: $0.body, as: UTF8.self))" } == [
-            "POST /see-other a=1", "GET /result ", "POST /temporary b=2", "POST /again b=2",
-        ])
+        #expect(
+            seen.value.map { "\($0.method) \($0.path) \(String(decoding: $0.body, as: UTF8.self))" } == [
+                "POST /see-other a=1", "GET /result ", "POST /temporary b=2", "POST /again b=2",
+            ])
     }
 
     @Test func aRedirectLoopEndsWithAnError() async throws {
@@ -133,7 +135,14 @@ struct CredentialScopeTests {
         let (elsewhere, seen) = try Self.recorder()
         defer { elsewhere.stop() }
         let origin = try LoopbackServer { _ in
-            .json("[1]", headers: [("Link", "<\(elsewhere.baseURL)/items?page=2>; rel=\"next\", <\(elsewhere.baseURL)/items?page=3>; rel=\"last\"")])
+            .json(
+                "[1]",
+                headers: [
+                    (
+                        "Link",
+                        "<\(elsewhere.baseURL)/items?page=2>; rel=\"next\", <\(elsewhere.baseURL)/items?page=3>; rel=\"last\""
+                    )
+                ])
         }
         defer { origin.stop() }
         let client = makeClient()

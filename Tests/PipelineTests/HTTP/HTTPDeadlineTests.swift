@@ -118,8 +118,9 @@ struct HTTPDeadlineTests {
         var roomy = RetryTracker(policy: .default, method: "GET", url: "https://api.github.com/x")
         roomy.random = { $0.upperBound }
         roomy.deadline = Self.deadline(5)
-        guard case .retry(let delay, _) = roomy.decide(
-            .response(HTTPResponse(status: 502, url: "https://api.github.com/x")), now: fixedNow)
+        guard
+            case .retry(let delay, _) = roomy.decide(
+                .response(HTTPResponse(status: 502, url: "https://api.github.com/x")), now: fixedNow)
         else {
             Issue.record("a backoff that fits is slept")
             return
@@ -127,11 +128,15 @@ struct HTTPDeadlineTests {
         #expect(delay == .milliseconds(500))
     }
 
-    @Test("rate-limit pacing that fits before the deadline is slept; pacing that does not fails at once, naming the limit and its reset")
+    @Test(
+        "rate-limit pacing that fits before the deadline is slept; pacing that does not fails at once, naming the limit and its reset"
+    )
     func pacingAndTheDeadline() async throws {
         let reset = Int(fixedNow.timeIntervalSince1970) + 3600
         let server = try LoopbackServer { _ in
-            .json("{}", headers: [("x-ratelimit-limit", "5000"), ("x-ratelimit-remaining", "10"), ("x-ratelimit-reset", "\(reset)")])
+            .json(
+                "{}",
+                headers: [("x-ratelimit-limit", "5000"), ("x-ratelimit-remaining", "10"), ("x-ratelimit-reset", "\(reset)")])
         }
         defer { server.stop() }
         let sleeper = SleepRecorder()

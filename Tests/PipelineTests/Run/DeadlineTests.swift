@@ -45,7 +45,9 @@ struct DeadlineTests {
                 StageKind.sink("stuck", summary: "never ends", options: NoOptions.self, example: [:]) { _ in
                     StuckSink(recorder: recorder)
                 },
-                StageKind.source("probe", summary: "records its HTTP client", options: NoOptions.self, example: [:], writes: .points) {
+                StageKind.source(
+                    "probe", summary: "records its HTTP client", options: NoOptions.self, example: [:], writes: .points
+                ) {
                     _ in ProbeSource(record: record)
                 },
                 StageKind.sink("probe_sink", summary: "records its HTTP client", options: NoOptions.self, example: [:]) { _ in
@@ -60,7 +62,8 @@ struct DeadlineTests {
         }
     }
 
-    static func run(_ plan: PipelinePlan, deadline: Deadline?, sinkGrace: Duration = .seconds(30)) async -> (RunReport, Duration) {
+    static func run(_ plan: PipelinePlan, deadline: Deadline?, sinkGrace: Duration = .seconds(30)) async -> (RunReport, Duration)
+    {
         let http = HTTPClient()
         defer { http.shutdown() }
         var executor = Executor(plan: plan, now: 1_800_000_000, logger: Logger(label: "test", level: .error), http: http)
@@ -71,7 +74,9 @@ struct DeadlineTests {
         return (report, ContinuousClock.now - start)
     }
 
-    @Test("when the deadline passes, the producing stages stop as on SIGTERM; the sinks deliver what they have and the health says failed")
+    @Test(
+        "when the deadline passes, the producing stages stop as on SIGTERM; the sinks deliver what they have and the health says failed"
+    )
     func deadlineStopsProducers() async throws {
         let stages = Stages()
         let plan = try stages.plan(

@@ -14,7 +14,8 @@ struct MetricsDatabaseTests {
         MetricPoint(
             metric: "github.ci.runs", value: 40, timestamp: t0, kind: .count, tags: ["env:prod", "repo:o/r"], unit: "run",
             interval: 604_800),
-        MetricPoint(metric: "github.ci.duration", value: 93.25, timestamp: t0 + 60, tags: ["repo:o/r", "repo:o/r"], unit: "second"),
+        MetricPoint(
+            metric: "github.ci.duration", value: 93.25, timestamp: t0 + 60, tags: ["repo:o/r", "repo:o/r"], unit: "second"),
         MetricPoint(metric: "collector.github.metric_count", value: 4, timestamp: t0 + 60),
         MetricPoint(metric: "github.code.ratio", value: .nan, timestamp: t0 + 120, tags: ["env:prod_eu"]),
         MetricPoint(metric: "github.prs.open", value: -1.5e-9, timestamp: t0 - 86_400, tags: ["repo:o/r", "env:prod"]),
@@ -34,7 +35,9 @@ struct MetricsDatabaseTests {
             // A new connection reads what the first wrote.
             let db = try MetricsDatabase(path: path)
             let back = try await readAll(db)
-            let expected = Self.sample.map(stored).enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }.map(\.element)
+            let expected = Self.sample.map(stored).enumerated().sorted {
+                ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset)
+            }.map(\.element)
             #expect(back.count == expected.count)
             for (got, want) in zip(back, expected) { #expect(got.same(as: want), "\(got) != \(want)") }
             #expect(try db.count() == Self.sample.count)
@@ -52,10 +55,13 @@ struct MetricsDatabaseTests {
                 }
             }
             #expect(
-                rows == [[
-                    .text("r1"), .text("github"), .text("github.ci.runs"), .text("count"), .real(40), .integer(Int64(Self.t0)),
-                    .text("env:prod,repo:o/r"), .text("run"), .integer(604_800),
-                ]])
+                rows == [
+                    [
+                        .text("r1"), .text("github"), .text("github.ci.runs"), .text("count"), .real(40),
+                        .integer(Int64(Self.t0)),
+                        .text("env:prod,repo:o/r"), .text("run"), .integer(604_800),
+                    ]
+                ])
         }
     }
 
@@ -73,7 +79,9 @@ struct MetricsDatabaseTests {
             #expect(try db.count() == Self.sample.count)
             let back = try await readAll(db)
             #expect(Set(back.map(\.value)) == Set(retried.map(\.value)))
-            let runIDs = try db.database.withConnection { c in try c.query("SELECT DISTINCT run_id FROM points") { $0.text(at: 0) } }
+            let runIDs = try db.database.withConnection { c in
+                try c.query("SELECT DISTINCT run_id FROM points") { $0.text(at: 0) }
+            }
             #expect(runIDs == ["github-1-retry"])
             // Another pipeline's identical point is a point of its own.
             try db.write([Self.sample[0]], runID: "other-1", pipeline: "other")
@@ -126,7 +134,9 @@ struct MetricsDatabaseTests {
         try await withTemporaryDirectory { dir in
             let db = try MetricsDatabase(path: dir + "/metrics.sqlite")
             // 2,500 points in one second (one run's clock), then 1,000 over later seconds.
-            let sameSecond = (0..<2500).map { MetricPoint(metric: "m.\($0 % 50)", value: Double($0), timestamp: 100, tags: ["k:\($0 / 50)"]) }
+            let sameSecond = (0..<2500).map {
+                MetricPoint(metric: "m.\($0 % 50)", value: Double($0), timestamp: 100, tags: ["k:\($0 / 50)"])
+            }
             let later = (0..<1000).map { MetricPoint(metric: "n", value: Double($0), timestamp: 200 + $0, tags: []) }
             try db.write(later, runID: "r2", pipeline: "p")
             try db.write(sameSecond, runID: "r1", pipeline: "p")
@@ -224,7 +234,8 @@ struct MetricsDatabaseTests {
             #expect(error.isCorruption)
             #expect(
                 error.description
-                    == "\(path): cannot open: file is not a database; the file is damaged or is not an SQLite database; move it aside and start a new one")
+                    == "\(path): cannot open: file is not a database; the file is damaged or is not an SQLite database; move it aside and start a new one"
+            )
         }
     }
 }

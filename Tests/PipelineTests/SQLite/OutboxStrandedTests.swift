@@ -44,7 +44,12 @@ struct OutboxStrandedTests {
         try await withTemporaryDirectory { dir in
             let outbox = try Outbox(path: dir + "/state.sqlite")
             try outbox.enqueue(Self.points(4, at: 100), pipeline: "p", destination: "old")
-            try outbox.enqueue(Self.points(1, at: 100).map { var p = $0; p.value = 42; return p }, pipeline: "p", destination: "new")
+            try outbox.enqueue(
+                Self.points(1, at: 100).map {
+                    var p = $0
+                    p.value = 42
+                    return p
+                }, pipeline: "p", destination: "new")
             try outbox.enqueue(Self.points(3, at: 200), pipeline: "q", destination: "old")
             let summary = try outbox.destinations()
             #expect(summary.map { "\($0.pipeline) \($0.destination) \($0.count)" } == ["p new 1", "p old 4", "q old 3"])
@@ -79,7 +84,12 @@ struct OutboxStrandedTests {
             #expect(StateDatabase.describeQueuedPoints(inSetAside: setAside).contains("the 35 points queued in it"))
 
             let fresh = try Outbox(path: path)
-            try fresh.enqueue(Self.points(1).map { var p = $0; p.value = 7; return p }, pipeline: "p", destination: "d")
+            try fresh.enqueue(
+                Self.points(1).map {
+                    var p = $0
+                    p.value = 7
+                    return p
+                }, pipeline: "p", destination: "d")
             let recovery = try fresh.recover(from: setAside)
             #expect(recovery.points == 35)
             #expect(recovery.problem == nil)

@@ -13,16 +13,19 @@ struct OutboxTests {
     func pendingOrder() async throws {
         try await withTemporaryDirectory { dir in
             let outbox = try Outbox(path: dir + "/state.sqlite")
-            try outbox.enqueue([Self.point("b", 1, at: 300), Self.point("a", 2, at: 100)], pipeline: "github", destination: "datadog")
+            try outbox.enqueue(
+                [Self.point("b", 1, at: 300), Self.point("a", 2, at: 100)], pipeline: "github", destination: "datadog")
             try outbox.enqueue(
                 [Self.point("c", 3, at: 100), Self.point("d", 4, at: 200), Self.point("e", 5, at: 100)], pipeline: "github",
                 destination: "datadog")
             let all = try outbox.pending(pipeline: "github", destination: "datadog", limit: 10)
             #expect(all.map(\.point.metric) == ["a", "c", "e", "d", "b"])
-            #expect(all.map(\.id) == all.map(\.id).sorted { a, b in
-                let ta = all.first { $0.id == a }!.point.timestamp, tb = all.first { $0.id == b }!.point.timestamp
-                return (ta, a) < (tb, b)
-            })
+            #expect(
+                all.map(\.id)
+                    == all.map(\.id).sorted { a, b in
+                        let ta = all.first { $0.id == a }!.point.timestamp, tb = all.first { $0.id == b }!.point.timestamp
+                        return (ta, a) < (tb, b)
+                    })
             let first = try outbox.pending(pipeline: "github", destination: "datadog", limit: 2)
             #expect(first.map(\.point.metric) == ["a", "c"])
             let second = try outbox.pending(pipeline: "github", destination: "datadog", limit: 2, afterID: first.last!.id)
@@ -53,7 +56,13 @@ struct OutboxTests {
             let points = (0..<5).map { Self.point("m\($0)", Double($0), at: 100) }
             try outbox.enqueue(points, pipeline: "github", destination: "datadog")
             let ids = try outbox.pending(pipeline: "github", destination: "datadog", limit: 10).map(\.id)
-            try outbox.enqueue(points.map { var p = $0; p.value += 10; p.tags.reverse(); return p }, pipeline: "github", destination: "datadog")
+            try outbox.enqueue(
+                points.map {
+                    var p = $0
+                    p.value += 10
+                    p.tags.reverse()
+                    return p
+                }, pipeline: "github", destination: "datadog")
             #expect(try outbox.count(pipeline: "github", destination: "datadog") == 5)
             let again = try outbox.pending(pipeline: "github", destination: "datadog", limit: 10)
             #expect(again.map(\.id) == ids)
@@ -102,10 +111,14 @@ struct OutboxTests {
         }
     }
 
-    @Test("the default path: $PIPELINE_STATE_DIR, else $XDG_STATE_HOME/pipeline, else ~/.local/state/pipeline; the directory made when opened")
+    @Test(
+        "the default path: $PIPELINE_STATE_DIR, else $XDG_STATE_HOME/pipeline, else ~/.local/state/pipeline; the directory made when opened"
+    )
     func defaultPath() async throws {
         try await withTemporaryDirectory { dir in
-            let explicit = Outbox.defaultPath(environment: ["PIPELINE_STATE_DIR": dir + "/state/", "XDG_STATE_HOME": dir + "/xdg"])
+            let explicit = Outbox.defaultPath(environment: [
+                "PIPELINE_STATE_DIR": dir + "/state/", "XDG_STATE_HOME": dir + "/xdg",
+            ])
             #expect(explicit == dir + "/state/state.sqlite")
             let xdg = Outbox.defaultPath(environment: ["XDG_STATE_HOME": dir + "/xdg", "HOME": dir + "/home"])
             #expect(xdg == dir + "/xdg/pipeline/state.sqlite")
@@ -125,7 +138,8 @@ struct OutboxTests {
     func garbageFile() async throws {
         try await withTemporaryDirectory { dir in
             let path = dir + "/state.sqlite"
-            try Data("this is not a database, it is a text file that happens to be long enough".utf8).write(to: URL(fileURLWithPath: path))
+            try Data("this is not a database, it is a text file that happens to be long enough".utf8).write(
+                to: URL(fileURLWithPath: path))
             let error = try #require(sqliteError { _ = try Outbox(path: path) })
             #expect(error.isCorruption)
             #expect(error.description.hasPrefix("\(path): cannot open: file is not a database; the file is damaged"))

@@ -5,7 +5,9 @@ import Testing
 
 @Suite("ResponseCache")
 struct ResponseCacheTests {
-    static func entry(_ body: [UInt8], etag: String? = "W/\"1\"", link: String? = nil, storedAt: Double = 1_000) -> ResponseCache.Entry {
+    static func entry(_ body: [UInt8], etag: String? = "W/\"1\"", link: String? = nil, storedAt: Double = 1_000)
+        -> ResponseCache.Entry
+    {
         ResponseCache.Entry(
             status: 200, etag: etag, lastModified: "Mon, 23 Nov 2026 05:00:00 GMT", link: link, body: body, storedAt: storedAt)
     }
@@ -18,7 +20,8 @@ struct ResponseCacheTests {
             let url = "https://api.github.com/repos/o/r/pulls?state=open&per_page=100"
             #expect(try cache.lookup(url: url, authorization: nil) == nil)
             try cache.store(url: url, authorization: nil, Self.entry(bytes, link: "<https://x/?page=2>; rel=\"next\""))
-            #expect(try cache.lookup(url: url, authorization: nil) == Self.entry(bytes, link: "<https://x/?page=2>; rel=\"next\""))
+            #expect(
+                try cache.lookup(url: url, authorization: nil) == Self.entry(bytes, link: "<https://x/?page=2>; rel=\"next\""))
             // An empty body is an empty BLOB, not NULL; storing again replaces.
             try cache.store(url: url, authorization: nil, Self.entry([], etag: nil))
             #expect(try cache.lookup(url: url, authorization: nil) == Self.entry([], etag: nil))

@@ -16,7 +16,8 @@ struct AWSSecretsManagerSecretsTests {
         defer { http.shutdown() }
         try await MotoServer.with(http: http) { moto in
             try await moto.createSecret(name: "github/dashboard-token", string: "ghp_fromSecretsManager01", http: http)
-            try await moto.createSecret(name: "datadog/keys", string: #"{"api_key": "dd-api-0123", "app_key": "dd-app-4567"}"#, http: http)
+            try await moto.createSecret(
+                name: "datadog/keys", string: #"{"api_key": "dd-api-0123", "app_key": "dd-app-4567"}"#, http: http)
             let backend = AWSSecretsManagerSecrets(client: try moto.client("secretsmanager", http: http))
             #expect(backend.description == "AWS Secrets Manager (us-east-1)")
             let references: Set<SecretReference> = [
@@ -27,7 +28,9 @@ struct AWSSecretsManagerSecretsTests {
             #expect(secrets.values[SecretReference("github/dashboard-token")!] == "ghp_fromSecretsManager01")
             #expect(secrets.values[SecretReference("datadog/keys#api_key")!] == "dd-api-0123")
             #expect(secrets.values[SecretReference("datadog/keys#app_key")!] == "dd-app-4567")
-            #expect(secrets.failures[SecretReference("nope/missing")!] == "secret \"nope/missing\" was not found in AWS Secrets Manager (us-east-1)")
+            #expect(
+                secrets.failures[SecretReference("nope/missing")!]
+                    == "secret \"nope/missing\" was not found in AWS Secrets Manager (us-east-1)")
         }
     }
 
@@ -41,7 +44,10 @@ struct AWSSecretsManagerSecretsTests {
             let backend = AWSSecretsManagerSecrets(client: try moto.client("secretsmanager", http: http, credentials: wrong))
             let secrets = await SecretValues.fetch([SecretReference("db/password")!], from: backend)
             let failure = try #require(secrets.failures[SecretReference("db/password")!])
-            #expect(failure.hasPrefix("secret \"db/password\" could not be read from AWS Secrets Manager (us-east-1): AWS secretsmanager error"), "\(failure)")
+            #expect(
+                failure.hasPrefix(
+                    "secret \"db/password\" could not be read from AWS Secrets Manager (us-east-1): AWS secretsmanager error"),
+                "\(failure)")
             #expect(failure.contains("request id"))
             #expect(!failure.contains("hunter2") && !failure.contains("WRONGwrong"))
         }

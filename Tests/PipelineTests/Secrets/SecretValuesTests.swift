@@ -45,9 +45,13 @@ struct SecretValuesTests {
         let secrets = await SecretValues.fetch(refs, from: backend)
         #expect(secrets.values.isEmpty)
         #expect(secrets.failures[SecretReference("nope")!] == "secret \"nope\" was not found in the test store")
-        #expect(secrets.failures[SecretReference("dd#api_kye")!] == "secret \"dd\" has no key \"api_kye\" (did you mean \"api_key\"?)")
+        #expect(
+            secrets.failures[SecretReference("dd#api_kye")!] == "secret \"dd\" has no key \"api_kye\" (did you mean \"api_key\"?)"
+        )
         #expect(secrets.failures[SecretReference("plain#k")!] == "secret \"plain\" is not a JSON object, so it has no key \"k\"")
-        #expect(secrets.failures[SecretReference("down")!] == "secret \"down\" could not be read from the test store: connection refused")
+        #expect(
+            secrets.failures[SecretReference("down")!]
+                == "secret \"down\" could not be read from the test store: connection refused")
         #expect(!secrets.failures.values.contains { $0.contains("SECRETVALUE") })
     }
 
@@ -90,10 +94,12 @@ struct SecretValuesTests {
         let missing = SecretReference("dd#api_key")!
         let variables = Variables(
             environment: ["DD_API_KEY": "from-env"],
-            secrets: SecretValues(values: [ok: "ghp_value"], failures: [missing: "secret \"dd\" was not found in the environment"]))
+            secrets: SecretValues(
+                values: [ok: "ghp_value"], failures: [missing: "secret \"dd\" was not found in the environment"]))
         #expect(try Interpolation.expand("Bearer ${secret:gh}", variables: variables) == "Bearer ghp_value")
-        #expect(try Interpolation.expand("${DD_API_KEY:-${secret:dd#api_key}}", variables: variables) == "from-env",
-                "a default not taken does not need its secret")
+        #expect(
+            try Interpolation.expand("${DD_API_KEY:-${secret:dd#api_key}}", variables: variables) == "from-env",
+            "a default not taken does not need its secret")
         #expect(throws: Interpolation.Failure(message: "secret \"dd\" was not found in the environment")) {
             try Interpolation.expand("${secret:dd#api_key}", variables: variables)
         }

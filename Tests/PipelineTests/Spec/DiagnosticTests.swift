@@ -40,8 +40,11 @@ struct DiagnosticTests {
         let big = String(repeating: "v", count: 1_000_000)
         let cut = "\"\(big.prefix(80))…\" (1000000 bytes)"
         #expect(Diagnostic(path: "a", message: "\"\(big)\" is not owner/name").message == "\(cut) is not owner/name")
-        #expect(Diagnostic(path: "a", message: "\(Diagnostic.quote(big)) is not owner/name").message == "\(cut) is not owner/name")
-        #expect(Diagnostic(path: "a", message: "unknown \"x\" and \"\(big)\"; see list").message == "unknown \"x\" and \(cut); see list")
+        #expect(
+            Diagnostic(path: "a", message: "\(Diagnostic.quote(big)) is not owner/name").message == "\(cut) is not owner/name")
+        #expect(
+            Diagnostic(path: "a", message: "unknown \"x\" and \"\(big)\"; see list").message
+                == "unknown \"x\" and \(cut); see list")
         let unquoted = Diagnostic(path: "a", message: "found " + big).message
         #expect(unquoted.utf8.count < 1_100 && unquoted.hasSuffix("… (1000006 bytes)"))
     }

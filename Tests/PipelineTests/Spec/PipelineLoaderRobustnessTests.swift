@@ -43,13 +43,30 @@ struct PipelineLoaderRobustnessTests {
         #expect(found.first?.message.hasPrefix("defined twice") == true, "\(found)")
     }
 
-    @Test("a key defined twice anywhere in the file is reported at its path", arguments: [
-        (#"{"name": "demo", "name": "demo", "stages": {"src": {"type": "records", "count": 1}, "out": {"type": "record", "inputs": ["src"]}}}"#, "name"),
-        (#"{"name": "demo", "tags": {"a": "1", "a": "2"}, "stages": {"src": {"type": "records", "count": 1}, "out": {"type": "record", "inputs": ["src"]}}}"#, "tags.a"),
-        (#"{"name": "demo", "stages": {"src": {"type": "records", "count": 1, "count": 2}, "out": {"type": "record", "inputs": ["src"]}}}"#, "stages.src.count"),
-        (#"{"name": "demo", "stages": {"src": {"type": "records", "type": "records", "count": 1}, "out": {"type": "record", "inputs": ["src"]}}}"#, "stages.src.type"),
-        (#"{"name": "demo", "stages": {"src": {"type": "records", "count": 1}, "out": {"type": "record", "inputs": ["src"], "label": {"x": 1, "x": 1}}}}"#, "stages.out.label.x"),
-    ])
+    @Test(
+        "a key defined twice anywhere in the file is reported at its path",
+        arguments: [
+            (
+                #"{"name": "demo", "name": "demo", "stages": {"src": {"type": "records", "count": 1}, "out": {"type": "record", "inputs": ["src"]}}}"#,
+                "name"
+            ),
+            (
+                #"{"name": "demo", "tags": {"a": "1", "a": "2"}, "stages": {"src": {"type": "records", "count": 1}, "out": {"type": "record", "inputs": ["src"]}}}"#,
+                "tags.a"
+            ),
+            (
+                #"{"name": "demo", "stages": {"src": {"type": "records", "count": 1, "count": 2}, "out": {"type": "record", "inputs": ["src"]}}}"#,
+                "stages.src.count"
+            ),
+            (
+                #"{"name": "demo", "stages": {"src": {"type": "records", "type": "records", "count": 1}, "out": {"type": "record", "inputs": ["src"]}}}"#,
+                "stages.src.type"
+            ),
+            (
+                #"{"name": "demo", "stages": {"src": {"type": "records", "count": 1}, "out": {"type": "record", "inputs": ["src"], "label": {"x": 1, "x": 1}}}}"#,
+                "stages.out.label.x"
+            ),
+        ])
     func keyDefinedTwice(text: String, path: String) throws {
         let found = diagnostics(text)
         let duplicate = try #require(found.first { $0.path == path }, "\(found)")
@@ -65,9 +82,10 @@ struct PipelineLoaderRobustnessTests {
               "out": {"type": "record", "inputs": ["total"]}
             }}
             """
-        #expect(diagnostics(text).map(\.description) == [
-            "stages.src.count: defined 3 times; keep one (JSON does not say which one counts)"
-        ])
+        #expect(
+            diagnostics(text).map(\.description) == [
+                "stages.src.count: defined 3 times; keep one (JSON does not say which one counts)"
+            ])
     }
 
     @Test("the graph checks never trap on stages that share a name")
@@ -90,8 +108,9 @@ struct PipelineLoaderRobustnessTests {
               "out": {"type": "record", "inputs": ["total", "pick"]}
             }}
             """
-        let loader = kit.loader(variables: Variables(
-            overrides: ["DD_API_KEY": "ddkey-0123456789abcdef"], environment: ["GITHUB_TOKEN": token]))
+        let loader = kit.loader(
+            variables: Variables(
+                overrides: ["DD_API_KEY": "ddkey-0123456789abcdef"], environment: ["GITHUB_TOKEN": token]))
         let found = diagnostics(text, loader: loader)
         #expect(found.count == 2, "\(found)")
         for diagnostic in found {
@@ -118,11 +137,13 @@ struct PipelineLoaderRobustnessTests {
         #expect(!found.map(\.description).joined().contains(value))
     }
 
-    @Test("variables whose names say credential are secret-bearing; others are not", arguments: [
-        ("GITHUB_TOKEN", true), ("DD_API_KEY", true), ("AWS_SECRET_ACCESS_KEY", true), ("AWS_SESSION_TOKEN", true),
-        ("db_password", true), ("SMTP_PASSWD", true), ("GCP_CREDENTIALS", true), ("SSH_PRIVATE", true),
-        ("GITHUB_REPOSITORY", false), ("DD_ENV", false), ("EC2_REGIONS", false), ("PWD", false),
-    ])
+    @Test(
+        "variables whose names say credential are secret-bearing; others are not",
+        arguments: [
+            ("GITHUB_TOKEN", true), ("DD_API_KEY", true), ("AWS_SECRET_ACCESS_KEY", true), ("AWS_SESSION_TOKEN", true),
+            ("db_password", true), ("SMTP_PASSWD", true), ("GCP_CREDENTIALS", true), ("SSH_PRIVATE", true),
+            ("GITHUB_REPOSITORY", false), ("DD_ENV", false), ("EC2_REGIONS", false), ("PWD", false),
+        ])
     func secretBearingNames(name: String, expected: Bool) {
         #expect(Interpolation.isSecretBearing(name) == expected)
     }
@@ -150,7 +171,11 @@ struct PipelineLoaderRobustnessTests {
         }
         let quoted = "\"\(String(repeating: "X", count: 80))…\" (1000000 bytes)"
         #expect(found.contains { $0.path == "name" && $0.message.hasPrefix(quoted) })
-        #expect(found.contains { $0.path == "stages.total.inputs[0]" && $0.message == "unknown stage \(quoted.replacingOccurrences(of: "1000000", with: "1000001"))" })
+        #expect(
+            found.contains {
+                $0.path == "stages.total.inputs[0]"
+                    && $0.message == "unknown stage \(quoted.replacingOccurrences(of: "1000000", with: "1000001"))"
+            })
         #expect(found.contains { $0.path == "stages.src.type" && $0.message.hasPrefix("unknown stage type \(quoted)") })
         #expect(found.contains { $0.path == "stages.pick.fields[0]" && $0.message.contains("…\" (1000003 bytes)") })
         #expect(found.contains { $0.path == "stages.\(big.prefix(80))… (1000000 bytes).lable" })
@@ -183,7 +208,8 @@ struct PipelineLoaderRobustnessTests {
 
     @Test("an option number beyond a double's range (1e999) is a fault that says so")
     func optionNumberOverflows() {
-        let text = #"{"name": "demo", "stages": {"src": {"type": "records", "count": 1e999}, "out": {"type": "record", "inputs": ["src"]}}}"#
+        let text =
+            #"{"name": "demo", "stages": {"src": {"type": "records", "count": 1e999}, "out": {"type": "record", "inputs": ["src"]}}}"#
         let found = diagnostics(text)
         #expect(found.map(\.path) == ["stages.src.count"])
         #expect(found.first?.message.hasPrefix("a number beyond the range of a double") == true, "\(found)")

@@ -85,7 +85,8 @@ struct PipelineLoaderTests {
         #expect(diagnostic.path == "stage")
         #expect(
             diagnostic.message
-                == #"unknown key "stage" (did you mean "stages"?); a pipeline has name, description, tags, deadline, http, stages"#)
+                == #"unknown key "stage" (did you mean "stages"?); a pipeline has name, description, tags, deadline, http, stages"#
+        )
     }
 
     @Test("missing name")

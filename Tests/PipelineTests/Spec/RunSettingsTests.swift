@@ -71,20 +71,24 @@ struct RunSettingsTests {
                 stage: #""http": {"max_response_bytes": 100}"#, transform: #""http": {"timeout": "1s"}"#))
         #expect(found.contains(#"deadline: expected a time span above zero such as "10m" (the run's budget)"#), "\(found)")
         #expect(
-            found.contains(#"http.tiemout: unknown key "tiemout" (did you mean "timeout"?); http has timeout, connect_timeout, max_response_bytes"#),
+            found.contains(
+                #"http.tiemout: unknown key "tiemout" (did you mean "timeout"?); http has timeout, connect_timeout, max_response_bytes"#
+            ),
             "\(found)")
         #expect(found.contains(#"http.connect_timeout: expected a time span above zero such as "30s" or "2m""#), "\(found)")
         #expect(found.contains { $0.hasPrefix("http.max_response_bytes: expected a size") }, "\(found)")
-        #expect(found.contains { $0.hasPrefix("stages.src.http.max_response_bytes: expected a size of at least 1KiB") }, "\(found)")
+        #expect(
+            found.contains { $0.hasPrefix("stages.src.http.max_response_bytes: expected a size of at least 1KiB") }, "\(found)")
         #expect(found.contains("stages.total.http: a transform makes no requests; http belongs to sources and sinks"), "\(found)")
         #expect(found.count == 6, "\(found)")
     }
 
     @Test("http must be an object; an unknown top-level key lists deadline and http")
     func shapes() {
-        #expect(faults(Self.file(top: #""http": "fast""#)) == [
-            "http: expected an object with timeout, connect_timeout, max_response_bytes, found a string"
-        ])
+        #expect(
+            faults(Self.file(top: #""http": "fast""#)) == [
+                "http: expected an object with timeout, connect_timeout, max_response_bytes, found a string"
+            ])
         let unknown = faults(Self.file(top: #""dedline": "5m""#))
         #expect(unknown.count == 1)
         #expect(unknown.first?.contains(#"(did you mean "deadline"?)"#) == true, "\(unknown)")

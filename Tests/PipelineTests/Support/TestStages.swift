@@ -43,7 +43,8 @@ enum TestStages {
 
         var registry: StageRegistry {
             StageRegistry([
-                records, points, TestStages.fail, block, fetch, TestStages.get, TestStages.pass, TestStages.pick, TestStages.count,
+                records, points, TestStages.fail, block, fetch, TestStages.get, TestStages.pass, TestStages.pick,
+                TestStages.count,
                 TestStages.tally, record, TestStages.broken, TestStages.stateless,
             ])
         }

@@ -195,7 +195,8 @@ struct DatadogOutboxTests {
         let points = ddGauges(5)
         let error = try #require(await bed.run(bed.sink(), points))
         #expect(error.delivered, "a state error, not a delivery failure: \(error.message)")
-        #expect(error.message.contains("delivered 5 points, but 5 of them could not be removed from the outbox"), "\(error.message)")
+        #expect(
+            error.message.contains("delivered 5 points, but 5 of them could not be removed from the outbox"), "\(error.message)")
         #expect(error.message.contains("the next run sends them again"), "\(error.message)")
         #expect(!error.message.contains("could not deliver"))
         #expect(bed.fake.receivedExactlyOnce(points))

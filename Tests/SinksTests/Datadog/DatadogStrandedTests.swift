@@ -146,7 +146,9 @@ struct DatadogStrandedTests {
             #expect(bed.fake.values.first { $0.key.metric == "collector.damaged.damaged_state_files" }?.value == 1)
         }
         // This file cannot be read (`pipeline outbox recover` says so): deleting it is acting too.
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: bed.state.path + "/" + setAside + suffix) }
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: bed.state.path + "/" + setAside + suffix)
+        }
         let (after, _) = await Self.run(bed, bed.configuration())
         #expect(!after.contains(setAside), "\(after)")
         #expect(bed.fake.values.first { $0.key.metric == "collector.damaged.damaged_state_files" }?.value == 0)

@@ -9,7 +9,9 @@ import Testing
 @Suite("aws_ec2_instances")
 struct EC2InstancesTests {
     /// Runs the stage against moto with `environment` (moto's endpoint, region and keys by default).
-    static func run(_ options: JSON, moto: MotoServer, http: HTTPClient, environment: [String: String]? = nil) async throws -> [JSON] {
+    static func run(_ options: JSON, moto: MotoServer, http: HTTPClient, environment: [String: String]? = nil) async throws
+        -> [JSON]
+    {
         let source = try makeSource("aws_ec2_instances", options)
         let collector = ItemCollector()
         var context = makeContext(http: http)
@@ -23,7 +25,8 @@ struct EC2InstancesTests {
         let http = makeTestClient()
         defer { http.shutdown() }
         try await MotoServer.with(http: http) { moto in
-            let east = try await moto.runInstances(count: 7, instanceType: "m5.large", tags: [("owner", "ml"), ("team", "infra")], http: http)
+            let east = try await moto.runInstances(
+                count: 7, instanceType: "m5.large", tags: [("owner", "ml"), ("team", "infra")], http: http)
             let small = try await moto.runInstances(count: 3, instanceType: "t3.micro", http: http)
             let west = try await moto.runInstances(count: 4, instanceType: "c5.xlarge", region: "eu-west-1", http: http)
             let ec2 = try moto.client("ec2", http: http)
@@ -60,7 +63,11 @@ struct EC2InstancesTests {
             try await moto.runInstances(count: 3, instanceType: "t3.small", tags: [("team", "web")], http: http)
             try await moto.runInstances(count: 1, instanceType: "t3.large", tags: [("team", "ml")], http: http)
             let records = try await Self.run(
-                ["filters": [["name": "tag:team", "values": ["ml"]], ["name": "instance-type", "values": ["t3.small", "t3.medium"]]]],
+                [
+                    "filters": [
+                        ["name": "tag:team", "values": ["ml"]], ["name": "instance-type", "values": ["t3.small", "t3.medium"]],
+                    ]
+                ],
                 moto: moto, http: http)
             #expect(records.count == 2)
             #expect(records.allSatisfy { $0["tags"]?["team"]?.string == "ml" && $0["instance_type"]?.string == "t3.small" })
@@ -121,7 +128,9 @@ struct EC2InstancesTests {
             </DescribeInstancesResponse>
             """
         let page = try XMLDocument.parse(Array(xml.utf8))
-        let records = EC2InstanceRecord.instances(in: page).map { EC2InstanceRecord.make($0, region: "us-east-1", prices: EC2Prices()) }
+        let records = EC2InstanceRecord.instances(in: page).map {
+            EC2InstanceRecord.make($0, region: "us-east-1", prices: EC2Prices())
+        }
         #expect(records.count == 2)
         #expect(records[0]["instance_id"]?.string == "i-0spot")
         #expect(records[0]["lifecycle"]?.string == "spot")
@@ -147,15 +156,19 @@ struct EC2InstancesTests {
     @Test("a NextToken that repeats is an error, not an endless loop")
     func repeatedToken() async throws {
         let server = try makeLoopback { _, _ in
-            LoopbackResponse(status: 200, headers: [("content-type", "text/xml")], body: Array(
-                "<DescribeInstancesResponse><reservationSet/><nextToken>same</nextToken></DescribeInstancesResponse>".utf8))
+            LoopbackResponse(
+                status: 200, headers: [("content-type", "text/xml")],
+                body: Array(
+                    "<DescribeInstancesResponse><reservationSet/><nextToken>same</nextToken></DescribeInstancesResponse>".utf8))
         }
         defer { server.stop() }
         let http = makeTestClient()
         defer { http.shutdown() }
         let source = try makeSource("aws_ec2_instances", ["regions": ["us-east-1"]])
         var context = makeContext(http: http)
-        context.environment = ["AWS_ENDPOINT_URL": server.baseURL, "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "x"]
+        context.environment = [
+            "AWS_ENDPOINT_URL": server.baseURL, "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "x",
+        ]
         let error = await thrownError {
             try await source.run(input: nil, output: Output(collectingInto: ItemCollector()), context: context)
         }
@@ -163,18 +176,23 @@ struct EC2InstancesTests {
         #expect(server.requestCount == 2)
     }
 
-    @Test("options: bad regions, page_size and filters are rejected at their paths", arguments: [
-        (["regions": ["us-east-1", "us east"]] as JSON, ["regions", "[1]"]),
-        (["regions": []] as JSON, ["regions"]),
-        (["page_size": 2] as JSON, ["page_size"]),
-        (["filters": [["name": "tag:x", "values": []]]] as JSON, ["filters", "[0]"]),
-    ])
+    @Test(
+        "options: bad regions, page_size and filters are rejected at their paths",
+        arguments: [
+            (["regions": ["us-east-1", "us east"]] as JSON, ["regions", "[1]"]),
+            (["regions": []] as JSON, ["regions"]),
+            (["page_size": 2] as JSON, ["page_size"]),
+            (["filters": [["name": "tag:x", "values": []]]] as JSON, ["filters", "[0]"]),
+        ])
     func optionFaults(options: JSON, path: [String]) {
         #expect(optionsFailure("aws_ec2_instances", options)?.path == ["stages", "under_test"] + path)
     }
 
     @Test("regions: comma-separated entries are split, trimmed and deduplicated, in order")
     func regionLists() {
-        #expect(EC2Instances.splitRegions(["us-east-1, eu-west-1", "us-east-1", " us-west-2 ", ""]) == ["us-east-1", "eu-west-1", "us-west-2"])
+        #expect(
+            EC2Instances.splitRegions(["us-east-1, eu-west-1", "us-east-1", " us-west-2 ", ""]) == [
+                "us-east-1", "eu-west-1", "us-west-2",
+            ])
     }
 }

@@ -19,9 +19,11 @@ struct GitHubBranchCountTests {
         }
     }
 
-    @Test("an empty repository has no branch and none other than the default", arguments: [
-        ("[]", 0.0, 0.0), ("[{\"name\": \"main\"}]", 1.0, 0.0),
-    ])
+    @Test(
+        "an empty repository has no branch and none other than the default",
+        arguments: [
+            ("[]", 0.0, 0.0), ("[{\"name\": \"main\"}]", 1.0, 0.0),
+        ])
     func withoutLinkHeader(body: String, count: Double, others: Double) async throws {
         let server = try makeLoopback { _, _ in .json(body) }
         defer { server.stop() }

@@ -48,7 +48,8 @@ struct GitHubCommitTests {
     func statsFromFirstPage() async throws {
         let server = try makeLoopback { request, base in
             let page = Int(request.query["page"] ?? "1") ?? 1
-            let link = page < 3
+            let link =
+                page < 3
                 ? "<\(base)\(request.path)?page=\(page + 1)>; rel=\"next\", <\(base)\(request.path)?page=3>; rel=\"last\"" : ""
             return .json(
                 "{\"sha\": \"abc\", \"stats\": {\"total\": \(page * 100)}, \"files\": [{\"filename\": \"f\(page)\"}]}",

@@ -45,8 +45,12 @@ struct GitHubWorkflowRunsTests {
             #expect(right[0] == left[1] + 1, "parts must abut without overlap: \(left) \(right)", sourceLocation: sourceLocation)
         }
         for part in parts {
-            #expect(part[0].truncatingRemainder(dividingBy: 86_400) == 0, "parts start at UTC midnight: \(part)", sourceLocation: sourceLocation)
-            #expect(part[1] == window[1] || part[1] - part[0] == 86_399, "whole days but the last: \(part)", sourceLocation: sourceLocation)
+            #expect(
+                part[0].truncatingRemainder(dividingBy: 86_400) == 0, "parts start at UTC midnight: \(part)",
+                sourceLocation: sourceLocation)
+            #expect(
+                part[1] == window[1] || part[1] - part[0] == 86_399, "whole days but the last: \(part)",
+                sourceLocation: sourceLocation)
         }
         // No listing was read past GitHub's cap (no page beyond 1,000 results).
         for query in bed.queries(matching: "/actions/runs") {
@@ -56,12 +60,14 @@ struct GitHubWorkflowRunsTests {
         }
     }
 
-    @Test("created_within 7d past the 1,000 cap: each run exactly once, via whole UTC days, the last open-ended, pages concurrent")
+    @Test(
+        "created_within 7d past the 1,000 cap: each run exactly once, via whole UTC days, the last open-ended, pages concurrent")
     func windowPastTheCap() async throws {
         try await GitHubTestbed.with(delay: .milliseconds(15)) { bed in
             let records = try await bed.run("github_workflow_runs", ["created_within": "7d"])
-            #expect(bed.data.workflowRuns.filter { inLastWeek($0.createdAt) }.count == 1_234,
-                    "the edge scenario puts 1,234 runs in the window")
+            #expect(
+                bed.data.workflowRuns.filter { inLastWeek($0.createdAt) }.count == 1_234,
+                "the edge scenario puts 1,234 runs in the window")
             let expected = Self.fromWeekAgoDay(bed.data.workflowRuns)
 
             let ids = Self.ids(records)
@@ -170,7 +176,9 @@ struct GitHubWorkflowRunsTests {
             #expect(warm.count == cold.count + 1)
             #expect(Set(warm) == Set(cold).union([newID]), "exactly a cold read's runs")
             let log = bed.fake.requestLog.dropFirst(before).filter { $0.path.hasSuffix("/actions/runs") }
-            let fetched = log.filter { $0.status == 200 }.map { HTTPRequestHead(method: $0.method, target: $0.target).query["created"] ?? "" }
+            let fetched = log.filter { $0.status == 200 }.map {
+                HTTPRequestHead(method: $0.method, target: $0.target).query["created"] ?? ""
+            }
             let todayStart = Timestamp.format((TestClock.now / 86_400).rounded(.down) * 86_400)
             let windowStart = Timestamp.format(((TestClock.now - 3 * 86_400) / 86_400).rounded(.down) * 86_400)
             #expect(Set(fetched) == [">=" + todayStart, ">=" + windowStart], "\(fetched)")
@@ -263,8 +271,9 @@ struct GitHubWorkflowRunsTests {
         try await GitHubTestbed.with { bed in
             let fields = FieldSelection([FieldPath("id")!, FieldPath("conclusion")!])
             let records = try await bed.run("github_workflow_runs", ["created_within": "7d"], fields: fields)
-            #expect(records.count == Self.fromWeekAgoDay(bed.data.workflowRuns).count,
-                    "total_count must survive the selection, or the cap is missed")
+            #expect(
+                records.count == Self.fromWeekAgoDay(bed.data.workflowRuns).count,
+                "total_count must survive the selection, or the cap is missed")
             #expect(records.allSatisfy { $0.keys == ["id", "conclusion"] })
         }
     }
@@ -300,10 +309,11 @@ struct GitHubWorkflowRunsTests {
         let day = Int(TestClock.weekAgoDay)
         let now = day + 2 * 86_400 + 5 * 3_600 + 30
         // Open-ended, three days: two whole days and the current one, open.
-        #expect(CreatedRange(from: day, to: nil).parts(now: now) == [
-            CreatedRange(from: day, to: day + 86_399), CreatedRange(from: day + 86_400, to: day + 172_799),
-            CreatedRange(from: day + 172_800, to: nil),
-        ])
+        #expect(
+            CreatedRange(from: day, to: nil).parts(now: now) == [
+                CreatedRange(from: day, to: day + 86_399), CreatedRange(from: day + 86_400, to: day + 172_799),
+                CreatedRange(from: day + 172_800, to: nil),
+            ])
         #expect(CreatedRange(from: day, to: nil).query == ">=" + Timestamp.format(Double(day)))
         // A closed range ends at its own end (a backfill's clock).
         #expect(CreatedRange(from: day, to: now).parts(now: now)?.last == CreatedRange(from: day + 172_800, to: now))
@@ -317,9 +327,10 @@ struct GitHubWorkflowRunsTests {
         #expect(CreatedRange(from: day, to: day + 3_599).parts(now: now)?.count == 60)
         #expect(CreatedRange(from: day, to: day).parts(now: now) == nil)
         // An open range at now is cut just after it, and nothing after now is cut further.
-        #expect(CreatedRange(from: now, to: nil).parts(now: now) == [
-            CreatedRange(from: now, to: now), CreatedRange(from: now + 1, to: nil),
-        ])
+        #expect(
+            CreatedRange(from: now, to: nil).parts(now: now) == [
+                CreatedRange(from: now, to: now), CreatedRange(from: now + 1, to: nil),
+            ])
         #expect(CreatedRange(from: now + 1, to: nil).parts(now: now) == nil)
     }
 

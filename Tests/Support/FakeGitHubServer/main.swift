@@ -50,7 +50,9 @@ func parseOptions(_ arguments: [String]) -> Options {
             options.port = port
         case "--scenario":
             options.scenario = value(argument)
-            guard options.scenario == "edge" || BenchmarkScale.named(options.scenario) != nil else { fail("unknown scenario \(options.scenario)") }
+            guard options.scenario == "edge" || BenchmarkScale.named(options.scenario) != nil else {
+                fail("unknown scenario \(options.scenario)")
+            }
         case "--delay-ms":
             guard let milliseconds = Int(value(argument)), milliseconds >= 0 else { fail("--delay-ms takes N >= 0") }
             options.delayMilliseconds = milliseconds
@@ -81,7 +83,8 @@ func parseOptions(_ arguments: [String]) -> Options {
 }
 
 let options = parseOptions(Array(CommandLine.arguments.dropFirst()))
-let data = BenchmarkScale.named(options.scenario).map { FakeGitHubData.benchmark(now: options.now, scale: $0) }
+let data =
+    BenchmarkScale.named(options.scenario).map { FakeGitHubData.benchmark(now: options.now, scale: $0) }
     ?? FakeGitHubData.edgeCases(now: options.now)
 
 if options.expected {

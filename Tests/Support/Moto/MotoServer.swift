@@ -129,10 +129,12 @@ public final class MotoServer: Sendable {
 
     /// Terminates the server and waits for it to exit (blocking). Idempotent.
     public func stop() {
-        guard let process = self.process.withLock({ value -> Process? in
-            defer { value = nil }
-            return value
-        }) else { return }
+        guard
+            let process = self.process.withLock({ value -> Process? in
+                defer { value = nil }
+                return value
+            })
+        else { return }
         Self.terminate(process)
     }
 
@@ -193,7 +195,9 @@ public final class MotoServer: Sendable {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
         guard bound else { throw StartFailure(description: "could not find a free port") }
         return UInt16(bigEndian: address.sin_port)
@@ -220,7 +224,8 @@ public final class MotoServer: Sendable {
             credentials: StaticCredentialsProvider(bootstrap))
         _ = try await iam.query(action: "CreateUser", version: "2010-05-08", parameters: [("UserName", "tester")])
         let created = try await iam.query(action: "CreateAccessKey", version: "2010-05-08", parameters: [("UserName", "tester")])
-        guard let key = created.descendant("AccessKey"), let id = key.value("AccessKeyId"), let secret = key.value("SecretAccessKey")
+        guard let key = created.descendant("AccessKey"), let id = key.value("AccessKeyId"),
+            let secret = key.value("SecretAccessKey")
         else { throw StartFailure(description: "moto's CreateAccessKey answered without a key") }
         let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
         _ = try await iam.query(

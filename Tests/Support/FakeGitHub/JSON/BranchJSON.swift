@@ -7,12 +7,13 @@ extension GitHubRenderer {
             "protected": branch.protected,
         ]
         if branch.protected {
-            object["protection"] = [
-                "enabled": true,
-                "required_status_checks": [
-                    "enforcement_level": "non_admins", "contexts": ["ci-test", "linter"], "checks": [] as [JSONValue],
-                ] as JSONObject,
-            ] as JSONObject
+            object["protection"] =
+                [
+                    "enabled": true,
+                    "required_status_checks": [
+                        "enforcement_level": "non_admins", "contexts": ["ci-test", "linter"], "checks": [] as [JSONValue],
+                    ] as JSONObject,
+                ] as JSONObject
             object["protection_url"] = "\(repoAPI)/branches/\(branch.name)/protection"
         }
         return object

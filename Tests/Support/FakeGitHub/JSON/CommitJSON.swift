@@ -18,10 +18,12 @@ extension GitHubRenderer {
                     "date": GitHubDate.format(commit.committedAt),
                 ] as JSONObject,
                 "message": commit.message,
-                "tree": ["url": "\(repoAPI)/git/trees/\(String(commit.sha.reversed()))", "sha": String(commit.sha.reversed())] as JSONObject,
+                "tree": ["url": "\(repoAPI)/git/trees/\(String(commit.sha.reversed()))", "sha": String(commit.sha.reversed())]
+                    as JSONObject,
                 "comment_count": 0,
                 "verification": [
-                    "verified": commit.committerLogin == "web-flow", "reason": commit.committerLogin == "web-flow" ? "valid" : "unsigned",
+                    "verified": commit.committerLogin == "web-flow",
+                    "reason": commit.committerLogin == "web-flow" ? "valid" : "unsigned",
                     "signature": JSONBody.null, "payload": JSONBody.null, "verified_at": JSONBody.null,
                 ] as JSONObject,
             ] as JSONObject,
@@ -37,9 +39,10 @@ extension GitHubRenderer {
     /// counts split the commit's totals so they add up.
     func commitDetail(_ commit: FakeCommit, fileRange: Range<Int>) -> JSONObject {
         var object = commitSummary(commit)
-        object["stats"] = [
-            "total": commit.additions + commit.deletions, "additions": commit.additions, "deletions": commit.deletions,
-        ] as JSONObject
+        object["stats"] =
+            [
+                "total": commit.additions + commit.deletions, "additions": commit.additions, "deletions": commit.deletions,
+            ] as JSONObject
         object["files"] = fileRange.map { index -> JSONObject in
             let path = commit.files[index]
             let additions = Self.share(commit.additions, index, commit.files.count)

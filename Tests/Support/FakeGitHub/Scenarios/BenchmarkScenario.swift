@@ -76,23 +76,29 @@ struct BenchmarkScenario {
         for index in 0..<openPulls {
             let created = clock.ago(days: random.int(in: 0...90), hours: random.int(in: 0...23), minutes: index % 60)
             let updated = max(created, clock.ago(days: random.int(in: 0...10)))
-            specs.append(EdgePulls.Spec(title: "Open change \(index)", created: created, updated: updated,
-                                        draft: random.chance(15), base: "main"))
+            specs.append(
+                EdgePulls.Spec(
+                    title: "Open change \(index)", created: created, updated: updated,
+                    draft: random.chance(15), base: "main"))
         }
         let window = 7 * 86_400 - 600
         for index in 0..<closedInWindow {
             let closed = clock.ago(seconds: 300 + window * index / closedInWindow)
             let created = closed.addingTimeInterval(-TimeInterval(random.int(in: 600...(20 * 86_400))))
-            specs.append(EdgePulls.Spec(title: "Recent change \(index)", created: created, updated: closed,
-                                        closed: closed, merged: index < mergedInWindow, base: "main"))
+            specs.append(
+                EdgePulls.Spec(
+                    title: "Recent change \(index)", created: created, updated: closed,
+                    closed: closed, merged: index < mergedInWindow, base: "main"))
         }
         for index in 0..<olderClosed {
             let closed = clock.ago(days: 7, hours: 1 + index * 3, minutes: random.int(in: 0...59))
             let created = closed.addingTimeInterval(-TimeInterval(random.int(in: 600...(30 * 86_400))))
             // A few old ones were commented on recently.
             let updated = index % 97 == 0 ? clock.ago(days: random.int(in: 0...6)) : closed
-            specs.append(EdgePulls.Spec(title: "Old change \(index)", created: created, updated: updated,
-                                        closed: closed, merged: random.chance(75), base: "main"))
+            specs.append(
+                EdgePulls.Spec(
+                    title: "Old change \(index)", created: created, updated: updated,
+                    closed: closed, merged: random.chance(75), base: "main"))
         }
         return EdgePulls.number(specs, random: &random)
     }
@@ -102,8 +108,10 @@ struct BenchmarkScenario {
         let kinds = ["feature", "fix", "chore", "experiment", "dependabot/npm_and_yarn"]
         var index = 0
         while branches.count < branchCount {
-            branches.append(FakeBranch(name: "\(kinds[index % kinds.count])/topic-\(String(format: "%04d", index))",
-                                       sha: random.pick(commits).sha))
+            branches.append(
+                FakeBranch(
+                    name: "\(kinds[index % kinds.count])/topic-\(String(format: "%04d", index))",
+                    sha: random.pick(commits).sha))
             index += 1
         }
         return branches
@@ -122,17 +130,21 @@ struct BenchmarkScenario {
             }
             let fileCount = index == 40 ? 450 : random.int(in: 1...12)
             let files = (0..<fileCount).map { _ in
-                index == 40 ? "Generated/Model\(random.int(in: 0...9999)).swift"
+                index == 40
+                    ? "Generated/Model\(random.int(in: 0...9999)).swift"
                     : "Sources/Module\(random.int(in: 0...30))/File\(random.int(in: 0...20)).swift"
             }
             specs.append(
-                EdgeCommits.Spec(message: message, author: Self.developers[index % Self.developers.count],
-                                 committedAt: clock.ago(seconds: 300 + window * index / commitsInWindow),
-                                 files: files, merge: index % 23 == 17))
+                EdgeCommits.Spec(
+                    message: message, author: Self.developers[index % Self.developers.count],
+                    committedAt: clock.ago(seconds: 300 + window * index / commitsInWindow),
+                    files: files, merge: index % 23 == 17))
         }
         for index in 0..<30 {
-            specs.append(EdgeCommits.Spec(message: "Older change \(index)", author: random.pick(Self.developers),
-                                          committedAt: clock.ago(days: 8 + index), files: ["Sources/Old\(index).swift"]))
+            specs.append(
+                EdgeCommits.Spec(
+                    message: "Older change \(index)", author: random.pick(Self.developers),
+                    committedAt: clock.ago(days: 8 + index), files: ["Sources/Old\(index).swift"]))
         }
         return EdgeCommits.chain(specs, random: &random)
     }
@@ -143,7 +155,8 @@ struct BenchmarkScenario {
         let last = 7 * 86_400 - 60
         for index in 0..<runsInWindow {
             let offset = first + (last - first) * index / (runsInWindow - 1)
-            builder.addRandom(created: clock.ago(seconds: offset), unfinished: [0: "queued", 4: "in_progress", 9: "in_progress"][index])
+            builder.addRandom(
+                created: clock.ago(seconds: offset), unfinished: [0: "queued", 4: "in_progress", 9: "in_progress"][index])
         }
         for index in 0..<200 {
             builder.addRandom(created: clock.ago(days: 7, minutes: 5 + index * 30))

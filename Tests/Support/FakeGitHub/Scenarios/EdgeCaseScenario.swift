@@ -82,57 +82,77 @@ enum EdgeCommits {
     static func make(clock: ScenarioClock, random: inout SeededGenerator) -> [FakeCommit] {
         var specs: [Spec] = [
             // Hotfix in any case, anywhere (subject or body).
-            Spec(message: "HOTFIX: crash on launch when config is empty", author: .alice,
-                 committedAt: clock.ago(minutes: 20), files: ["Sources/App/main.swift", "Sources/App/Config.swift"]),
-            Spec(message: "Apply hotfix for login timeout", author: .bob,
-                 committedAt: clock.ago(hours: 3), files: ["Sources/Auth/Login.swift"]),
-            Spec(message: "Deploy HotFix 2 to production", author: .ghostMixed,
-                 committedAt: clock.ago(hours: 7), files: ["deploy/prod.yaml"]),
-            Spec(message: "Fix flaky config test\n\nThis is really a hotfix for the nightly build.", author: .alice,
-                 committedAt: clock.ago(hours: 11), files: ["Tests/AppTests/ConfigTests.swift"]),
+            Spec(
+                message: "HOTFIX: crash on launch when config is empty", author: .alice,
+                committedAt: clock.ago(minutes: 20), files: ["Sources/App/main.swift", "Sources/App/Config.swift"]),
+            Spec(
+                message: "Apply hotfix for login timeout", author: .bob,
+                committedAt: clock.ago(hours: 3), files: ["Sources/Auth/Login.swift"]),
+            Spec(
+                message: "Deploy HotFix 2 to production", author: .ghostMixed,
+                committedAt: clock.ago(hours: 7), files: ["deploy/prod.yaml"]),
+            Spec(
+                message: "Fix flaky config test\n\nThis is really a hotfix for the nightly build.", author: .alice,
+                committedAt: clock.ago(hours: 11), files: ["Tests/AppTests/ConfigTests.swift"]),
             // "hot fix" with a space is not "hotfix".
-            Spec(message: "Hot fix for spacing in README", author: .erin,
-                 committedAt: clock.ago(hours: 15), files: ["README.md"]),
+            Spec(
+                message: "Hot fix for spacing in README", author: .erin,
+                committedAt: clock.ago(hours: 15), files: ["README.md"]),
             // Reverts: only messages that start with "Revert".
-            Spec(message: "Revert \"Add cache layer\"\n\nThis reverts commit 5d1e0c4f.", author: .bob,
-                 committedAt: clock.ago(days: 1, hours: 2), files: ["Sources/Cache/Cache.swift"]),
-            Spec(message: "Revert \"Enable HOTFIX mode\"", author: .carol,
-                 committedAt: clock.ago(days: 1, hours: 9), files: ["Sources/App/Config.swift"]),
-            Spec(message: "Partially revert the cache change", author: .alice,
-                 committedAt: clock.ago(days: 1, hours: 20), files: ["Sources/Cache/Cache.swift"]),
+            Spec(
+                message: "Revert \"Add cache layer\"\n\nThis reverts commit 5d1e0c4f.", author: .bob,
+                committedAt: clock.ago(days: 1, hours: 2), files: ["Sources/Cache/Cache.swift"]),
+            Spec(
+                message: "Revert \"Enable HOTFIX mode\"", author: .carol,
+                committedAt: clock.ago(days: 1, hours: 9), files: ["Sources/App/Config.swift"]),
+            Spec(
+                message: "Partially revert the cache change", author: .alice,
+                committedAt: clock.ago(days: 1, hours: 20), files: ["Sources/Cache/Cache.swift"]),
             // Merge commits count as commits; this one mentions a revert but starts with "Merge".
-            Spec(message: "Merge pull request #412 from octo-org/revert-411-cache\n\nRevert \"Add cache layer\"",
-                 author: .alice, committedAt: clock.ago(days: 2, hours: 1),
-                 files: ["Sources/Cache/Cache.swift", "Sources/Cache/Store.swift"], merge: true),
-            Spec(message: "Merge branch 'trunk' into feature/search", author: .erin,
-                 committedAt: clock.ago(days: 2, hours: 8), files: ["Sources/Search/Index.swift"], merge: true),
+            Spec(
+                message: "Merge pull request #412 from octo-org/revert-411-cache\n\nRevert \"Add cache layer\"",
+                author: .alice, committedAt: clock.ago(days: 2, hours: 1),
+                files: ["Sources/Cache/Cache.swift", "Sources/Cache/Store.swift"], merge: true),
+            Spec(
+                message: "Merge branch 'trunk' into feature/search", author: .erin,
+                committedAt: clock.ago(days: 2, hours: 8), files: ["Sources/Search/Index.swift"], merge: true),
             // One commit with more files than one page of GET /commits/{sha} holds.
-            Spec(message: "Vendor generated API client", author: .alice, committedAt: clock.ago(days: 3),
-                 files: (1...bigCommitFileCount).map { String(format: "Generated/Client/File%03d.swift", $0) }
+            Spec(
+                message: "Vendor generated API client", author: .alice, committedAt: clock.ago(days: 3),
+                files: (1...bigCommitFileCount).map { String(format: "Generated/Client/File%03d.swift", $0) }
                     + ["README.md"]),
             // The same unlinked person with differently cased emails.
-            Spec(message: "Tune retry backoff", author: .ghostLower, committedAt: clock.ago(days: 3, hours: 5),
-                 files: ["Sources/Net/Retry.swift", "README.md"]),
-            Spec(message: "Log request ids", author: .ghostUpper, committedAt: clock.ago(days: 3, hours: 12),
-                 files: ["Sources/Net/Client.swift"]),
-            Spec(message: "Bump swift-format from 600.0.0 to 601.0.0", author: .dependabot,
-                 committedAt: clock.ago(days: 4), files: ["Package.resolved"]),
+            Spec(
+                message: "Tune retry backoff", author: .ghostLower, committedAt: clock.ago(days: 3, hours: 5),
+                files: ["Sources/Net/Retry.swift", "README.md"]),
+            Spec(
+                message: "Log request ids", author: .ghostUpper, committedAt: clock.ago(days: 3, hours: 12),
+                files: ["Sources/Net/Client.swift"]),
+            Spec(
+                message: "Bump swift-format from 600.0.0 to 601.0.0", author: .dependabot,
+                committedAt: clock.ago(days: 4), files: ["Package.resolved"]),
             // Authored long ago, committed (rebased) inside the window: counts.
-            Spec(message: "Improve the guide", author: .erin, committedAt: clock.ago(days: 4, hours: 6),
-                 authoredAt: clock.ago(days: 12), files: ["Docs/Guide.md", "README.md"]),
+            Spec(
+                message: "Improve the guide", author: .erin, committedAt: clock.ago(days: 4, hours: 6),
+                authoredAt: clock.ago(days: 12), files: ["Docs/Guide.md", "README.md"]),
             // A linked account using a second email: identity is still the login.
-            Spec(message: "Refactor login flow", author: .bobAtWork, committedAt: clock.ago(days: 5),
-                 files: ["Sources/Auth/Login.swift", "Sources/Auth/Session.swift"]),
+            Spec(
+                message: "Refactor login flow", author: .bobAtWork, committedAt: clock.ago(days: 5),
+                files: ["Sources/Auth/Login.swift", "Sources/Auth/Session.swift"]),
             // Exactly at the window start: inside (the window is inclusive).
-            Spec(message: "Commit exactly at the window start", author: .alice, committedAt: clock.windowStart,
-                 files: ["Sources/App/Boundary.swift"]),
+            Spec(
+                message: "Commit exactly at the window start", author: .alice, committedAt: clock.windowStart,
+                files: ["Sources/App/Boundary.swift"]),
             // Just outside the window: none of these count, whatever their messages say.
-            Spec(message: "Revert \"HOTFIX: old emergency\"", author: .alice,
-                 committedAt: clock.ago(days: 7, seconds: 1), files: ["Sources/Old/Edge.swift"]),
-            Spec(message: "hotfix: old one", author: .bob, committedAt: clock.ago(days: 7, hours: 1),
-                 files: ["Sources/Old/Hotfix.swift"]),
-            Spec(message: "Merge pull request #300 from octo-org/old-feature", author: .carol,
-                 committedAt: clock.ago(days: 8), files: ["Sources/Old/Feature.swift"], merge: true),
+            Spec(
+                message: "Revert \"HOTFIX: old emergency\"", author: .alice,
+                committedAt: clock.ago(days: 7, seconds: 1), files: ["Sources/Old/Edge.swift"]),
+            Spec(
+                message: "hotfix: old one", author: .bob, committedAt: clock.ago(days: 7, hours: 1),
+                files: ["Sources/Old/Hotfix.swift"]),
+            Spec(
+                message: "Merge pull request #300 from octo-org/old-feature", author: .carol,
+                committedAt: clock.ago(days: 8), files: ["Sources/Old/Feature.swift"], merge: true),
         ]
         // Routine commits: more than 100 commits in the window, so the commit list has pages.
         let routineAuthors: [EdgeAuthor] = [.alice, .bob, .erin, .frank, .gus]
@@ -142,16 +162,18 @@ enum EdgeCommits {
             let offset = 3600 + span * (index + 1) / (routineCount + 1) + random.int(in: 0...59)
             let fileCount = random.int(in: 1...4)
             specs.append(
-                Spec(message: "Update module \(index % 12): routine change \(index)",
-                     author: routineAuthors[index % routineAuthors.count],
-                     committedAt: clock.ago(seconds: offset),
-                     files: (0..<fileCount).map { _ in random.pick(pathPool) }))
+                Spec(
+                    message: "Update module \(index % 12): routine change \(index)",
+                    author: routineAuthors[index % routineAuthors.count],
+                    committedAt: clock.ago(seconds: offset),
+                    files: (0..<fileCount).map { _ in random.pick(pathPool) }))
         }
         // Older history.
         for index in 0..<5 {
             specs.append(
-                Spec(message: "Initial work \(index)", author: .alice, committedAt: clock.ago(days: 20 + index * 5),
-                     files: [random.pick(pathPool)]))
+                Spec(
+                    message: "Initial work \(index)", author: .alice, committedAt: clock.ago(days: 20 + index * 5),
+                    files: [random.pick(pathPool)]))
         }
         return chain(specs, random: &random)
     }
@@ -202,8 +224,9 @@ enum EdgeBranches {
         var index = 0
         while branches.count < count {
             branches.append(
-                FakeBranch(name: "feature/\(topics[index % topics.count])-\(String(format: "%03d", index))",
-                           sha: random.pick(commits).sha))
+                FakeBranch(
+                    name: "feature/\(topics[index % topics.count])-\(String(format: "%03d", index))",
+                    sha: random.pick(commits).sha))
             index += 1
         }
         return branches

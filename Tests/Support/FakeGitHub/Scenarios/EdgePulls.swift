@@ -26,8 +26,10 @@ enum EdgePulls {
         for index in 0..<openCount {
             let created = clock.ago(days: index * 5, hours: 1 + index)
             let updated = index % 3 == 0 ? created : clock.ago(hours: index)
-            specs.append(Spec(title: "Open work \(index)", created: min(created, updated), updated: updated,
-                              draft: index < draftCount))
+            specs.append(
+                Spec(
+                    title: "Open work \(index)", created: min(created, updated), updated: updated,
+                    draft: index < draftCount))
         }
 
         // Merged inside the window: one exactly at the window start, one long-lived, one quick.
@@ -44,8 +46,10 @@ enum EdgePulls {
         ]
         for (index, times) in mergedTimes.enumerated() {
             // One targets the stale "main" branch: it still counts (all pull requests count).
-            specs.append(Spec(title: "Merged feature \(index)", created: times.created, updated: times.merged,
-                              closed: times.merged, merged: true, base: index == 4 ? "main" : "trunk"))
+            specs.append(
+                Spec(
+                    title: "Merged feature \(index)", created: times.created, updated: times.merged,
+                    closed: times.merged, merged: true, base: index == 4 ? "main" : "trunk"))
         }
 
         // Closed without merge inside the window, one exactly at now.
@@ -56,34 +60,46 @@ enum EdgePulls {
             (clock.ago(days: 8), clock.ago(days: 6, hours: 23)),
         ]
         for (index, times) in closedTimes.enumerated() {
-            specs.append(Spec(title: "Abandoned idea \(index)", created: times.created, updated: times.closed,
-                              closed: times.closed))
+            specs.append(
+                Spec(
+                    title: "Abandoned idea \(index)", created: times.created, updated: times.closed,
+                    closed: times.closed))
         }
 
         // Closed long ago but commented on this week: `updated_at` is in the window, yet they count
         // neither as merged nor as closed in the window.
         for index in 0..<oldClosedUpdatedInWindow {
             let closed = clock.ago(days: 40 + index * 12)
-            specs.append(Spec(title: "Old closed, recently discussed \(index)", created: clock.ago(days: 60 + index * 12),
-                              updated: clock.ago(days: index, hours: 2), closed: closed, merged: index < 3))
+            specs.append(
+                Spec(
+                    title: "Old closed, recently discussed \(index)", created: clock.ago(days: 60 + index * 12),
+                    updated: clock.ago(days: index, hours: 2), closed: closed, merged: index < 3))
         }
 
         // Just before the window: merged 1 s and 2 h before it (the first one updated this week),
         // and one closed without merge 30 s before it.
-        specs.append(Spec(title: "Merged just before the window", created: clock.ago(days: 9),
-                          updated: clock.ago(days: 1), closed: clock.ago(days: 7, seconds: 1), merged: true))
-        specs.append(Spec(title: "Merged two hours before the window", created: clock.ago(days: 8),
-                          updated: clock.ago(days: 7, hours: 2), closed: clock.ago(days: 7, hours: 2), merged: true))
-        specs.append(Spec(title: "Closed just before the window", created: clock.ago(days: 10),
-                          updated: clock.ago(days: 7, seconds: 30), closed: clock.ago(days: 7, seconds: 30)))
+        specs.append(
+            Spec(
+                title: "Merged just before the window", created: clock.ago(days: 9),
+                updated: clock.ago(days: 1), closed: clock.ago(days: 7, seconds: 1), merged: true))
+        specs.append(
+            Spec(
+                title: "Merged two hours before the window", created: clock.ago(days: 8),
+                updated: clock.ago(days: 7, hours: 2), closed: clock.ago(days: 7, hours: 2), merged: true))
+        specs.append(
+            Spec(
+                title: "Closed just before the window", created: clock.ago(days: 10),
+                updated: clock.ago(days: 7, seconds: 30), closed: clock.ago(days: 7, seconds: 30)))
 
         // Plenty of older history, so the closed listing spans more than one page of 100.
         for index in 0..<olderClosedCount {
             let closedDaysAgo = 10 + index * 3 + random.int(in: 0...2)
             let created = clock.ago(days: closedDaysAgo + random.int(in: 0...20), hours: random.int(in: 1...23))
             let closed = clock.ago(days: closedDaysAgo, hours: random.int(in: 0...23))
-            specs.append(Spec(title: "Historical change \(index)", created: created, updated: closed, closed: closed,
-                              merged: random.chance(70)))
+            specs.append(
+                Spec(
+                    title: "Historical change \(index)", created: created, updated: closed, closed: closed,
+                    merged: random.chance(70)))
         }
         return number(specs, random: &random)
     }

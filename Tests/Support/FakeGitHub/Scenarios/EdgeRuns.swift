@@ -34,8 +34,9 @@ enum EdgeRuns {
         // Older than the window: one second outside, one that started before the window and
         // finished inside it (created_at decides: outside), then history.
         builder.add(.ci, branch: "trunk", created: clock.ago(days: 7, seconds: 1), conclusion: "failure", minutes: 3)
-        builder.add(.nightly, branch: "trunk", created: clock.ago(days: 7, minutes: 5), conclusion: "success",
-                    minutes: 90)
+        builder.add(
+            .nightly, branch: "trunk", created: clock.ago(days: 7, minutes: 5), conclusion: "success",
+            minutes: 90)
         for index in 0..<(olderThanWindow - 2) {
             builder.addRandom(created: clock.ago(days: 7, hours: 1 + index))
         }
@@ -84,7 +85,9 @@ struct RunBuilder {
         let workflow = random.pick([FakeWorkflow.ci, .ci, .ci, .lint, .lint, .release, .nightly])
         let branchRoll = random.int(in: 0...99)
         let branch =
-            branchRoll < 50 ? "trunk" : branchRoll < 60 ? "main" : "feature/\(random.pick(["search", "cache", "login"]))-00\(random.int(in: 0...9))"
+            branchRoll < 50
+            ? "trunk"
+            : branchRoll < 60 ? "main" : "feature/\(random.pick(["search", "cache", "login"]))-00\(random.int(in: 0...9))"
         let event = workflow == .nightly ? "schedule" : branch.hasPrefix("feature/") ? "pull_request" : "push"
         if let unfinished {
             add(workflow, branch: branch, created: created, status: unfinished, event: event)
@@ -94,7 +97,8 @@ struct RunBuilder {
         let conclusion =
             roll < 12 ? "failure" : roll < 16 ? "cancelled" : roll < 18 ? "skipped" : roll < 19 ? "timed_out" : "success"
         let minutes = conclusion == "skipped" ? 0 : conclusion == "timed_out" ? 60 : random.int(in: 1...40)
-        add(workflow, branch: branch, created: created, conclusion: conclusion, minutes: minutes,
+        add(
+            workflow, branch: branch, created: created, conclusion: conclusion, minutes: minutes,
             attempt: created < now.addingTimeInterval(-3 * 3600) && random.chance(5) ? 2 : 1, event: event)
     }
 

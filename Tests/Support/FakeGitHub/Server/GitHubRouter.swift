@@ -72,8 +72,10 @@ struct GitHubRouter: Sendable {
         let oldest = data.commits.map(\.authoredAt).min() ?? Date(timeIntervalSince1970: 1_600_000_000)
         let newest = data.commits.map(\.committedAt).max() ?? oldest
         let openIssues = data.pulls.filter(\.isOpen).count
-        return .json(render.repository(defaultBranch: data.defaultBranch, openIssues: openIssues,
-                                       created: oldest.addingTimeInterval(-86_400), pushed: newest))
+        return .json(
+            render.repository(
+                defaultBranch: data.defaultBranch, openIssues: openIssues,
+                created: oldest.addingTimeInterval(-86_400), pushed: newest))
     }
 
     // MARK: Pull requests
@@ -178,8 +180,9 @@ struct GitHubRouter: Sendable {
         }
         let paging = Pagination(query: request.query, defaultPerPage: 300, maxPerPage: 300)
         let files = paging.range(reachable: commit.files.count)
-        return .json(render.commitDetail(commit, fileRange: files),
-                     link: link(paging, request, reachable: commit.files.count))
+        return .json(
+            render.commitDetail(commit, fileRange: files),
+            link: link(paging, request, reachable: commit.files.count))
     }
 
     /// A full SHA, a unique prefix of at least 7 hex digits, or a branch name.
@@ -245,8 +248,9 @@ struct GitHubRouter: Sendable {
         let items = selected[paging.range(reachable: reachable)].map {
             render.workflowRun($0, workflow: workflowsByID[$0.workflowID])
         }
-        return .json(["total_count": selected.count, "workflow_runs": items] as JSONObject,
-                     link: link(paging, request, reachable: reachable))
+        return .json(
+            ["total_count": selected.count, "workflow_runs": items] as JSONObject,
+            link: link(paging, request, reachable: reachable))
     }
 
     // MARK: Rate limit

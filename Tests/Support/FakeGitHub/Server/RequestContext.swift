@@ -37,8 +37,10 @@ final class RequestContext: Sendable {
                 number: state.log.count + 1, method: request.method, target: request.target, path: request.path,
                 authorization: request.headers["authorization"], userAgent: request.headers["user-agent"], status: 0)
             state.log.append(record)
-            return (record.number, faults.fault(path: request.path, counts: state.ruleCounts), state.router,
-                    state.generation)
+            return (
+                record.number, faults.fault(path: request.path, counts: state.ruleCounts), state.router,
+                state.generation
+            )
         }
 
         var response: LoopbackResponse
@@ -94,8 +96,9 @@ final class RequestContext: Sendable {
         var headers = commonHeaders(number: number)
         headers.append(("etag", etag))
         headers += routed.headers
-        return LoopbackResponse(status: routed.status, headers: headers,
-                                body: request.method == "HEAD" ? [] : routed.body)
+        return LoopbackResponse(
+            status: routed.status, headers: headers,
+            body: request.method == "HEAD" ? [] : routed.body)
     }
 
     /// Requests a rate-limit window of the fake holds before it starts the next one, as if the
@@ -139,12 +142,14 @@ final class RequestContext: Sendable {
                 status: 403,
                 documentation:
                     "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits")
-            return LoopbackResponse(status: 403, headers: commonHeaders(number: number) + [("retry-after", String(seconds))],
-                                    body: JSONBody.encode(body))
+            return LoopbackResponse(
+                status: 403, headers: commonHeaders(number: number) + [("retry-after", String(seconds))],
+                body: JSONBody.encode(body))
         case .tooManyRequests(let seconds):
             let body = GitHubRenderer.error("Too Many Requests", status: 429)
-            return LoopbackResponse(status: 429, headers: commonHeaders(number: number) + [("retry-after", String(seconds))],
-                                    body: JSONBody.encode(body))
+            return LoopbackResponse(
+                status: 429, headers: commonHeaders(number: number) + [("retry-after", String(seconds))],
+                body: JSONBody.encode(body))
         case .dropConnection:
             var response = LoopbackResponse(status: 0)
             response.dropConnection = true
@@ -154,8 +159,9 @@ final class RequestContext: Sendable {
             let body = GitHubRenderer.error(
                 "API rate limit exceeded for user ID 1000. If you reach out to GitHub Support for help, please include the request ID FA4E:\(number).",
                 status: 403, documentation: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api")
-            return LoopbackResponse(status: 403, headers: commonHeaders(number: number, remaining: 0, reset: reset),
-                                    body: JSONBody.encode(body))
+            return LoopbackResponse(
+                status: 403, headers: commonHeaders(number: number, remaining: 0, reset: reset),
+                body: JSONBody.encode(body))
         }
     }
 
@@ -163,8 +169,9 @@ final class RequestContext: Sendable {
     private func stats() -> LoopbackResponse {
         let requests = shared.state.withLock { $0.log.count }
         let inFlight = maxInFlight.withLock { $0 }?() ?? 0
-        return .json("{\"requests\":\(requests),\"max_in_flight\":\(inFlight)}",
-                     headers: [("content-type", "application/json; charset=utf-8")])
+        return .json(
+            "{\"requests\":\(requests),\"max_in_flight\":\(inFlight)}",
+            headers: [("content-type", "application/json; charset=utf-8")])
     }
 
     private func httpDate(_ date: Date) -> String {

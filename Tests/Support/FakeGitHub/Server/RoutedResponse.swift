@@ -24,8 +24,9 @@ struct RoutedResponse: Sendable {
 
     static func validationFailed(_ message: String) -> RoutedResponse {
         .json(
-            GitHubRenderer.error("Validation Failed: \(message)", status: 422,
-                                 documentation: "https://docs.github.com/rest"),
+            GitHubRenderer.error(
+                "Validation Failed: \(message)", status: 422,
+                documentation: "https://docs.github.com/rest"),
             status: 422)
     }
 }

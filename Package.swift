@@ -18,39 +18,57 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
-        // Engine: pipeline files, validation, executor, HTTP, JSON, SQLite storage.
-        .target(name: "Pipeline", dependencies: ["CCurl", "CSQLite"], path: "Sources/Pipeline"),
-        // Stage types.
-        .target(name: "Sources", dependencies: ["Pipeline"], path: "Sources/Sources"),
+        // The engine: pipeline files, validation, the plan, the executor, channels, stage protocols,
+        // records, points and JSON. It links no client: stages get theirs as `StageServices`.
+        .target(name: "Pipeline", path: "Sources/Pipeline"),
+        // Clients and storage, beside the engine; they depend on it, never it on them.
+        .target(name: "HTTP", dependencies: ["Pipeline", "CCurl"], path: "Sources/HTTP"),
+        .target(name: "AWS", dependencies: ["Pipeline", "HTTP"], path: "Sources/AWS"),
+        .target(name: "Storage", dependencies: ["Pipeline", "CSQLite"], path: "Sources/Storage"),
+        // Stage types, and the registry of them all.
+        .target(name: "Sources", dependencies: ["Pipeline", "HTTP", "AWS", "Storage"], path: "Sources/Sources"),
         .target(name: "Transforms", dependencies: ["Pipeline"], path: "Sources/Transforms"),
-        .target(name: "Sinks", dependencies: ["Pipeline", "CZlib"], path: "Sources/Sinks"),
+        .target(name: "Sinks", dependencies: ["Pipeline", "HTTP", "Storage", "CZlib"], path: "Sources/Sinks"),
+        .target(name: "Catalog", dependencies: ["Pipeline", "Sources", "Transforms", "Sinks"], path: "Sources/Catalog"),
         // The `pipeline` command.
         .executableTarget(
-            name: "PipelineCLI", dependencies: ["Pipeline", "Sources", "Transforms", "Sinks"],
+            name: "PipelineCLI",
+            dependencies: ["Pipeline", "HTTP", "AWS", "Storage", "Sources", "Transforms", "Sinks", "Catalog"],
             path: "Sources/PipelineCLI"),
 
         // Test support: a loopback HTTP server and a fake GitHub built on it.
         .target(name: "LoopbackHTTP", path: "Tests/Support/LoopbackHTTP"),
+        // Small shared pieces of the tests: a value box, a client whose sleeps are recorded.
+        .target(name: "TestKit", dependencies: ["HTTP", "Pipeline"], path: "Tests/Support/TestKit"),
         .target(name: "FakeGitHub", dependencies: ["LoopbackHTTP"], path: "Tests/Support/FakeGitHub"),
         .target(name: "FakeDatadog", dependencies: ["LoopbackHTTP", "CZlib"], path: "Tests/Support/FakeDatadog"),
         // moto's standalone server (from .venv-test) with SigV4 checking on, for AWS tests.
-        .target(name: "Moto", dependencies: ["Pipeline"], path: "Tests/Support/Moto"),
+        .target(name: "Moto", dependencies: ["Pipeline", "HTTP", "AWS"], path: "Tests/Support/Moto"),
         .executableTarget(
             name: "FakeGitHubServer", dependencies: ["FakeGitHub"], path: "Tests/Support/FakeGitHubServer"),
 
         // `swift run -c release SQLiteBench`: metrics-store write and read throughput.
-        .executableTarget(name: "SQLiteBench", dependencies: ["Pipeline"], path: "Benchmarks/SQLiteBench"),
+        .executableTarget(name: "SQLiteBench", dependencies: ["Pipeline", "Storage"], path: "Benchmarks/SQLiteBench"),
         // `Benchmarks/replay.sh`: 1,000,000 stored points replayed to the fake Datadog intake.
-        .executableTarget(name: "ReplayBench", dependencies: ["Pipeline", "FakeDatadog"], path: "Benchmarks/ReplayBench"),
+        .executableTarget(
+            name: "ReplayBench", dependencies: ["Pipeline", "Storage", "FakeDatadog"], path: "Benchmarks/ReplayBench"),
 
+        .testTarget(name: "PipelineTests", dependencies: ["TestKit", "Pipeline", "HTTP", "LoopbackHTTP", "FakeGitHub"]),
+        .testTarget(name: "HTTPTests", dependencies: ["TestKit", "HTTP", "Pipeline", "LoopbackHTTP"]),
         .testTarget(
-            name: "PipelineTests", dependencies: ["Pipeline", "LoopbackHTTP", "Moto", "FakeGitHub"],
+            name: "AWSTests", dependencies: ["TestKit", "AWS", "HTTP", "Pipeline", "LoopbackHTTP", "Moto"],
             // botocore's signer, run by SigV4DifferentialTests from the source tree.
-            exclude: ["AWS/botocore_sigv4.py"]),
-        .testTarget(name: "SourcesTests", dependencies: ["Sources", "Pipeline", "FakeGitHub", "LoopbackHTTP", "Moto"]),
+            exclude: ["botocore_sigv4.py"]),
+        .testTarget(name: "StorageTests", dependencies: ["TestKit", "Storage", "Pipeline"]),
+        .testTarget(
+            name: "SourcesTests",
+            dependencies: ["TestKit", "Sources", "Pipeline", "HTTP", "AWS", "Storage", "FakeGitHub", "LoopbackHTTP", "Moto"]),
         .testTarget(name: "TransformsTests", dependencies: ["Transforms", "Pipeline"]),
-        .testTarget(name: "SinksTests", dependencies: ["Sinks", "Pipeline", "FakeDatadog", "LoopbackHTTP"]),
-        .testTarget(name: "PipelineCLITests", dependencies: ["Pipeline", "FakeGitHub", "FakeDatadog", "LoopbackHTTP", "Moto"]),
+        .testTarget(
+            name: "SinksTests", dependencies: ["TestKit", "Sinks", "Pipeline", "HTTP", "Storage", "FakeDatadog", "LoopbackHTTP"]),
+        .testTarget(
+            name: "PipelineCLITests",
+            dependencies: ["Pipeline", "HTTP", "Storage", "FakeGitHub", "FakeDatadog", "LoopbackHTTP", "Moto"]),
         .testTarget(name: "SupportTests", dependencies: ["LoopbackHTTP", "FakeGitHub"]),
     ],
     swiftLanguageModes: [.v6]

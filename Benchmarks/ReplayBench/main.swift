@@ -7,6 +7,7 @@
 import FakeDatadog
 import Foundation
 import Pipeline
+import Storage
 
 let arguments = CommandLine.arguments
 guard arguments.count > 1 else {

@@ -7,6 +7,7 @@
 // CPU time next to the wall time (on a busy machine the two differ).
 import Foundation
 import Pipeline
+import Storage
 
 let arguments = CommandLine.arguments
 let total = arguments.count > 1 ? Int(arguments[1]) ?? 1_000_000 : 1_000_000

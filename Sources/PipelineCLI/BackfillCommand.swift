@@ -1,5 +1,7 @@
 import Foundation
+import HTTP
 import Pipeline
+import Storage
 
 /// `pipeline backfill`: evaluates a pipeline at each step of a past range into the SQLite sink,
 /// so that a history can be replayed into Datadog.
@@ -64,7 +66,7 @@ enum BackfillCommand {
         // Newest first: the first step fetches the whole range, the others replay it.
         for index in 0..<steps {
             let now = to - Double(index) * every.seconds
-            var executor = Executor(plan: plan, now: now, logger: logger, http: http)
+            var executor = Executor(plan: plan, now: now, logger: logger, services: [http])
             executor.sourceCache = cache
             executor.lookback = now - from
             let report = await executor.run()

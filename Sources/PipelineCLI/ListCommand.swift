@@ -1,3 +1,4 @@
+import Catalog
 import Pipeline
 
 /// `pipeline list`: the stage types a pipeline file may use, with their options, and the

@@ -1,6 +1,7 @@
 import Foundation
 import Pipeline
 import Sinks
+import Storage
 
 /// `pipeline outbox`: what waits in the state file that no run will send by itself, and the
 /// few ways to act on it. Every run of the Datadog sink warns about such points (and counts them

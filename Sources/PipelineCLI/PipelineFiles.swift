@@ -1,3 +1,5 @@
+import AWS
+import Catalog
 import Foundation
 import Pipeline
 

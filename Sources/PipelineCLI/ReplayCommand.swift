@@ -1,6 +1,9 @@
+import Catalog
 import Foundation
+import HTTP
 import Pipeline
 import Sinks
+import Storage
 
 /// `pipeline replay`: pushes points stored by the SQLite sink to Datadog (or stdout), for a
 /// backfill into a new account or metric, or to catch up after an outage.
@@ -83,7 +86,7 @@ enum ReplayCommand {
         let http = Version.httpClient()
         defer { http.shutdown() }
         let executor = Executor(
-            plan: Progress.inserted(into: plan, before: "out"), now: Timestamp.now(), logger: logger, http: http)
+            plan: Progress.inserted(into: plan, before: "out"), now: Timestamp.now(), logger: logger, services: [http])
         let report = await SignalHandling.stoppingOnTermination { await executor.run(stoppingOn: $0) }
         Progress.finish()
         logger.info(

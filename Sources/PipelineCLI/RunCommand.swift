@@ -1,6 +1,8 @@
 import Foundation
+import HTTP
 import Pipeline
 import Sinks
+import Storage
 
 /// `pipeline run`: loads a pipeline file, runs it once, exits with a code that says how it went.
 enum RunCommand {
@@ -106,13 +108,13 @@ enum RunCommand {
         logger.info(
             "running \(plan.name) from \(file) with \(plan.stages.count) stages, as of \(Timestamp.format(now)); "
                 + "\(runDeadline)")
-        var executor = Executor(plan: plan, now: now, logger: logger, http: http)
+        var executor = Executor(plan: plan, now: now, logger: logger, services: [http])
         executor.deadline = runDeadline
         if let stallTimeout {
             executor.stallTimeout = stallTimeout.seconds > 0 ? .milliseconds(Int64(stallTimeout.seconds * 1000)) : nil
         }
-        if !args.has("--no-cache") {
-            executor.responseCache = openResponseCache(logger: logger)
+        if !args.has("--no-cache"), let cache = openResponseCache(logger: logger) {
+            executor.services.append(cache)
         }
         let prepared = executor
         let report = await SignalHandling.stoppingOnTermination { await prepared.run(stoppingOn: $0) }

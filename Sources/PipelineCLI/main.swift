@@ -1,6 +1,7 @@
 import Foundation
 import Pipeline
 import Sinks
+import Storage
 
 /// `pipeline`: runs declarative pipeline files that turn engineering-system APIs into metrics.
 let usage = """

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Storage
 
 /// `sqlite`: stores every point it receives in a metrics store (`MetricsDatabase`), and a `runs`
 /// row for the run: started when the run started, ended when the points end, its status and
@@ -40,24 +41,22 @@ public struct SQLiteSink: Sink {
 
     public func run(points: PointStream, context: StageContext) async throws {
         let store = try MetricsDatabase(path: path)
-        let runID = context.runID.isEmpty ? "\(context.pipeline)-\(Int(context.now))" : context.runID
-        var run = RunRecord(
-            runID: runID, pipeline: context.pipeline, startedAt: context.runStartedAt > 0 ? context.runStartedAt : clock(),
-            status: .partial)
+        let runID = context.run.id
+        var run = RunRecord(runID: runID, pipeline: context.run.pipeline, startedAt: context.run.startedAt, status: .partial)
         // Recorded first, so a run killed half-way leaves a row without an end.
         try store.record(run)
-        var health = RunHealth(pipeline: context.pipeline)
+        var health = RunHealth(pipeline: context.run.pipeline)
         var pending: [MetricPoint] = []
         pending.reserveCapacity(batchSize)
         for try await batch in points {
             health.observe(batch)
             pending += batch
             if pending.count >= batchSize {
-                try store.write(pending, runID: runID, pipeline: context.pipeline)
+                try store.write(pending, runID: runID, pipeline: context.run.pipeline)
                 pending.removeAll(keepingCapacity: true)
             }
         }
-        try store.write(pending, runID: runID, pipeline: context.pipeline)
+        try store.write(pending, runID: runID, pipeline: context.run.pipeline)
         run.endedAt = clock()
         run.status = health.status
         run.errorCount = health.errorCount

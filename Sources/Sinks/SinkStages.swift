@@ -1,4 +1,5 @@
 import Pipeline
+import Storage
 
 /// Every sink type, one line each.
 public enum SinkStages {

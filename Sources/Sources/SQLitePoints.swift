@@ -1,4 +1,5 @@
 import Pipeline
+import Storage
 
 /// `sqlite_points`: replays points stored by the `sqlite` sink, oldest first, in batches of about
 /// 1,000, with their original timestamps, tags, units and types (`pipelines/replay.json`).
@@ -100,7 +101,7 @@ struct SQLitePoints: Source {
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         let store = try MetricsDatabase(path: path, readOnly: true)
-        for try await batch in store.points(filter: filter(now: context.now), batchSize: batchSize) {
+        for try await batch in store.points(filter: filter(now: context.run.now), batchSize: batchSize) {
             await output.send(batch.map(Item.point))
         }
     }

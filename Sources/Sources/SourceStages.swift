@@ -1,4 +1,5 @@
 import Pipeline
+import Storage
 
 /// Every source type, one line each.
 public enum SourceStages {

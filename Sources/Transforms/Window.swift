@@ -30,13 +30,13 @@ struct WindowStage: BatchTransform {
     let options: Options
 
     func transform(_ batch: [Item], into output: inout [Item], context: StageContext) throws {
-        let start = context.now - options.last.seconds
+        let start = context.run.now - options.last.seconds
         for item in batch {
             guard case .record(let record) = item else {
                 output.append(item)
                 continue
             }
-            if let time = try Values.time(options.field, in: record), time >= start, time <= context.now {
+            if let time = try Values.time(options.field, in: record), time >= start, time <= context.run.now {
                 output.append(item)
             }
         }

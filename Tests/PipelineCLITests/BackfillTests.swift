@@ -1,6 +1,7 @@
 import FakeGitHub
 import Foundation
 import Pipeline
+import Storage
 import Testing
 
 /// `pipeline backfill` against the fake GitHub: each step's values are those of a run at that

@@ -2,6 +2,7 @@ import FakeDatadog
 import FakeGitHub
 import Foundation
 import Pipeline
+import Storage
 import Testing
 
 /// The GitHub collector and `pipeline replay` delivering to the fake Datadog intake, through

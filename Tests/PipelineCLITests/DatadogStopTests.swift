@@ -2,6 +2,7 @@ import FakeDatadog
 import FakeGitHub
 import Foundation
 import Pipeline
+import Storage
 import Testing
 
 /// The built binary against an intake that accepts requests and never answers them: the run

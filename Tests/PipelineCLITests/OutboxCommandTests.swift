@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Storage
 import Testing
 
 /// `pipeline outbox`: what the Datadog sink's warnings tell people to run, run as they would.

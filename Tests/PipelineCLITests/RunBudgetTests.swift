@@ -2,6 +2,7 @@ import Foundation
 import LoopbackHTTP
 import Pipeline
 import Synchronization
+import TestKit
 import Testing
 
 /// "A run ends within its budget": `pipeline run` (the built binary) against a loopback API that

@@ -1,5 +1,6 @@
 import FakeGitHub
 import Foundation
+import HTTP
 import Moto
 import Pipeline
 import Testing

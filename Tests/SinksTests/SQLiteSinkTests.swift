@@ -1,6 +1,8 @@
 import Foundation
+import HTTP
 import Pipeline
 import Sinks
+import Storage
 import Synchronization
 import Testing
 
@@ -28,7 +30,7 @@ struct SQLiteSinkTests {
             }
         }
         func run(input: JSON?, output: Output, context: StageContext) async throws {
-            let all = Self.points(options.count, now: context.now)
+            let all = Self.points(options.count, now: context.run.now)
             let size = options.batch ?? 100
             for start in stride(from: 0, to: all.count, by: size) {
                 await output.send(all[start..<min(start + size, all.count)].map(Item.point))
@@ -54,7 +56,7 @@ struct SQLiteSinkTests {
         let plan = try PipelineLoader(registry: registry, variables: Variables()).load(Array(text.utf8), file: "test.json")
         let http = HTTPClient()
         defer { http.shutdown() }
-        var executor = Executor(plan: plan, now: now, logger: Logger(label: "test", level: .error), http: http)
+        var executor = Executor(plan: plan, now: now, logger: Logger(label: "test", level: .error), services: [http])
         executor.runID = runID
         executor.clock = { 1000 }
         return await executor.run()

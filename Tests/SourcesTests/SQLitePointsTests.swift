@@ -1,5 +1,7 @@
 import Foundation
+import HTTP
 import Pipeline
+import Storage
 import Synchronization
 import Testing
 
@@ -37,8 +39,9 @@ struct SQLitePointsTests {
         defer { http.shutdown() }
         let collector = ItemCollector()
         let context = StageContext(
-            stage: "stored", pipeline: "replay", now: Double(now), tags: ["source:replay"],
-            logger: Logger(label: "test", level: .error), http: http)
+            stage: "stored",
+            run: RunFacts(pipeline: "replay", id: "test-run", now: Double(now), startedAt: Double(now), tags: ["source:replay"]),
+            logger: Logger(label: "test", level: .error), services: StageServices(http: http))
         try await source(options).run(input: nil, output: Output(collectingInto: collector), context: context)
         return collector.points
     }
@@ -141,7 +144,7 @@ struct SQLitePointsTests {
             let http = HTTPClient()
             defer { http.shutdown() }
             let report = await Executor(
-                plan: plan, now: Double(Self.now), logger: Logger(label: "test", level: .error), http: http
+                plan: plan, now: Double(Self.now), logger: Logger(label: "test", level: .error), services: [http]
             ).run()
             #expect(report.exitCode == 0)
             #expect(report.metricCount == 2345)

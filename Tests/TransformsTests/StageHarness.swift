@@ -7,13 +7,11 @@ enum Harness {
     /// The run's clock in every test: 2026-11-23T12:00:00Z.
     static let now = Timestamp.parse("2026-11-23T12:00:00Z")!
     static let pipelineTags = ["source:github-collector", "service:github-collector"]
-    /// StageContext requires a client; no transform uses it.
-    static let http = HTTPClient()
-
     static func context(now: Double = Harness.now) -> StageContext {
         StageContext(
-            stage: "under_test", pipeline: "github", now: now, tags: pipelineTags,
-            logger: Logger(label: "test", level: .error), http: http)
+            stage: "under_test",
+            run: RunFacts(pipeline: "github", id: "github-test", now: now, startedAt: now, tags: pipelineTags),
+            logger: Logger(label: "test", level: .error))
     }
 
     static func kind(_ type: String) -> StageKind {

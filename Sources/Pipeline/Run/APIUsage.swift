@@ -23,11 +23,11 @@ public final class APIUsage: Sendable {
 
     public var counts: Counts { state.withLock { $0 } }
 
-    /// An answer from the API: a cache hit when it is a 304, else a counted request.
-    public func record(_ response: HTTPResponse) {
-        let remaining = response.headers["x-ratelimit-remaining"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    /// An answer from the API: a cache hit when its status is 304, else a counted request;
+    /// `rateLimitRemaining` is what the answer said is left of the rate limit, if it said.
+    public func record(status: Int, rateLimitRemaining remaining: Int?) {
         state.withLock {
-            if response.status == 304 { $0.cacheHits += 1 } else { $0.requests += 1 }
+            if status == 304 { $0.cacheHits += 1 } else { $0.requests += 1 }
             if let remaining { $0.rateLimitRemaining = min($0.rateLimitRemaining ?? remaining, remaining) }
         }
     }

@@ -36,7 +36,7 @@ public struct Deadline: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// When this deadline passes: the run's, plus the grace.
-    public var end: Date { instant.addingTimeInterval(HTTPDate.toSeconds(grace)) }
+    public var end: Date { instant.addingTimeInterval(TimeText.toSeconds(grace)) }
 
     /// Time left at `now`; zero once the deadline has passed.
     public func remaining(at now: Date) -> Duration {
@@ -54,8 +54,8 @@ public struct Deadline: Sendable, Equatable, CustomStringConvertible {
 
     /// `the run's deadline of 10m (PIPELINE_DEADLINE) at 2026-11-23T05:10:00Z`.
     public var description: String {
-        let grace = self.grace > .zero ? " plus \(HTTPDate.seconds(self.grace)) for the sinks" : ""
-        return "the run's deadline of \(budget) (\(setting.rawValue)) at \(HTTPDate.iso8601(instant))\(grace)"
+        let grace = self.grace > .zero ? " plus \(TimeText.seconds(self.grace)) for the sinks" : ""
+        return "the run's deadline of \(budget) (\(setting.rawValue)) at \(TimeText.iso8601(instant))\(grace)"
     }
 
     /// What to do when the deadline is too short for the work.

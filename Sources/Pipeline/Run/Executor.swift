@@ -1,3 +1,5 @@
+import Foundation
+
 /// Runs a pipeline plan: every stage a child task of one task group, joined by bounded channels.
 ///
 /// A stage that throws is recorded as failed; its channels end with a failure mark, so the
@@ -7,7 +9,11 @@ public struct Executor: Sendable {
     public var plan: PipelinePlan
     public var now: Double
     public var logger: Logger
-    public var http: HTTPClient
+    /// What the stages may ask for (`StageContext.service(_:)`): the HTTP client, the response
+    /// cache; each provider sets its service up per stage.
+    public var services: [any StageServiceProvider]
+    /// The environment stages read their configuration from: the process's, unless a test gives its own.
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
     /// Batches an edge may hold before its sender waits.
     public var channelCapacity = 16
     /// A clock for the duration metric.
@@ -18,8 +24,6 @@ public struct Executor: Sendable {
     public var lookback: Double = 0
     /// When set, sources replay what they emitted in an earlier run of the same backfill.
     public var sourceCache: SourceCache?
-    /// HTTP responses kept between runs for conditional requests; nil runs cold.
-    public var responseCache: ResponseCache?
     /// Counts the run's API requests and cache hits for the health metrics.
     public var apiUsage = APIUsage()
     /// The watchdog: a run whose stages make no progress for this long (no batch sent, no HTTP
@@ -33,12 +37,12 @@ public struct Executor: Sendable {
     /// How long past the deadline the sinks may go on delivering before they are stopped too.
     public var sinkGrace: Duration = Self.standardSinkGrace
 
-    public init(plan: PipelinePlan, now: Double, logger: Logger, http: HTTPClient) {
+    public init(plan: PipelinePlan, now: Double, logger: Logger, services: [any StageServiceProvider] = []) {
         self.plan = plan
         self.now = now.rounded(.down)
         self.logger = logger
-        self.http = http
-        self.runID = "\(plan.name)-\(Int(now))-\(String(UInt32.random(in: .min ... .max), radix: 16))"
+        self.services = services
+        self.runID = RunFacts.newID(pipeline: plan.name, now: now)
     }
 
     public func run() async -> RunReport { await run(stoppingOn: StopSignal()) }
@@ -61,22 +65,17 @@ public struct Executor: Sendable {
         let selections = plan.fieldSelections()
 
         let activity = RunActivity()
+        let facts = RunFacts(
+            pipeline: plan.name, id: runID, now: now, startedAt: started, lookback: lookback, tags: plan.tags)
 
         func start(_ stage: PipelinePlan.Stage, in group: inout TaskGroup<StageEvent>) {
             let downstream = plan.consumers(of: stage.name)
             let output = Output(
                 channels: downstream.compactMap { channels[$0.name] },
                 pointCounter: downstream.contains(where: \.isSink) ? counter : nil)
-            var context = StageContext(
-                stage: stage.name, pipeline: plan.name, now: now, tags: plan.tags,
-                logger: logger.with(label: stage.name), http: httpClient(for: stage))
-            context.fields = selections[stage.name] ?? .all
-            context.runID = runID
-            context.runStartedAt = started
-            context.lookback = lookback
-            context.responseCache = responseCache
-            context.apiUsage = apiUsage
-            context.stop = stop
+            let context = StageContext(
+                stage: stage.name, run: facts, logger: logger.with(label: stage.name), services: services(for: stage),
+                environment: environment, fields: selections[stage.name] ?? .all, stop: stop)
             let cache = sourceCache
             let input = channels[stage.name]
             group.addTask {
@@ -153,8 +152,8 @@ public struct Executor: Sendable {
                         stopping = true
                         stall = (found, activity.now)
                         logger.error(
-                            "no progress for \(HTTPDate.seconds(found.idle)) (the watchdog's limit is "
-                                + "\(HTTPDate.seconds(stallTimeout ?? .zero))): stopping the \(running.count) stages still running"
+                            "no progress for \(TimeText.seconds(found.idle)) (the watchdog's limit is "
+                                + "\(TimeText.seconds(stallTimeout ?? .zero))): stopping the \(running.count) stages still running"
                         )
                         group.cancelAll()
                     case .finished(let name, var outcome):
@@ -164,7 +163,7 @@ public struct Executor: Sendable {
                             found.waits.isEmpty || found.waits.contains(where: { $0.stage == name })
                         {
                             outcome = .failed(
-                                "stopped by the watchdog after \(HTTPDate.seconds(found.idle)) without progress, "
+                                "stopped by the watchdog after \(TimeText.seconds(found.idle)) without progress, "
                                     + found.describe(stage: name, now: at))
                         }
                         outcomes[name] = outcome
@@ -214,7 +213,7 @@ public struct Executor: Sendable {
                 guard case .finished(let name, let reported) = event else {
                     if !delivering.isEmpty, graceOver.isFired, let deadline {
                         logger.error(
-                            "sinks \(delivering.joined(separator: ", ")) still delivering \(HTTPDate.seconds(sinkGrace)) "
+                            "sinks \(delivering.joined(separator: ", ")) still delivering \(TimeText.seconds(sinkGrace)) "
                                 + "after \(deadline): stopping them")
                         group.cancelAll()
                     }
@@ -223,7 +222,7 @@ public struct Executor: Sendable {
                 var outcome = reported
                 if outcome == .cancelled, graceOver.isFired {
                     outcome = .failed(
-                        "stopped \(HTTPDate.seconds(sinkGrace)) after the run's deadline, before it delivered everything")
+                        "stopped \(TimeText.seconds(sinkGrace)) after the run's deadline, before it delivered everything")
                 }
                 outcomes[name] = outcome
                 log(name, outcome, isSink: true)

@@ -73,7 +73,7 @@ public final class RunActivity: Sendable {
             guard let wait = waits.first(where: { $0.stage == stage }) else {
                 return "with no request in progress (waiting on its input, on room downstream, or inside the stage)"
             }
-            return "waiting on \(wait.what) (\(wait.phase), for \(HTTPDate.seconds(now - wait.since)))"
+            return "waiting on \(wait.what) (\(wait.phase), for \(TimeText.seconds(now - wait.since)))"
         }
     }
 

@@ -31,13 +31,6 @@ public struct HTTPSettings: Sendable, Equatable {
             maxResponseBytes: other.maxResponseBytes ?? maxResponseBytes)
     }
 
-    /// Sets what these settings set on a client configuration.
-    public func apply(to configuration: inout HTTPClient.Configuration) {
-        if let timeout { configuration.requestTimeout = Self.duration(timeout) }
-        if let connectTimeout { configuration.connectTimeout = Self.duration(connectTimeout) }
-        if let maxResponseBytes { configuration.maxResponseBytes = maxResponseBytes }
-    }
-
     /// Reads an `http` object at `path`, adding a diagnostic for each fault.
     static func parse(_ value: JSON, path: [String], diagnostics: inout [Diagnostic]) -> HTTPSettings {
         guard case .object(let object) = value else {
@@ -80,5 +73,5 @@ public struct HTTPSettings: Sendable, Equatable {
         return span
     }
 
-    static func duration(_ span: TimeSpan) -> Duration { .milliseconds(Int64((span.seconds * 1000).rounded())) }
+    public static func duration(_ span: TimeSpan) -> Duration { .milliseconds(Int64((span.seconds * 1000).rounded())) }
 }

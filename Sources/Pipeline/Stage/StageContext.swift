@@ -1,55 +1,46 @@
 import Foundation
 
-/// What a stage knows about the run it is part of.
+/// What a stage is given to run: the run's facts, its own name and log, the fields its readers
+/// use, the services it may ask for, and the environment it reads its configuration from.
 public struct StageContext: Sendable {
     /// The stage's name in the pipeline file.
     public var stage: String
-    /// The pipeline's name (`github`): health metrics are `collector.<pipeline>.…`.
-    public var pipeline: String
-    /// The run's clock in whole seconds since the epoch, read once (or `--as-of`).
-    public var now: Double
-    /// The pipeline's default tags, normalised.
-    public var tags: [String]
+    public var run: RunFacts
     public var logger: Logger
-    /// Shared by every stage of the run, so the per-host bound and retries hold run-wide.
-    public var http: HTTPClient
     /// The fields of this stage's output records that later stages read; a source may drop the rest.
-    public var fields: FieldSelection = .all
-    /// Identifies this run (`github-1795410000-3f9a`): stored with points and run records.
-    public var runID: String = ""
-    /// When the run started (wall clock, seconds since the epoch), as opposed to `now`, its clock.
-    public var runStartedAt: Double = 0
-    /// Seconds that sources reach back beyond their own spans: a backfill fetches once for its
-    /// whole range (`since: 7d` then covers 7 days before the range's first step).
-    public var lookback: Double = 0
-    /// HTTP responses kept between runs (in the state file); nil runs cold (`--no-cache`).
-    public var responseCache: ResponseCache?
-    /// The run's API request and cache-hit counters, reported as health metrics.
-    public var apiUsage: APIUsage = APIUsage()
-    /// The environment stages read their configuration from (AWS region, endpoints and
-    /// credentials): the process's, unless a test gives its own.
-    public var environment: [String: String] = ProcessInfo.processInfo.environment
+    public var fields: FieldSelection
+    /// The HTTP client, the response cache, the API usage counters: see `service(_:)`.
+    public var services: StageServices
+    /// The environment stages read their configuration from (tokens, AWS region, endpoints and
+    /// credentials, state paths): the process's, unless a test gives its own.
+    public var environment: [String: String]
     /// Fires when the run is asked to stop (SIGTERM, SIGINT). Producing stages are cancelled
     /// anyway; a sink waiting on the network watches it to give up within a short grace and exit
     /// before the process is killed. Nil when nothing can stop the run (tools, tests).
     public var stop: StopSignal?
 
-    /// Sends GETs through the response cache (when there is one), counting them in `apiUsage`.
-    public func fetcher(isImmutable: @escaping @Sendable (String) -> Bool = { _ in false }) -> ConditionalFetcher {
-        ConditionalFetcher(http: http, cache: responseCache, usage: apiUsage, isImmutable: isImmutable)
+    public init(
+        stage: String, run: RunFacts, logger: Logger, services: StageServices = StageServices(),
+        environment: [String: String] = ProcessInfo.processInfo.environment, fields: FieldSelection = .all,
+        stop: StopSignal? = nil
+    ) {
+        self.stage = stage
+        self.run = run
+        self.logger = logger
+        self.services = services
+        self.environment = environment
+        self.fields = fields
+        self.stop = stop
     }
 
-    public init(stage: String, pipeline: String, now: Double, tags: [String], logger: Logger, http: HTTPClient) {
-        self.stage = stage
-        self.pipeline = pipeline
-        self.now = now
-        self.tags = tags
-        self.logger = logger
-        self.http = http
+    /// The service of type `Service`, or an error naming this stage when the run gives none.
+    public func service<Service: Sendable>(_ type: Service.Type) throws -> Service {
+        guard let service = services[type] else { throw MissingService(stage: stage, service: "\(type)") }
+        return service
     }
 
     /// A gauge at the run's time with the pipeline's tags plus `extraTags`.
     public func point(_ metric: String, _ value: Double, unit: String? = nil, extraTags: [String] = []) -> MetricPoint {
-        MetricPoint(metric: metric, value: value, timestamp: Int(now), kind: .gauge, tags: tags + extraTags, unit: unit)
+        MetricPoint(metric: metric, value: value, timestamp: Int(run.now), kind: .gauge, tags: run.tags + extraTags, unit: unit)
     }
 }

@@ -1,3 +1,4 @@
+import HTTP
 import Pipeline
 
 /// Datadog's HTTP API as the sink uses it: submitting series and checking an API key.

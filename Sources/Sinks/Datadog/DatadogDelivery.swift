@@ -1,4 +1,6 @@
+import HTTP
 import Pipeline
+import Storage
 
 /// Where delivery reads queued points, oldest first, and removes them once Datadog has them.
 protocol DeliveryQueue {

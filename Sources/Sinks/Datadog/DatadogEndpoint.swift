@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Pipeline
 
 /// Where the Datadog sink sends: the API base URL of one Datadog site, or an explicit URL.

@@ -1,5 +1,7 @@
 import Foundation
+import HTTP
 import Pipeline
+import Storage
 
 /// `datadog`: delivers points to Datadog's metrics intake (`POST {base}/api/v2/series`), through
 /// an outbox, so that a point it received is delivered or still waiting, never lost.
@@ -210,7 +212,7 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         var backlog = 0
         if let open = outbox {
             do {
-                backlog = try open.count(pipeline: context.pipeline, destination: destination)
+                backlog = try open.count(pipeline: context.run.pipeline, destination: destination)
             } catch {
                 log.warning("cannot count the outbox's points from earlier runs: \(error)")
             }
@@ -221,7 +223,7 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
             guard !accepted.isEmpty else { return }
             if let open = outbox {
                 do {
-                    try open.enqueue(accepted, pipeline: context.pipeline, destination: destination)
+                    try open.enqueue(accepted, pipeline: context.run.pipeline, destination: destination)
                     return
                 } catch {
                     log.error(
@@ -234,7 +236,7 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
             memory.append(accepted)
         }
         // The run's health metrics arrive last, from the executor: the survey below goes with them.
-        let healthMarker = "collector.\(context.pipeline).duration_seconds"
+        let healthMarker = "collector.\(context.run.pipeline).duration_seconds"
         var sawHealthMetrics = false
         for try await batch in batches {
             if !sawHealthMetrics { sawHealthMetrics = batch.contains { $0.metric == healthMarker } }
@@ -244,10 +246,10 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         // What no run sends unless someone acts: said on every run, and measured.
         if let open = outbox {
             let stranded = DatadogStranded.survey(
-                outbox: open, pipeline: context.pipeline, destination: destination, configuration: configuration,
+                outbox: open, pipeline: context.run.pipeline, destination: destination, configuration: configuration,
                 log: log)
             let warnings = stranded.warnings(
-                pipeline: context.pipeline, destination: destination, statePath: path, except: opened.setAsidePath)
+                pipeline: context.run.pipeline, destination: destination, statePath: path, except: opened.setAsidePath)
             for warning in warnings { log.warning(warning) }
             if sawHealthMetrics { keep(intake.accept(stranded.points(context: context))) }
         }
@@ -255,7 +257,7 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
 
         // 2. Out of the outbox, oldest first.
         guard let apiKey = configuration.apiKey, !apiKey.isEmpty else {
-            let waiting = (try? outbox?.count(pipeline: context.pipeline, destination: destination)) ?? 0
+            let waiting = (try? outbox?.count(pipeline: context.run.pipeline, destination: destination)) ?? 0
             throw SinkDeliveryError(
                 "no Datadog API key: set DD_API_KEY or the datadog sink's api_key option"
                     + (waiting > 0 ? "; \(waiting) points wait in the outbox (\(path)) for a run that has one" : "")
@@ -264,11 +266,11 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         if backlog > 0 {
             log.info("\(backlog) points from earlier runs wait in the outbox; sending them first")
         }
-        let (http, made) = makeDelivery(apiKey: apiKey, context: context, log: log)
+        let (http, made) = try makeDelivery(apiKey: apiKey, context: context, log: log)
         defer { http.shutdown() }
         var delivery = made
         if let outbox {
-            try await delivery.drain(OutboxQueue(outbox: outbox, pipeline: context.pipeline, destination: destination))
+            try await delivery.drain(OutboxQueue(outbox: outbox, pipeline: context.run.pipeline, destination: destination))
         }
         if memory.count > 0, delivery.stopReason == nil {
             try await delivery.drain(memory)
@@ -280,7 +282,7 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
                 refused: delivery.refusedPoints))
 
         // 3. The verdict.
-        let remaining = (try? outbox?.count(pipeline: context.pipeline, destination: destination)) ?? 0
+        let remaining = (try? outbox?.count(pipeline: context.run.pipeline, destination: destination)) ?? 0
         var summary =
             "sent \(delivery.deliveredPoints) points in \(delivery.acceptedRequests) requests to \(configuration.endpoint)"
         if remaining > 0 { summary += "; \(remaining) points stay in the outbox" }
@@ -318,8 +320,8 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
     }
 
     /// A delivery with its own HTTP client, whose retries draw on this run's `retry_for` budget.
-    private func makeDelivery(apiKey: String, context: StageContext, log: DatadogLog) -> (HTTPClient, DatadogDelivery) {
-        let base = context.http.configuration
+    private func makeDelivery(apiKey: String, context: StageContext, log: DatadogLog) throws -> (HTTPClient, DatadogDelivery) {
+        let base = try context.http.configuration
         let standardTimeout = configuration.requestTimeout ?? base.requestTimeout
         let budget = DatadogRetryBudget(
             limit: configuration.retryFor, standardTimeout: standardTimeout, stop: context.stop,
@@ -340,7 +342,7 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         guard let apiKey = configuration.apiKey, !apiKey.isEmpty else {
             throw SinkDeliveryError("no Datadog API key: set DD_API_KEY or the datadog sink's api_key option")
         }
-        let (http, made) = makeDelivery(apiKey: apiKey, context: context, log: log)
+        let (http, made) = try makeDelivery(apiKey: apiKey, context: context, log: log)
         defer { http.shutdown() }
         var delivery = made
         var intake = DatadogIntake()

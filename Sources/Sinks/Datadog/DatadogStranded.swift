@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Storage
 
 /// Points that no run of this sink will send until someone acts, surveyed at the start of each
 /// run's delivery and reported every time: a warning per kind that says how many and what to do,
@@ -81,7 +82,7 @@ struct DatadogStranded {
 
     /// The health points of the survey, at the run's time with the pipeline's tags.
     func points(context: StageContext) -> [MetricPoint] {
-        let prefix = "collector.\(context.pipeline)"
+        let prefix = "collector.\(context.run.pipeline)"
         let others = otherDestinations.reduce(0) { $0 + $1.count }
         return [("other_destination", others), ("refused", refused), ("too_old", tooOld)].map { reason, count in
             context.point("\(prefix).points_stranded", Double(count), extraTags: ["reason:\(reason)"])

@@ -1,3 +1,4 @@
+import AWS
 import Pipeline
 
 /// One instance of a DescribeInstances answer as the record `aws_ec2_instances` emits.

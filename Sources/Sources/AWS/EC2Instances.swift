@@ -1,4 +1,6 @@
+import AWS
 import Foundation
+import HTTP
 import Pipeline
 
 /// `aws_ec2_instances`: every instance of every region listed (EC2 `DescribeInstances`, Query

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Pipeline
 
 /// How GitHub stages talk to the REST API (v3): headers, JSON bodies, errors, pagination.
@@ -34,7 +35,10 @@ struct GitHubAPI: Sendable {
     func get(
         _ url: String, keeping selection: FieldSelection = .all, cached: Bool = true, context: StageContext
     ) async throws -> (JSON, HTTPResponse) {
-        let fetcher = cached ? Self.fetcher(context) : ConditionalFetcher(http: context.http, cache: nil, usage: context.apiUsage)
+        let fetcher =
+            cached
+            ? try Self.fetcher(context)
+            : ConditionalFetcher(http: try context.http, cache: nil, usage: context.services[APIUsage.self])
         let response = try await fetcher.send(request(url))
         guard response.isSuccess else {
             let message = (try? JSONParser.parse(response.body))?["message"]?.string
@@ -50,7 +54,7 @@ struct GitHubAPI: Sendable {
         items: @escaping @Sendable (JSON) -> [JSON]? = { $0.array },
         onPage: @escaping @Sendable ([JSON]) async throws -> PageDecision
     ) async throws {
-        let fetcher = Self.fetcher(context)
+        let fetcher = try Self.fetcher(context)
         try await context.http.paginate(request(url), concurrently: concurrently, fetch: fetcher.send) { response, _ in
             let body = try Self.decode(response, keeping: selection)
             guard let records = items(body) else {
@@ -62,8 +66,8 @@ struct GitHubAPI: Sendable {
 
     /// Every GET goes through the run's response cache (conditional requests; none at all for a
     /// commit by its full SHA, which never changes) and is counted in the run's API usage.
-    static func fetcher(_ context: StageContext) -> ConditionalFetcher {
-        context.fetcher(isImmutable: isImmutable)
+    static func fetcher(_ context: StageContext) throws -> ConditionalFetcher {
+        try context.fetcher(isImmutable: isImmutable)
     }
 
     /// A commit addressed by its full SHA (`…/commits/{40 hex}`, any page of its files): its

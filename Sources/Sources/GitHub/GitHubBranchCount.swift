@@ -1,3 +1,4 @@
+import HTTP
 import Pipeline
 
 /// `github_branch_count`: how many branches the input repository has, for one request whatever

@@ -1,3 +1,4 @@
+import HTTP
 import Pipeline
 
 /// `github_branches`: every branch of the input repository (GET /repos/{owner}/{repo}/branches).

@@ -1,3 +1,4 @@
+import HTTP
 import Pipeline
 
 /// `github_commits`: commits of a branch (GET /repos/{owner}/{repo}/commits?sha=…&since=…&until=…).
@@ -38,7 +39,7 @@ struct GitHubCommits: Source, FieldReading {
         if let since = options.since {
             url = url.query("since", Timestamp.format(Double(context.dayStart(before: since.seconds))))
         }
-        if !context.listsOpenEnded { url = url.query("until", Timestamp.format(context.now)) }
+        if !context.listsOpenEnded { url = url.query("until", Timestamp.format(context.run.now)) }
         url = url.query("per_page", perPage)
         try await api.paginate(url.string, concurrently: true, keeping: context.fields, context: context) { records in
             await output.send(records: records.adding(added))

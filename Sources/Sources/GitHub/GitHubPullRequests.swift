@@ -1,3 +1,4 @@
+import HTTP
 import Pipeline
 
 /// `github_pulls`: pull requests of the input repository (GET /repos/{owner}/{repo}/pulls).
@@ -41,7 +42,7 @@ struct GitHubPullRequests: Source, FieldReading {
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         let added = try options.addedFields(from: input)
         var url = URLBuilder(try repositoryURL(options.url, input)).path("pulls").query("state", state)
-        let cutoff = options.updated_since.map { context.now - $0.seconds - context.lookback }
+        let cutoff = options.updated_since.map { context.run.now - $0.seconds - context.run.lookback }
         if cutoff != nil { url = url.query("sort", "updated").query("direction", "desc") }
         url = url.query("per_page", perPage)
         // `updated_at` is read only for the cutoff; without one the selection stands as it is.

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Pipeline
 
 /// `github_repository`: the repository record (GET /repos/{owner}/{repo}), whose

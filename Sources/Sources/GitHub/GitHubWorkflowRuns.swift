@@ -1,3 +1,4 @@
+import HTTP
 import Pipeline
 import Synchronization
 
@@ -89,7 +90,7 @@ struct GitHubWorkflowRuns: Source, FieldReading {
             return
         }
         let range = CreatedRange(
-            from: context.dayStart(before: span.seconds), to: context.listsOpenEnded ? nil : Int(context.now))
+            from: context.dayStart(before: span.seconds), to: context.listsOpenEnded ? nil : Int(context.run.now))
         try await collect(listing, range: range, api: api, context: context, splitForReuse: context.listsOpenEnded, emit: emit)
     }
 
@@ -108,8 +109,8 @@ struct GitHubWorkflowRuns: Source, FieldReading {
         guard let total = body["total_count"]?.number.map(Int.init), let runs = body["workflow_runs"]?.array else {
             throw GitHubError(url: first, message: "expected total_count and workflow_runs in the answer")
         }
-        let reuse = splitForReuse && total > perPage && range?.crossesUTCDay(now: Int(context.now)) == true
-        if total > Self.cap || reuse, let parts = range?.parts(now: Int(context.now)) {
+        let reuse = splitForReuse && total > perPage && range?.crossesUTCDay(now: Int(context.run.now)) == true
+        if total > Self.cap || reuse, let parts = range?.parts(now: Int(context.run.now)) {
             context.logger.debug("\(total) runs created \(range?.query ?? ""): splitting in \(parts.count)")
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for part in parts {

@@ -1,3 +1,4 @@
+import HTTP
 import Pipeline
 
 /// Bounds of time-filtered listings, chosen so their URLs stay the same from one run to the
@@ -7,14 +8,13 @@ extension StageContext {
     /// `--as-of`): listings then leave their upper bound open, and the `window` stages after them
     /// drop what came after the clock. A backfill keeps the exact upper bound.
     var listsOpenEnded: Bool {
-        let wall = runStartedAt > 0 ? runStartedAt : Timestamp.now()
-        return abs(wall - now) <= 86_400
+        abs(run.startedAt - run.now) <= 86_400
     }
 
     /// `span` (plus the lookback) before the run's clock, rounded down to the UTC day: a superset
     /// of the span whose value changes once a day.
     func dayStart(before span: Double) -> Int {
-        ListingBounds.floor(Int(now - span - lookback), to: ListingBounds.day)
+        ListingBounds.floor(Int(run.now - span - run.lookback), to: ListingBounds.day)
     }
 }
 

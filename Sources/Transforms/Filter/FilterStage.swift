@@ -53,7 +53,7 @@ struct FilterStage: BatchTransform {
                 output.append(item)
                 continue
             }
-            if try matches(record, now: context.now) != options.negate { output.append(item) }
+            if try matches(record, now: context.run.now) != options.negate { output.append(item) }
         }
     }
 

@@ -1,5 +1,6 @@
 import Testing
 
+@testable import HTTP
 @testable import Pipeline
 
 @Suite("MetricPoint")
@@ -28,7 +29,9 @@ struct MetricPointTests {
         let http = HTTPClient()
         defer { http.shutdown() }
         let context = StageContext(
-            stage: "s", pipeline: "p", now: 1_800_000_000.75, tags: ["env:prod"], logger: Logger(), http: http)
+            stage: "s",
+            run: RunFacts(pipeline: "p", id: "test-run", now: 1_800_000_000.75, startedAt: 1_800_000_000.75, tags: ["env:prod"]),
+            logger: Logger(), services: StageServices(http: http))
         let point = context.point("m", 4, unit: "minute", extraTags: ["workflow:ci"])
         #expect(
             point

@@ -1,6 +1,8 @@
 import Foundation
+import TestKit
 import Testing
 
+@testable import HTTP
 @testable import Pipeline
 
 /// The executor and the run's deadline: producing stages stop when it passes, the sinks get a
@@ -24,14 +26,14 @@ struct DeadlineTests {
         struct ProbeSource: Source {
             let record: @Sendable (String, HTTPClient.Configuration) -> Void
             func run(input: JSON?, output: Output, context: StageContext) async throws {
-                record(context.stage, context.http.configuration)
+                record(context.stage, try context.http.configuration)
             }
         }
 
         struct ProbeSink: Sink {
             let record: @Sendable (String, HTTPClient.Configuration) -> Void
             func run(points: PointStream, context: StageContext) async throws {
-                record(context.stage, context.http.configuration)
+                record(context.stage, try context.http.configuration)
                 _ = try await points.collect()
             }
         }
@@ -66,7 +68,7 @@ struct DeadlineTests {
     {
         let http = HTTPClient()
         defer { http.shutdown() }
-        var executor = Executor(plan: plan, now: 1_800_000_000, logger: Logger(label: "test", level: .error), http: http)
+        var executor = Executor(plan: plan, now: 1_800_000_000, logger: Logger(label: "test", level: .error), services: [http])
         executor.deadline = deadline
         executor.sinkGrace = sinkGrace
         let start = ContinuousClock.now

@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 
+@testable import HTTP
 @testable import Pipeline
 
 @Suite("Executor", .timeLimit(.minutes(1)))
@@ -192,7 +193,7 @@ struct ExecutorTests {
                 """))
         let http = HTTPClient()
         defer { http.shutdown() }
-        let executor = Executor(plan: plan, now: 1_800_000_000, logger: Logger(label: "test", level: .error), http: http)
+        let executor = Executor(plan: plan, now: 1_800_000_000, logger: Logger(label: "test", level: .error), services: [http])
         let stop = StopSignal()
         stop.fire()
         let report = await executor.run(stoppingOn: stop)
@@ -232,7 +233,7 @@ struct ExecutorTests {
         let http = HTTPClient()
         defer { http.shutdown() }
         let executor = Executor(
-            plan: plan, now: 1_800_000_000, logger: Logger(label: "test", level: .error), http: http)
+            plan: plan, now: 1_800_000_000, logger: Logger(label: "test", level: .error), services: [http])
         let run = Task { await executor.run() }
         await kit.blocked.wait()
 
@@ -272,7 +273,7 @@ struct ExecutorTests {
         let http = HTTPClient()
         defer { http.shutdown() }
         let executor = Executor(
-            plan: plan, now: 1_800_000_000, logger: Logger(label: "test", level: .error), http: http)
+            plan: plan, now: 1_800_000_000, logger: Logger(label: "test", level: .error), services: [http])
         let stop = StopSignal()
         let run = Task { await executor.run(stoppingOn: stop) }
         await kit.blocked.wait()
@@ -299,8 +300,8 @@ struct ExecutorTests {
         let plan = try #require(kit.plan(PipelineLoaderTests.valid))
         let http = HTTPClient()
         defer { http.shutdown() }
-        let a = Executor(plan: plan, now: 1_800_000_000.5, logger: Logger(), http: http)
-        let b = Executor(plan: plan, now: 1_800_000_000.5, logger: Logger(), http: http)
+        let a = Executor(plan: plan, now: 1_800_000_000.5, logger: Logger(), services: [http])
+        let b = Executor(plan: plan, now: 1_800_000_000.5, logger: Logger(), services: [http])
         #expect(a.runID.hasPrefix("demo-1800000000-"))
         #expect(a.runID != b.runID, "two runs at the same time get different IDs")
         #expect(a.now == 1_800_000_000)

@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 
+@testable import HTTP
 @testable import Pipeline
 
 @Suite("SourceCache")
@@ -27,7 +28,9 @@ struct SourceCacheTests {
     }
 
     private func context(_ http: HTTPClient) -> StageContext {
-        StageContext(stage: "s", pipeline: "p", now: 0, tags: [], logger: Logger(level: .error), http: http)
+        StageContext(
+            stage: "s", run: RunFacts(pipeline: "p", id: "test-run", now: 0, startedAt: 0, tags: []),
+            logger: Logger(level: .error), services: StageServices(http: http))
     }
 
     @Test("the first run reads the source; later runs for the same input replay what it emitted")
@@ -116,7 +119,7 @@ struct SourceCacheTests {
         let cache = SourceCache()
         for step in 0..<3 {
             var executor = Executor(
-                plan: plan, now: 1_800_000_000 + Double(step) * 3600, logger: Logger(level: .error), http: http)
+                plan: plan, now: 1_800_000_000 + Double(step) * 3600, logger: Logger(level: .error), services: [http])
             executor.sourceCache = cache
             #expect(await executor.run().exitCode == 0)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import HTTP
 @testable import Pipeline
 
 /// The pipeline file's `deadline` and `http` keys: read into the plan, every fault reported

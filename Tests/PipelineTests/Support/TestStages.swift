@@ -1,3 +1,4 @@
+import HTTP
 import Pipeline
 import Synchronization
 import Testing
@@ -488,7 +489,7 @@ extension TestStages.Kit {
         guard let plan = plan(text, sourceLocation: sourceLocation) else { return nil }
         let http = HTTPClient()
         defer { http.shutdown() }
-        var executor = Executor(plan: plan, now: now, logger: Logger(label: "test", level: .error), http: http)
+        var executor = Executor(plan: plan, now: now, logger: Logger(label: "test", level: .error), services: [http])
         configure(&executor)
         return await executor.run()
     }

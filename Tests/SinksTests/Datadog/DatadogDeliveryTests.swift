@@ -1,5 +1,6 @@
 import FakeDatadog
 import Foundation
+import HTTP
 import Pipeline
 import Sinks
 import Testing
@@ -268,7 +269,9 @@ struct DatadogDeliveryTests {
             configuration: .init(sleep: sleeps.function, logger: Logger(label: "http", level: .debug)))
         defer { http.shutdown() }
         let context = StageContext(
-            stage: "to_datadog", pipeline: "github", now: Double(ddNow), tags: [], logger: logger, http: http)
+            stage: "to_datadog",
+            run: RunFacts(pipeline: "github", id: "test-run", now: Double(ddNow), startedAt: Double(ddNow), tags: []),
+            logger: logger, services: StageServices(http: http))
         let log = await ddCapturingStandardError {
             let configuration = DatadogSink.Configuration(
                 endpoint: DatadogEndpoint(baseURL: fake.baseURL), apiKey: secret, statePath: bed.state.database,

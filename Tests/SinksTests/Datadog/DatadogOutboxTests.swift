@@ -1,7 +1,9 @@
 import FakeDatadog
 import Foundation
+import HTTP
 import Pipeline
 import Sinks
+import Storage
 import Testing
 
 @Suite("Datadog delivery: the outbox")
@@ -231,7 +233,7 @@ struct DatadogOutboxTests {
             Array(file.utf8), file: "dd.json")
         var executor = Executor(
             plan: plan, now: Timestamp.now().rounded(.down), logger: Logger(label: "test", level: .error),
-            http: bed.http)
+            services: [bed.http])
         executor.runID = "dd-e2e-1"
         let report = await executor.run()
         #expect(report.exitCode == 0, "\(report.sinkFailures)")

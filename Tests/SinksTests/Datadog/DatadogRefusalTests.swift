@@ -1,7 +1,9 @@
 import FakeDatadog
 import Foundation
+import HTTP
 import Pipeline
 import Sinks
+import Storage
 import Testing
 
 /// Datadog answers 400 to a whole request when it cannot take one of its points, without saying

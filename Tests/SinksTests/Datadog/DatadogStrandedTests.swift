@@ -1,7 +1,9 @@
 import FakeDatadog
 import Foundation
+import HTTP
 import Pipeline
 import Sinks
+import Storage
 import Testing
 
 /// Points that no run will send until someone acts (queued for a destination the sink no longer

@@ -1,7 +1,9 @@
 import FakeDatadog
 import Foundation
+import HTTP
 import Pipeline
 import Sinks
+import Storage
 import Synchronization
 import Testing
 
@@ -82,8 +84,9 @@ final class DatadogTestbed {
 
     func context(logger: Logger? = nil) -> StageContext {
         StageContext(
-            stage: "to_datadog", pipeline: pipeline, now: Double(ddNow), tags: [],
-            logger: logger ?? Logger(label: "test", level: logLevel), http: http)
+            stage: "to_datadog",
+            run: RunFacts(pipeline: pipeline, id: "test-run", now: Double(ddNow), startedAt: Double(ddNow), tags: []),
+            logger: logger ?? Logger(label: "test", level: logLevel), services: StageServices(http: http))
     }
 
     /// Runs `sink` over `points`; returns the error it threw, if any.

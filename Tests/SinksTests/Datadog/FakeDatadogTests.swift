@@ -1,5 +1,6 @@
 import FakeDatadog
 import Foundation
+import HTTP
 import Pipeline
 import Sinks
 import Testing

@@ -1,4 +1,6 @@
+import AWS
 import Foundation
+import HTTP
 import LoopbackHTTP
 import Moto
 import Pipeline

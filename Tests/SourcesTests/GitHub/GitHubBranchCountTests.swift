@@ -1,5 +1,6 @@
 import FakeGitHub
 import Foundation
+import HTTP
 import LoopbackHTTP
 import Pipeline
 import Testing

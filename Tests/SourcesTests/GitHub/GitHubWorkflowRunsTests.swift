@@ -1,7 +1,9 @@
 import FakeGitHub
 import Foundation
+import HTTP
 import LoopbackHTTP
 import Pipeline
+import Storage
 import Testing
 
 @testable import Sources
@@ -159,7 +161,7 @@ struct GitHubWorkflowRunsTests {
             func read() async throws -> [Int] {
                 let collector = ItemCollector()
                 var context = makeContext(http: bed.http)
-                context.responseCache = cache
+                context.services[ResponseCache.self] = cache
                 try await source.run(input: repository, output: Output(collectingInto: collector), context: context)
                 return Self.ids(collector.records)
             }

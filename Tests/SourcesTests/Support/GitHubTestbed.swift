@@ -1,5 +1,6 @@
 import FakeGitHub
 import Foundation
+import HTTP
 import LoopbackHTTP
 import Pipeline
 import Testing
@@ -37,9 +38,10 @@ func makeContext(
     http: HTTPClient, stage: String = "under_test", fields: FieldSelection = .all, startedAt: Double = TestClock.now
 ) -> StageContext {
     var context = StageContext(
-        stage: stage, pipeline: "github", now: TestClock.now, tags: [], logger: quietLogger, http: http)
+        stage: stage, run: RunFacts(pipeline: "github", id: "test-run", now: TestClock.now, startedAt: TestClock.now, tags: []),
+        logger: quietLogger, services: StageServices(http: http))
     context.fields = fields
-    context.runStartedAt = startedAt
+    context.run.startedAt = startedAt
     return context
 }
 

@@ -1,6 +1,8 @@
+import AWS
 import Dispatch
 import Foundation
 import Glibc
+import HTTP
 import Pipeline
 import Synchronization
 

@@ -1,0 +1,157 @@
+import Foundation
+import LoopbackHTTP
+import TestKit
+import Testing
+
+@testable import HTTP
+@testable import Pipeline
+@testable import Sources
+@testable import Storage
+
+@Suite("ConditionalFetcher")
+struct ConditionalFetcherTests {
+    /// A 3-page listing at /items?page=N with ETags; a matching `If-None-Match` gets a bare 304
+    /// (no Link). /commits/{sha} answers once, then fails: it must never be asked twice.
+    final class Server: Sendable {
+        let server: LoopbackServer
+        let log = Shared<[(target: String, status: Int, conditional: Bool)]>([])
+        let version = Shared(1)
+
+        init() throws {
+            let base = Shared("")
+            let log = self.log
+            let version = self.version
+            server = try LoopbackServer { request in
+                var response: LoopbackResponse
+                if request.path.hasPrefix("/commits/") {
+                    let asked = log.value.contains { $0.target == request.target }
+                    response = asked ? .json("{}", status: 500) : .json("{\"sha\":1}", headers: [("etag", "\"c\"")])
+                } else {
+                    let page = Int(request.query["page"] ?? "1") ?? 1
+                    let etag = "W/\"\(page)-\(version.value)\""
+                    if request.headers["if-none-match"] == etag {
+                        response = LoopbackResponse(status: 304, headers: [("etag", etag), ("x-ratelimit-remaining", "4000")])
+                    } else {
+                        var links = ["<\(base.value)/items?page=3>; rel=\"last\""]
+                        if page < 3 { links.append("<\(base.value)/items?page=\(page + 1)>; rel=\"next\"") }
+                        response = .json(
+                            "[\(page * 10 + version.value)]",
+                            headers: [("etag", etag), ("link", links.joined(separator: ", ")), ("x-ratelimit-remaining", "4999")])
+                    }
+                }
+                let status = response.status
+                log.update { $0.append((request.target, status, request.headers["if-none-match"] != nil)) }
+                return response
+            }
+            base.update { $0 = server.baseURL }
+        }
+
+        var statuses: [Int] { log.value.map(\.status) }
+    }
+
+    static func pages(_ client: HTTPClient, _ fetcher: ConditionalFetcher, _ url: String, concurrently: Bool) async throws
+        -> [String]
+    {
+        let seen = Shared<[String]>([])
+        try await client.paginate(.get(url), concurrently: concurrently, fetch: fetcher.send) { response, _ in
+            seen.update { $0.append(response.text) }
+            return .continue
+        }
+        return seen.value
+    }
+
+    @Test(
+        "a warm listing revalidates every page: 304s give the stored bodies and Links; a change is fetched and stored",
+        arguments: [false, true])
+    func revalidatesPages(concurrently: Bool) async throws {
+        try await withTemporaryDirectory { dir in
+            let server = try Server()
+            defer { server.server.stop() }
+            let client = makeClient()
+            defer { client.shutdown() }
+            let cache = try ResponseCache(path: dir + "/state.sqlite")
+            let url = server.server.baseURL + "/items?page=1"
+
+            let cold = APIUsage()
+            let first = try await Self.pages(
+                client, ConditionalFetcher(http: client, cache: cache, usage: cold), url, concurrently: concurrently)
+            #expect(first == ["[11]", "[21]", "[31]"])
+            #expect(cold.counts == APIUsage.Counts(requests: 3, cacheHits: 0, rateLimitRemaining: 4999))
+
+            let warm = APIUsage()
+            let second = try await Self.pages(
+                client, ConditionalFetcher(http: client, cache: cache, usage: warm), url, concurrently: concurrently)
+            #expect(second == first)
+            #expect(server.statuses.suffix(3) == [304, 304, 304])
+            #expect(warm.counts == APIUsage.Counts(requests: 0, cacheHits: 3, rateLimitRemaining: 4000))
+
+            server.version.update { $0 = 2 }
+            let changed = try await Self.pages(
+                client, ConditionalFetcher(http: client, cache: cache, usage: APIUsage()), url, concurrently: concurrently)
+            #expect(changed == ["[12]", "[22]", "[32]"])
+            let again = try await Self.pages(
+                client, ConditionalFetcher(http: client, cache: cache, usage: APIUsage()), url, concurrently: concurrently)
+            #expect(again == changed)
+            #expect(server.statuses.suffix(3) == [304, 304, 304])
+        }
+    }
+
+    @Test("without a cache every request is unconditional, and still counted")
+    func cold() async throws {
+        let server = try Server()
+        defer { server.server.stop() }
+        let client = makeClient()
+        defer { client.shutdown() }
+        let usage = APIUsage()
+        let fetcher = ConditionalFetcher(http: client, cache: nil, usage: usage)
+        let url = server.server.baseURL + "/items?page=1"
+        _ = try await Self.pages(client, fetcher, url, concurrently: false)
+        _ = try await Self.pages(client, fetcher, url, concurrently: false)
+        #expect(server.statuses == [200, 200, 200, 200, 200, 200])
+        #expect(!server.log.value.contains { $0.conditional })
+        #expect(usage.counts.requests == 6)
+    }
+
+    @Test("an immutable URL is answered from the cache without asking")
+    func immutable() async throws {
+        try await withTemporaryDirectory { dir in
+            let server = try Server()
+            defer { server.server.stop() }
+            let client = makeClient()
+            defer { client.shutdown() }
+            let cache = try ResponseCache(path: dir + "/state.sqlite")
+            let usage = APIUsage()
+            let fetcher = ConditionalFetcher(http: client, cache: cache, usage: usage) { $0.contains("/commits/") }
+            let url = server.server.baseURL + "/commits/abc"
+            let first = try await fetcher.send(.get(url))
+            let second = try await fetcher.send(.get(url))
+            #expect(first.text == "{\"sha\":1}")
+            #expect(second.status == 200 && second.text == first.text)
+            #expect(server.log.value.count == 1)
+            #expect(usage.counts == APIUsage.Counts(requests: 1, cacheHits: 1, rateLimitRemaining: nil))
+        }
+    }
+
+    @Test("an answer that ends a request with an error (an exhausted rate limit) is still counted, with its remaining budget")
+    func exhaustedRateLimitIsCounted() async throws {
+        let reset = Int(fixedNow.timeIntervalSince1970) + 3600
+        let server = try LoopbackServer { _ in
+            .json(
+                #"{"message":"API rate limit exceeded"}"#, status: 403,
+                headers: [("x-ratelimit-limit", "60"), ("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "\(reset)")])
+        }
+        defer { server.stop() }
+        let client = makeClient()
+        defer { client.shutdown() }
+        let usage = APIUsage()
+        let fetcher = ConditionalFetcher(http: client, cache: nil, usage: usage)
+
+        let error = await httpError { _ = try await fetcher.send(.get(server.baseURL + "/repos/o/r")) }
+
+        guard case .rateLimited? = error?.kind else {
+            Issue.record("expected rateLimited, got \(String(describing: error))")
+            return
+        }
+        #expect(usage.counts == APIUsage.Counts(requests: 1, cacheHits: 0, rateLimitRemaining: 0))
+    }
+}

@@ -43,6 +43,9 @@ public final class HTTPClient: Sendable {
         public var now: @Sendable () -> Date
         /// Receives one warning per retry (method, redacted URL, reason, wait).
         public var logger: Logger
+        /// How the API states its rate limits (headers, secondary-limit wording, credential
+        /// headers); `.standard` honours only `Retry-After`. Each stage sets its API's.
+        public var rateLimits: RateLimitRules
 
         public init(
             maxConcurrentPerHost: Int = 8,
@@ -55,7 +58,8 @@ public final class HTTPClient: Sendable {
             settingsPath: String = "http",
             sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
             now: @escaping @Sendable () -> Date = { Date() },
-            logger: Logger = .fromEnvironment(label: "http")
+            logger: Logger = .fromEnvironment(label: "http"),
+            rateLimits: RateLimitRules = .standard
         ) {
             self.maxConcurrentPerHost = maxConcurrentPerHost
             self.userAgent = userAgent
@@ -68,6 +72,7 @@ public final class HTTPClient: Sendable {
             self.sleep = sleep
             self.now = now
             self.logger = logger
+            self.rateLimits = rateLimits
         }
     }
 
@@ -138,7 +143,9 @@ public final class HTTPClient: Sendable {
         let policy = request.retry ?? configuration.retry
         var tracker = RetryTracker(policy: policy, method: request.method, url: request.url)
         tracker.deadline = deadline
-        let budgetKey = RateLimitBudget.key(host: hostKey, headers: request.headers)
+        let rules = configuration.rateLimits
+        tracker.rateLimits = rules
+        let budgetKey = RateLimitBudget.key(host: hostKey, headers: request.headers, rules: rules)
         var pacingLogged = false
         // What the run's watchdog names if the run stalls here.
         let activity = RunActivity.beginWait("\(request.method) \(URLRedaction.redact(request.url))", phase: "starting")
@@ -180,7 +187,7 @@ public final class HTTPClient: Sendable {
                     cutByDeadline = cut
                     return options
                 }
-                budget.record(response, key: budgetKey)
+                budget.record(response, key: budgetKey, rules: rules, now: configuration.now())
                 onAnswer?(response)
                 outcome = .response(response)
             } catch let failure as TransferFailure {

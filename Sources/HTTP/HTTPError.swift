@@ -14,8 +14,8 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         /// paginating. `message` is the `message` field of a JSON error body, if any.
         case status(Int, message: String?)
         /// A rate limit that resets later than the policy is willing to wait.
-        /// `source` names the header or body that said so (`x-ratelimit-reset`, `retry-after`,
-        /// `secondary rate limit`).
+        /// `source` names the header or body that said so (`retry-after`, the reset header of the
+        /// client's `RateLimitRules` in lower case such as `x-ratelimit-reset`, `secondary rate limit`).
         case rateLimited(until: Date, source: String)
         /// The connection failed or dropped (refused, reset, empty reply, DNS, TLS, …).
         case transport(String)

@@ -25,6 +25,8 @@ struct RetryTracker {
     var random: (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
     /// The run's deadline: a wait that would end past it fails at once instead.
     var deadline: Deadline?
+    /// The API's rate-limit headers and wording.
+    var rateLimits: RateLimitRules = .standard
 
     /// The attempt that just finished (1-based).
     private(set) var attempt = 1
@@ -39,7 +41,8 @@ struct RetryTracker {
         self.url = url
     }
 
-    /// GitHub asks for at least a minute after a secondary limit, longer on each repeat.
+    /// GitHub asks for at least a minute after a secondary limit, longer on each repeat; so do
+    /// other APIs' rules.
     static let secondaryPause: Duration = .seconds(60)
 
     mutating func decide(_ outcome: AttemptOutcome, now: Date) -> RetryDecision {
@@ -50,7 +53,7 @@ struct RetryTracker {
             return retry(after: policy.backoff(retry: attempt, random: random), reason: error.summary, else: error, now: now)
 
         case .response(let response):
-            if let signal = RateLimitSignal.detect(in: response, now: now) {
+            if let signal = RateLimitSignal.detect(in: response, rules: rateLimits, now: now) {
                 return rateLimited(signal, response: response, now: now)
             }
             let status = response.status
@@ -81,11 +84,11 @@ struct RetryTracker {
         case .retryAfter(let until):
             wait = Self.duration(from: now, to: until)
             source = "retry-after"
-        case .primary(let reset?):
+        case .primary(let reset?, let header):
             // One second of slack: the reset is in whole seconds and clocks drift.
             wait = Self.duration(from: now, to: reset) + .seconds(1)
-            source = "x-ratelimit-reset"
-        case .primary(nil), .secondary:
+            source = header
+        case .primary(nil, _), .secondary:
             wait = Self.secondaryPause * (1 << min(secondaryHits, 20))
             secondaryHits += 1
             source = "secondary rate limit"

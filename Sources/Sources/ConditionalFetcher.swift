@@ -6,7 +6,8 @@ import Storage
 /// (`If-None-Match`, `If-Modified-Since`) and turns a 304 into the stored answer (status 200,
 /// the stored body and `Link`); a new 200 is stored. URLs that `isImmutable` accepts are answered
 /// from the cache without asking at all. Every answer (retried ones, and one that ends in an
-/// error such as an exhausted rate limit, included) and every hit is counted in `usage`.
+/// error such as an exhausted rate limit, included) and every hit is counted in `usage`, with what
+/// remains of the rate limit read from the header the client's `rateLimits` name.
 ///
 /// Without a cache (`--no-cache`, or a state file that cannot be used) it only counts. Cache
 /// errors never fail a request: the request is then simply sent unconditionally.
@@ -28,9 +29,8 @@ public struct ConditionalFetcher: Sendable {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let count: @Sendable (HTTPResponse) -> Void = { [usage] response in
-            let remaining = response.headers["x-ratelimit-remaining"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            usage?.record(status: response.status, rateLimitRemaining: remaining)
+        let count: @Sendable (HTTPResponse) -> Void = { [usage, rules = http.configuration.rateLimits] response in
+            usage?.record(status: response.status, rateLimitRemaining: rules.remaining(in: response.headers))
         }
         guard let cache, request.method == "GET" else {
             return try await http.send(request, onAnswer: count)

@@ -64,7 +64,7 @@ struct HTTPDeadlineTests {
         let server = try LoopbackServer { _ in .json("{}", status: 503, headers: [("Retry-After", "30")]) }
         defer { server.stop() }
         let sleeper = SleepRecorder()
-        let base = makeClient(sleeper: sleeper)
+        let base = makeClient(sleeper: sleeper, rateLimits: .githubLike)
         defer { base.shutdown() }
         let client = base.with { $0.deadline = Self.deadline(10) }
 
@@ -87,7 +87,7 @@ struct HTTPDeadlineTests {
         }
         defer { server.stop() }
         let sleeper = SleepRecorder()
-        let base = makeClient(sleeper: sleeper)
+        let base = makeClient(sleeper: sleeper, rateLimits: .githubLike)
         defer { base.shutdown() }
         let client = base.with { $0.deadline = Self.deadline(10) }
 
@@ -142,7 +142,7 @@ struct HTTPDeadlineTests {
         }
         defer { server.stop() }
         let sleeper = SleepRecorder()
-        let base = makeClient(sleeper: sleeper)
+        let base = makeClient(sleeper: sleeper, rateLimits: .githubLike)
         defer { base.shutdown() }
 
         // Far from the deadline: the budget is low (10 of 5,000 for an hour), so the second

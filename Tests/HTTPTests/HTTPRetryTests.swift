@@ -91,7 +91,7 @@ struct HTTPRetryTests {
         }
         defer { server.stop() }
         let sleeper = SleepRecorder()
-        let client = makeClient(sleeper: sleeper)
+        let client = makeClient(sleeper: sleeper, rateLimits: .githubLike)
         defer { client.shutdown() }
 
         let response = try await client.send(.get(server.baseURL + "/search"))
@@ -106,7 +106,7 @@ struct HTTPRetryTests {
         }
         defer { server.stop() }
         let sleeper = SleepRecorder()
-        let client = makeClient(sleeper: sleeper)
+        let client = makeClient(sleeper: sleeper, rateLimits: .githubLike)
         defer { client.shutdown() }
 
         let error = await httpError { _ = try await client.send(.get(server.baseURL + "/search")) }
@@ -129,7 +129,7 @@ struct HTTPRetryTests {
         }
         defer { server.stop() }
         let sleeper = SleepRecorder()
-        let client = makeClient(sleeper: sleeper)
+        let client = makeClient(sleeper: sleeper, rateLimits: .githubLike)
         defer { client.shutdown() }
 
         let response = try await client.send(.get(server.baseURL + "/repos/o/r"))
@@ -147,7 +147,7 @@ struct HTTPRetryTests {
         }
         defer { server.stop() }
         let sleeper = SleepRecorder()
-        let client = makeClient(sleeper: sleeper)
+        let client = makeClient(sleeper: sleeper, rateLimits: .githubLike)
         defer { client.shutdown() }
 
         let error = await httpError { _ = try await client.send(.get(server.baseURL + "/repos/o/r/pulls")) }

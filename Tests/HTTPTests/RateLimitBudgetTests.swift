@@ -20,14 +20,18 @@ struct RateLimitBudgetTests {
     @Test("plenty left: no waiting")
     func plentyLeftNoWait() {
         let budget = RateLimitBudget()
-        budget.record(Self.response(limit: 5000, remaining: 4000, reset: fixedNow.addingTimeInterval(600)), key: "k")
+        budget.record(
+            Self.response(limit: 5000, remaining: 4000, reset: fixedNow.addingTimeInterval(600)), key: "k", rules: .githubLike,
+            now: fixedNow)
         #expect(budget.delay(for: "k", now: fixedNow) == .zero)
     }
 
     @Test("under 5% left, each request waits its share of the time to the reset")
     func lowBudgetSpacesRequests() {
         let budget = RateLimitBudget()
-        budget.record(Self.response(limit: 5000, remaining: 10, reset: fixedNow.addingTimeInterval(22)), key: "k")
+        budget.record(
+            Self.response(limit: 5000, remaining: 10, reset: fixedNow.addingTimeInterval(22)), key: "k", rules: .githubLike,
+            now: fixedNow)
         #expect(budget.delay(for: "k", now: fixedNow) == .seconds(2))  // 22 s over 11 requests
         #expect(budget.delay(for: "k", now: fixedNow) == .milliseconds(2200))  // one fewer left: 22 s over 10
         #expect(budget.delay(for: "k", now: fixedNow.addingTimeInterval(30)) == .zero)  // past the reset
@@ -37,18 +41,20 @@ struct RateLimitBudgetTests {
     func outOfOrderAnswers() {
         let budget = RateLimitBudget()
         let reset = fixedNow.addingTimeInterval(100)
-        budget.record(Self.response(limit: 5000, remaining: 40, reset: reset), key: "k")
-        budget.record(Self.response(limit: 5000, remaining: 45, reset: reset), key: "k")
+        budget.record(Self.response(limit: 5000, remaining: 40, reset: reset), key: "k", rules: .githubLike, now: fixedNow)
+        budget.record(Self.response(limit: 5000, remaining: 45, reset: reset), key: "k", rules: .githubLike, now: fixedNow)
         #expect(budget.window(for: "k")?.remaining == 40)
-        budget.record(Self.response(limit: 5000, remaining: 4999, reset: reset.addingTimeInterval(3600)), key: "k")
+        budget.record(
+            Self.response(limit: 5000, remaining: 4999, reset: reset.addingTimeInterval(3600)), key: "k", rules: .githubLike,
+            now: fixedNow)
         #expect(budget.window(for: "k")?.remaining == 4999)
     }
 
     @Test("tokens and hosts have separate budgets, keyed without the token itself")
     func separateBudgets() {
-        let a = RateLimitBudget.key(host: "api.github.com:443", headers: [("Authorization", "Bearer one")])
-        let b = RateLimitBudget.key(host: "api.github.com:443", headers: [("Authorization", "Bearer two")])
-        let c = RateLimitBudget.key(host: "ghe.example:443", headers: [("Authorization", "Bearer one")])
+        let a = RateLimitBudget.key(host: "api.github.com:443", headers: [("Authorization", "Bearer one")], rules: .standard)
+        let b = RateLimitBudget.key(host: "api.github.com:443", headers: [("Authorization", "Bearer two")], rules: .standard)
+        let c = RateLimitBudget.key(host: "ghe.example:443", headers: [("Authorization", "Bearer one")], rules: .standard)
         #expect(Set([a, b, c]).count == 3)
         #expect(!a.contains("one"))
     }
@@ -63,7 +69,7 @@ struct RateLimitBudgetTests {
         }
         defer { server.stop() }
         let sleeper = SleepRecorder()
-        let client = makeClient(sleeper: sleeper)
+        let client = makeClient(sleeper: sleeper, rateLimits: .githubLike)
         defer { client.shutdown() }
         for _ in 0..<3 { _ = try await client.send(.get(server.baseURL + "/x", headers: [("Authorization", "Bearer t")])) }
         // After the first answer: 20 s over 10 requests; then the local estimate has one fewer

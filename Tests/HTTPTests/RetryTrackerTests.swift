@@ -11,6 +11,7 @@ struct RetryTrackerTests {
     func tracker(_ policy: RetryPolicy = .default) -> RetryTracker {
         var tracker = RetryTracker(policy: policy, method: "GET", url: "https://api.github.com/x")
         tracker.random = { $0.upperBound }  // the top of the jitter range, to make delays exact
+        tracker.rateLimits = .githubLike
         return tracker
     }
 

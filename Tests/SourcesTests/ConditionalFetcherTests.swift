@@ -67,7 +67,7 @@ struct ConditionalFetcherTests {
         try await withTemporaryDirectory { dir in
             let server = try Server()
             defer { server.server.stop() }
-            let client = makeClient()
+            let client = makeClient(rateLimits: .githubLike)
             defer { client.shutdown() }
             let cache = try ResponseCache(path: dir + "/state.sqlite")
             let url = server.server.baseURL + "/items?page=1"
@@ -100,7 +100,7 @@ struct ConditionalFetcherTests {
     func cold() async throws {
         let server = try Server()
         defer { server.server.stop() }
-        let client = makeClient()
+        let client = makeClient(rateLimits: .githubLike)
         defer { client.shutdown() }
         let usage = APIUsage()
         let fetcher = ConditionalFetcher(http: client, cache: nil, usage: usage)
@@ -117,7 +117,7 @@ struct ConditionalFetcherTests {
         try await withTemporaryDirectory { dir in
             let server = try Server()
             defer { server.server.stop() }
-            let client = makeClient()
+            let client = makeClient(rateLimits: .githubLike)
             defer { client.shutdown() }
             let cache = try ResponseCache(path: dir + "/state.sqlite")
             let usage = APIUsage()
@@ -141,7 +141,7 @@ struct ConditionalFetcherTests {
                 headers: [("x-ratelimit-limit", "60"), ("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "\(reset)")])
         }
         defer { server.stop() }
-        let client = makeClient()
+        let client = makeClient(rateLimits: .githubLike)
         defer { client.shutdown() }
         let usage = APIUsage()
         let fetcher = ConditionalFetcher(http: client, cache: nil, usage: usage)

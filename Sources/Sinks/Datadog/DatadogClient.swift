@@ -12,11 +12,19 @@ public struct DatadogClient: Sendable, CustomStringConvertible, CustomReflectabl
     public let http: HTTPClient
     private let apiKey: String
 
+    /// `http` with Datadog's rate limits (`rateLimits`) set; it shares `http`'s connections.
     public init(endpoint: DatadogEndpoint, apiKey: String, http: HTTPClient) {
         self.endpoint = endpoint
         self.apiKey = apiKey
-        self.http = http
+        self.http = http.configuration.rateLimits == Self.rateLimits ? http : http.with { $0.rateLimits = Self.rateLimits }
     }
+
+    /// Datadog's rate limits (docs.datadoghq.com, "Rate limits"): `X-RateLimit-Remaining` and
+    /// `X-RateLimit-Reset` in seconds from now, the key in `DD-API-KEY`. No limit header is
+    /// stated, so the client does not pace submissions by a budget: a 429 waits for its reset.
+    public static let rateLimits = RateLimitRules(
+        remainingHeader: "x-ratelimit-remaining", resetHeader: "x-ratelimit-reset", resetFormat: .deltaSeconds,
+        credentialHeaders: ["DD-API-KEY"])
 
     public var description: String { "DatadogClient(\(endpoint))" }
     public var customMirror: Mirror { Mirror(self, children: ["endpoint": endpoint]) }

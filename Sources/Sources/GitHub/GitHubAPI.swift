@@ -16,6 +16,19 @@ struct GitHubAPI: Sendable {
 
     init(token: String?) { self.token = token }
 
+    /// GitHub's rate limits (docs.github.com, "Rate limits for the REST API"): `x-ratelimit-*`
+    /// headers with the reset in epoch seconds, and a secondary limit announced in the body (the
+    /// older wording says "abuse detection"). The token is in `Authorization`.
+    static let rateLimits = RateLimitRules(
+        limitHeader: "x-ratelimit-limit", remainingHeader: "x-ratelimit-remaining", resetHeader: "x-ratelimit-reset",
+        resetFormat: .epochSeconds, secondaryLimitPhrases: ["secondary rate limit", "abuse detection"],
+        credentialHeaders: ["Authorization"])
+
+    /// The run's HTTP client, reading GitHub's rate limits.
+    static func http(_ context: StageContext) throws -> HTTPClient {
+        try context.http.with { $0.rateLimits = rateLimits }
+    }
+
     /// The token option, else `$GITHUB_TOKEN`; empty means none.
     static func token(option: String?) -> String? {
         let token = option ?? ProcessInfo.processInfo.environment["GITHUB_TOKEN"]
@@ -38,7 +51,7 @@ struct GitHubAPI: Sendable {
         let fetcher =
             cached
             ? try Self.fetcher(context)
-            : ConditionalFetcher(http: try context.http, cache: nil, usage: context.services[APIUsage.self])
+            : ConditionalFetcher(http: try Self.http(context), cache: nil, usage: context.services[APIUsage.self])
         let response = try await fetcher.send(request(url))
         guard response.isSuccess else {
             let message = (try? JSONParser.parse(response.body))?["message"]?.string
@@ -55,7 +68,7 @@ struct GitHubAPI: Sendable {
         onPage: @escaping @Sendable ([JSON]) async throws -> PageDecision
     ) async throws {
         let fetcher = try Self.fetcher(context)
-        try await context.http.paginate(request(url), concurrently: concurrently, fetch: fetcher.send) { response, _ in
+        try await fetcher.http.paginate(request(url), concurrently: concurrently, fetch: fetcher.send) { response, _ in
             let body = try Self.decode(response, keeping: selection)
             guard let records = items(body) else {
                 throw GitHubError(url: response.url, message: "expected a list, found \(body.kindName)")
@@ -65,9 +78,12 @@ struct GitHubAPI: Sendable {
     }
 
     /// Every GET goes through the run's response cache (conditional requests; none at all for a
-    /// commit by its full SHA, which never changes) and is counted in the run's API usage.
+    /// commit by its full SHA, which never changes) and is counted in the run's API usage, with
+    /// GitHub's rate limits.
     static func fetcher(_ context: StageContext) throws -> ConditionalFetcher {
-        try context.fetcher(isImmutable: isImmutable)
+        var fetcher = try context.fetcher(isImmutable: isImmutable)
+        fetcher.http = fetcher.http.with { $0.rateLimits = rateLimits }
+        return fetcher
     }
 
     /// A commit addressed by its full SHA (`…/commits/{40 hex}`, any page of its files): its

@@ -39,13 +39,22 @@ public let fixedNow = Date(timeIntervalSince1970: 1_800_000_000)
 /// A client whose sleeps are recorded rather than slept, and whose log is quiet.
 public func makeClient(
     retry: RetryPolicy = .default, maxConcurrentPerHost: Int = 8, requestTimeout: Duration = .seconds(10),
-    sleeper: SleepRecorder = SleepRecorder(), now: @escaping @Sendable () -> Date = { fixedNow }
+    sleeper: SleepRecorder = SleepRecorder(), now: @escaping @Sendable () -> Date = { fixedNow },
+    rateLimits: RateLimitRules = .standard
 ) -> HTTPClient {
     HTTPClient(
         configuration: .init(
             maxConcurrentPerHost: maxConcurrentPerHost, userAgent: "pipeline-tests/1.0",
             connectTimeout: .seconds(2), requestTimeout: requestTimeout, retry: retry,
-            sleep: sleeper.function, now: now, logger: Logger(label: "http-test", level: .error)))
+            sleep: sleeper.function, now: now, logger: Logger(label: "http-test", level: .error), rateLimits: rateLimits))
+}
+
+extension RateLimitRules {
+    /// GitHub's rules, as the GitHub stages state them: `x-ratelimit-*` with an epoch reset, the
+    /// secondary limit's wording, the token in `Authorization`.
+    public static let githubLike = RateLimitRules(
+        limitHeader: "x-ratelimit-limit", remainingHeader: "x-ratelimit-remaining", resetHeader: "x-ratelimit-reset",
+        resetFormat: .epochSeconds, secondaryLimitPhrases: ["secondary rate limit", "abuse detection"])
 }
 
 /// `{"hello":"gzip","padding":"abcabc…"}` (629 bytes) gzip-compressed to 56 bytes.

@@ -69,6 +69,12 @@ let package = Package(
         .testTarget(
             name: "PipelineCLITests",
             dependencies: ["Pipeline", "HTTP", "Storage", "FakeGitHub", "FakeDatadog", "LoopbackHTTP", "Moto"]),
+        // One compliance test over every registered stage type (StageCatalog.registry).
+        .testTarget(
+            name: "CatalogTests",
+            dependencies: [
+                "Catalog", "Pipeline", "HTTP", "Storage", "TestKit", "LoopbackHTTP", "FakeGitHub", "FakeDatadog", "Moto",
+            ]),
         .testTarget(name: "SupportTests", dependencies: ["LoopbackHTTP", "FakeGitHub"]),
     ],
     swiftLanguageModes: [.v6]

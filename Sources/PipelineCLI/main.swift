@@ -3,27 +3,72 @@ import Pipeline
 import Sinks
 import Storage
 
+/// One of `pipeline`'s commands: what dispatch runs, and what the usage text and `help` say.
+struct Command: Sendable {
+    var name: String
+    /// The command's arguments in the usage text (`FILE|NAME`).
+    var arguments: String = ""
+    /// The usage text's line.
+    var summary: String
+    /// `pipeline help NAME` (`pipeline NAME --help`).
+    var help: String
+    var run: @Sendable ([String]) async throws -> Int32
+
+    /// The command with its arguments: `run FILE|NAME`.
+    var synopsis: String { arguments.isEmpty ? name : "\(name) \(arguments)" }
+}
+
+/// Every command, in the order the usage text lists them.
+let commands = [
+    Command(
+        name: "run", arguments: "FILE|NAME",
+        summary: "run a pipeline once (--dry-run prints every metric instead of sending it)", help: RunCommand.help
+    ) { try await RunCommand.main($0) },
+    Command(
+        name: "validate", arguments: "FILE…", summary: "check pipeline files without running them",
+        help: ValidateCommand.help
+    ) { try await ValidateCommand.main($0) },
+    Command(
+        name: "graph", arguments: "FILE", summary: "print a pipeline's stage graph (Graphviz DOT or Mermaid)",
+        help: GraphCommand.help
+    ) { try GraphCommand.main($0) },
+    Command(
+        name: "backfill", arguments: "FILE", summary: "run a pipeline at every step of a past range into SQLite",
+        help: BackfillCommand.help
+    ) { try await BackfillCommand.main($0) },
+    Command(
+        name: "replay", arguments: "--db PATH", summary: "send stored points to Datadog (or stdout)",
+        help: ReplayCommand.help
+    ) { try await ReplayCommand.main($0) },
+    Command(
+        name: "check-datadog", summary: "check the Datadog API key (DD_API_KEY) against its site",
+        help: CheckDatadogCommand.help
+    ) { try await CheckDatadogCommand.main($0) },
+    Command(
+        name: "outbox", summary: "show and act on points no run sends by itself (refused, for an old destination, …)",
+        help: OutboxCommand.help
+    ) { try await OutboxCommand.main($0) },
+    Command(
+        name: "list", summary: "list stage types with their options, and the pipelines found", help: ListCommand.help
+    ) { try ListCommand.main($0) },
+]
+
+/// A usage-text line: the synopsis in a column of 20, then the summary.
+func usageLine(_ synopsis: String, _ summary: String) -> String {
+    "  " + synopsis.padding(toLength: max(20, synopsis.count + 1), withPad: " ", startingAt: 0) + summary
+}
+
 /// `pipeline`: runs declarative pipeline files that turn engineering-system APIs into metrics.
-let usage = """
-    pipeline — turn engineering-system APIs into metrics, from declarative pipeline files
-
-    usage: pipeline COMMAND [options]
-
-    commands:
-      run FILE|NAME       run a pipeline once (--dry-run prints every metric instead of sending it)
-      validate FILE…      check pipeline files without running them
-      graph FILE          print a pipeline's stage graph (Graphviz DOT or Mermaid)
-      backfill FILE       run a pipeline at every step of a past range into SQLite
-      replay --db PATH    send stored points to Datadog (or stdout)
-      check-datadog       check the Datadog API key (DD_API_KEY) against its site
-      outbox              show and act on points no run sends by itself (refused, for an old destination, …)
-      list                list stage types with their options, and the pipelines found
-      help COMMAND        show a command's help (also: pipeline COMMAND --help)
-
-    options:
-      -h, --help          show this help
-      --version           show the version
-    """
+let usage =
+    ([
+        "pipeline — turn engineering-system APIs into metrics, from declarative pipeline files", "",
+        "usage: pipeline COMMAND [options]", "", "commands:",
+    ]
+    + commands.map { usageLine($0.synopsis, $0.summary) }
+    + [
+        usageLine("help COMMAND", "show a command's help (also: pipeline COMMAND --help)"), "", "options:",
+        usageLine("-h, --help", "show this help"), usageLine("--version", "show the version"),
+    ]).joined(separator: "\n")
 
 /// One line on stderr, scrubbed of every secret value the run resolved.
 func printError(_ text: String) {
@@ -37,24 +82,14 @@ func dispatch(_ arguments: [String]) async -> Int32 {
     }
     let rest = Array(arguments.dropFirst())
     do {
+        if let found = commands.first(where: { $0.name == command }) { return try await found.run(rest) }
         switch command {
-        case "run": return try await RunCommand.main(rest)
-        case "validate": return try await ValidateCommand.main(rest)
-        case "graph": return try GraphCommand.main(rest)
-        case "list": return try ListCommand.main(rest)
-        case "backfill": return try await BackfillCommand.main(rest)
-        case "replay": return try await ReplayCommand.main(rest)
-        case "check-datadog": return try await CheckDatadogCommand.main(rest)
-        case "outbox": return try await OutboxCommand.main(rest)
         case "help", "-h", "--help":
-            let helps = [
-                "run": RunCommand.help, "validate": ValidateCommand.help, "graph": GraphCommand.help, "list": ListCommand.help,
-                "backfill": BackfillCommand.help, "replay": ReplayCommand.help, "check-datadog": CheckDatadogCommand.help,
-                "outbox": OutboxCommand.help,
-            ]
             if let topic = rest.first {
-                guard let help = helps[topic] else { throw CLIError.usage("no command \"\(topic)\"", command: nil) }
-                print(help)
+                guard let found = commands.first(where: { $0.name == topic }) else {
+                    throw CLIError.usage("no command \"\(topic)\"", command: nil)
+                }
+                print(found.help)
             } else {
                 print(usage)
             }
@@ -64,10 +99,7 @@ func dispatch(_ arguments: [String]) async -> Int32 {
             return ExitCode.success
         default:
             let hint =
-                Suggest.closest(
-                    to: command,
-                    among: ["run", "validate", "graph", "list", "backfill", "replay", "check-datadog", "outbox", "help"]
-                ).map { " (did you mean \($0)?)" } ?? ""
+                Suggest.closest(to: command, among: commands.map(\.name) + ["help"]).map { " (did you mean \($0)?)" } ?? ""
             throw CLIError.usage("unknown command \"\(command)\"\(hint)", command: nil)
         }
     } catch let error as CLIError {

@@ -4,8 +4,7 @@ import Storage
 
 /// `sqlite`: stores every point it receives in a metrics store (`MetricsDatabase`), and a `runs`
 /// row for the run: started when the run started, ended when the points end, its status and
-/// counts read from the run's health points (`collector.<pipeline>.error_count`, `.metric_count`,
-/// `.failed`). Points are written in transactions of about `batchSize`; a point stored already
+/// counts taken from the run's report (`PointStream.report`: what the health points say). Points are written in transactions of about `batchSize`; a point stored already
 /// (same pipeline, metric, tags and timestamp: a retried run) is replaced, not duplicated.
 ///
 /// Any storage error ends the sink with an error (the run exits 3); the `runs` row then keeps
@@ -45,11 +44,11 @@ public struct SQLiteSink: Sink {
         var run = RunRecord(runID: runID, pipeline: context.run.pipeline, startedAt: context.run.startedAt, status: .partial)
         // Recorded first, so a run killed half-way leaves a row without an end.
         try store.record(run)
-        var health = RunHealth(pipeline: context.run.pipeline)
+        var pointCount = 0
         var pending: [MetricPoint] = []
         pending.reserveCapacity(batchSize)
         for try await batch in points {
-            health.observe(batch)
+            pointCount += batch.count
             pending += batch
             if pending.count >= batchSize {
                 try store.write(pending, runID: runID, pipeline: context.run.pipeline)
@@ -58,53 +57,20 @@ public struct SQLiteSink: Sink {
         }
         try store.write(pending, runID: runID, pipeline: context.run.pipeline)
         run.endedAt = clock()
-        run.status = health.status
-        run.errorCount = health.errorCount
-        run.metricCount = health.metricCount
+        let report = points.report
+        run.status = Self.status(of: report)
+        run.errorCount = report?.errorCount ?? 0
+        run.metricCount = report?.metricCount ?? 0
         try store.record(run)
-        context.logger.debug("stored \(health.pointCount) points in \(path) (run \(runID), \(run.status.rawValue))")
+        context.logger.debug("stored \(pointCount) points in \(path) (run \(runID), \(run.status.rawValue))")
     }
 
-    /// What the run's health points say about it.
-    struct RunHealth {
-        let errorCountMetric: String
-        let metricCountMetric: String
-        let failedMetric: String
-        var errorCount = 0
-        var metricCount = 0
-        var failed = false
-        /// Whether the health report arrived: the run reached its end.
-        var reported = false
-        var pointCount = 0
-
-        init(pipeline: String) {
-            errorCountMetric = "collector.\(pipeline).error_count"
-            metricCountMetric = "collector.\(pipeline).metric_count"
-            failedMetric = "collector.\(pipeline).failed"
-        }
-
-        mutating func observe(_ batch: [MetricPoint]) {
-            pointCount += batch.count
-            for point in batch where point.metric.hasPrefix("collector.") {
-                switch point.metric {
-                case errorCountMetric:
-                    errorCount = Int(point.value)
-                    reported = true
-                case metricCountMetric:
-                    metricCount = Int(point.value)
-                    reported = true
-                case failedMetric:
-                    failed = failed || point.value > 0
-                default: break
-                }
-            }
-        }
-
-        /// failed when the run failed as a whole; partial when a stage failed or no report came; else ok.
-        var status: RunRecord.Status {
-            if failed { return .failed }
-            if errorCount > 0 || !reported { return .partial }
-            return .ok
-        }
+    /// failed when the run failed as a whole; partial when a stage failed or no report came (the
+    /// run was stopped before the producing stages ended); else ok.
+    static func status(of report: RunReport?) -> RunRecord.Status {
+        guard let report else { return .partial }
+        if report.failedAsWhole { return .failed }
+        if report.errorCount > 0 { return .partial }
+        return .ok
     }
 }

@@ -51,37 +51,110 @@ public struct Executor: Sendable {
     /// deliver what reached them and the health metrics (with `failed`): a CronJob killed at its
     /// deadline still reports that it was.
     public func run(stoppingOn stop: StopSignal) async -> RunReport {
-        let started = clock()
-        let producers = plan.stages.filter { !$0.isSink }
-        let sinks = plan.stages.filter(\.isSink)
-        // Every stage with inputs has one inbound channel; sinks get one more producer: the health report.
-        var inbound: [String: BoundedChannel] = [:]
-        for stage in plan.stages where !stage.inputs.isEmpty {
-            let producerCount = stage.inputs.count + (stage.isSink ? 1 : 0)
-            inbound[stage.name] = BoundedChannel(capacity: channelCapacity, producers: producerCount)
-        }
-        let channels = inbound
+        await Run(executor: self, stop: stop).run()
+    }
+
+    /// What a child task of the run's task groups reports.
+    enum ChildResult: Sendable {
+        /// A stage ended so.
+        case finished(String, RunReport.Outcome)
+        /// The stop signal fired (SIGTERM).
+        case stopRequested
+        /// A deadline passed: the run's (producers), or the sinks' grace after it.
+        case timeUp
+        /// The watchdog found no progress.
+        case stalled(RunActivity.Stall)
+        /// A watcher ended without its event: the run no longer needs it.
+        case watcherEnded
+    }
+
+    /// One run of the plan: the state its stages share, and the steps of the run.
+    private struct Run: Sendable {
+        let executor: Executor
+        let stop: StopSignal
+        let started: Double
+        let producers: [PipelinePlan.Stage]
+        let sinks: [PipelinePlan.Stage]
+        /// Each stage's inbound channel.
+        let channels: [String: BoundedChannel]
         let counter = PointCounter()
-        let selections = plan.fieldSelections()
-
+        let selections: [String: FieldSelection]
         let activity = RunActivity()
-        let facts = RunFacts(
-            pipeline: plan.name, id: runID, now: now, startedAt: started, lookback: lookback, tags: plan.tags)
+        let facts: RunFacts
+        /// Fires when the run's deadline passes.
+        let timeUp = StopSignal()
+        /// Fires when the sinks' grace after the deadline is over.
+        let graceOver = StopSignal()
+        /// The producing stages' report, for the sinks (`PointStream.report`).
+        let report = RunReportSlot()
 
-        func start(_ stage: PipelinePlan.Stage, in group: inout TaskGroup<StageEvent>) {
-            let downstream = plan.consumers(of: stage.name)
+        var logger: Logger { executor.logger }
+
+        init(executor: Executor, stop: StopSignal) {
+            self.executor = executor
+            self.stop = stop
+            let plan = executor.plan
+            started = executor.clock()
+            producers = plan.stages.filter { !$0.isSink }
+            sinks = plan.stages.filter(\.isSink)
+            channels = Self.makeChannels(plan, capacity: executor.channelCapacity)
+            selections = plan.fieldSelections()
+            facts = RunFacts(
+                pipeline: plan.name, id: executor.runID, now: executor.now, startedAt: started,
+                lookback: executor.lookback, tags: plan.tags)
+        }
+
+        /// Every stage with inputs has one inbound channel; sinks get one more producer: the health report.
+        static func makeChannels(_ plan: PipelinePlan, capacity: Int) -> [String: BoundedChannel] {
+            var inbound: [String: BoundedChannel] = [:]
+            for stage in plan.stages where !stage.inputs.isEmpty {
+                let producerCount = stage.inputs.count + (stage.isSink ? 1 : 0)
+                inbound[stage.name] = BoundedChannel(capacity: capacity, producers: producerCount)
+            }
+            return inbound
+        }
+
+        /// Starts the sinks, runs the producing stages, hands the health metrics to the sinks and
+        /// waits for them to deliver.
+        func run() async -> RunReport {
+            var produced = Produced()
+            var delivered = Delivered()
+            await withTaskGroup(of: ChildResult.self) { group in
+                for sink in sinks { startStage(sink, in: &group) }
+                if let deadline = executor.deadline {
+                    group.addTask { [graceOver, sinkGrace = executor.sinkGrace] in
+                        await Executor.wait(until: deadline.extended(by: sinkGrace), thenFire: graceOver)
+                        return graceOver.isFired ? .timeUp : .watcherEnded
+                    }
+                }
+                produced = await produce()
+                await deliverHealth(produced)
+                delivered = await awaitSinks(in: &group)
+            }
+            var report = RunReport(
+                outcomes: produced.outcomes.merging(delivered.outcomes) { $1 }, sinkFailures: delivered.failures,
+                metricCount: counter.count, durationSeconds: executor.clock() - started)
+            report.stalled = produced.stall != nil
+            report.deadlineReached = timeUp.isFired
+            return report
+        }
+
+        /// Starts `stage` as a child task of `group`; it reports `.finished` with its outcome.
+        func startStage(_ stage: PipelinePlan.Stage, in group: inout TaskGroup<ChildResult>) {
+            let downstream = executor.plan.consumers(of: stage.name)
             let output = Output(
                 channels: downstream.compactMap { channels[$0.name] },
                 pointCounter: downstream.contains(where: \.isSink) ? counter : nil)
             let context = StageContext(
-                stage: stage.name, run: facts, logger: logger.with(label: stage.name), services: services(for: stage),
-                environment: environment, fields: selections[stage.name] ?? .all, stop: stop)
-            let cache = sourceCache
+                stage: stage.name, run: facts, logger: logger.with(label: stage.name), services: executor.services(for: stage),
+                environment: executor.environment, fields: selections[stage.name] ?? .all, stop: stop)
+            let cache = executor.sourceCache
             let input = channels[stage.name]
-            group.addTask {
+            group.addTask { [activity] in
                 let outcome = await RunActivity.$current.withValue(activity) {
                     await RunActivity.$stage.withValue(stage.name) {
-                        await Self.runStage(stage, input: input, output: output, context: context, cache: cache)
+                        await Executor.runStage(
+                            stage, input: input, output: output, context: context, cache: cache, report: report)
                     }
                 }
                 activity.progressed()
@@ -97,6 +170,152 @@ public struct Executor: Sendable {
             }
         }
 
+        /// How the producing stages ended.
+        struct Produced {
+            var outcomes: [String: RunReport.Outcome] = [:]
+            /// What the watchdog found, and when, if it stopped the run.
+            var stall: (found: RunActivity.Stall, at: ContinuousClock.Instant)?
+        }
+
+        /// Runs every stage but the sinks, with the watchers that stop them: the stop signal, the
+        /// watchdog, the deadline.
+        func produce() async -> Produced {
+            var produced = Produced()
+            await withTaskGroup(of: ChildResult.self) { group in
+                startWatchers(in: &group)
+                for stage in producers { startStage(stage, in: &group) }
+                var running = producers.map(\.name)
+                var stopping = false
+                if running.isEmpty { group.cancelAll() }
+                while let result = await group.next() {
+                    switch result {
+                    case .watcherEnded where !Task.isCancelled:
+                        continue
+                    case .stopRequested, .timeUp, .watcherEnded:
+                        // A watcher ending because the run's own task was cancelled stops it as a signal would.
+                        guard !running.isEmpty, !stopping else { continue }
+                        stopping = true
+                        if let deadline = executor.deadline, timeUp.isFired {
+                            logger.error(
+                                Executor.deadlineMessage(deadline, stillRunning: running, sinkGrace: executor.sinkGrace))
+                        } else {
+                            logger.warning("stopping: \(running.count) stages still running")
+                        }
+                        group.cancelAll()
+                    case .stalled(let found):
+                        guard !running.isEmpty, !stopping else { continue }
+                        stopping = true
+                        produced.stall = (found, activity.now)
+                        logger.error(
+                            "no progress for \(TimeText.seconds(found.idle)) (the watchdog's limit is "
+                                + "\(TimeText.seconds(executor.stallTimeout ?? .zero))): stopping the \(running.count) "
+                                + "stages still running")
+                        group.cancelAll()
+                    case .finished(let name, let reported):
+                        let outcome = blamingStall(reported, of: name, stall: produced.stall)
+                        produced.outcomes[name] = outcome
+                        log(name, outcome, isSink: false)
+                        running.removeAll { $0 == name }
+                        if running.isEmpty { group.cancelAll() }  // ends the watchers
+                    }
+                }
+            }
+            let stopped = produced.outcomes.filter { $0.value == .cancelled }.keys.sorted()
+            if !stopped.isEmpty {
+                logger.warning("stopped before they finished: \(stopped.joined(separator: ", "))")
+            }
+            return produced
+        }
+
+        /// The watchers of the producing stages: the stop signal, the watchdog, the deadline.
+        func startWatchers(in group: inout TaskGroup<ChildResult>) {
+            group.addTask { [stop] in
+                await stop.wait()
+                return Task.isCancelled ? .watcherEnded : .stopRequested
+            }
+            if let stallTimeout = executor.stallTimeout {
+                group.addTask { [activity] in
+                    guard let stall = await activity.watch(limit: stallTimeout) else { return .watcherEnded }
+                    return .stalled(stall)
+                }
+            }
+            if let deadline = executor.deadline {
+                group.addTask { [timeUp] in
+                    await Executor.wait(until: deadline, thenFire: timeUp)
+                    return timeUp.isFired ? .timeUp : .watcherEnded
+                }
+            }
+        }
+
+        /// A stage stopped by the watchdog failed, with what it waited on, when it is what the
+        /// run waited on: the stages waiting on a request, or, when none is, every stage still running.
+        func blamingStall(
+            _ outcome: RunReport.Outcome, of name: String, stall: (found: RunActivity.Stall, at: ContinuousClock.Instant)?
+        ) -> RunReport.Outcome {
+            guard let (found, at) = stall, outcome == .cancelled,
+                found.waits.isEmpty || found.waits.contains(where: { $0.stage == name })
+            else { return outcome }
+            return .failed(
+                "stopped by the watchdog after \(TimeText.seconds(found.idle)) without progress, "
+                    + found.describe(stage: name, now: at))
+        }
+
+        /// Hands the producing stages' report to the sinks (`PointStream.report`), sends them the
+        /// run's health metrics and ends their inbound channels.
+        func deliverHealth(_ produced: Produced) async {
+            var report = RunReport(
+                outcomes: produced.outcomes, sinkFailures: [:], metricCount: counter.count,
+                durationSeconds: max(0, executor.clock() - started))
+            report.stalled = produced.stall != nil
+            report.deadlineReached = timeUp.isFired
+            self.report.report = report
+            let points = HealthMetrics.points(
+                for: report, pipeline: executor.plan.name, tags: executor.plan.tags, timestamp: Int(executor.now),
+                apiUsage: executor.apiUsage.counts)
+            for sink in sinks {
+                guard let channel = channels[sink.name] else { continue }
+                await channel.send(points.map(Item.point))
+                channel.finish()
+            }
+        }
+
+        /// How the sinks ended.
+        struct Delivered {
+            var outcomes: [String: RunReport.Outcome] = [:]
+            /// Sinks that could not deliver, with their error.
+            var failures: [String: String] = [:]
+        }
+
+        /// Waits for the sinks started in `group`, stopping them when their grace after the deadline is over.
+        func awaitSinks(in group: inout TaskGroup<ChildResult>) async -> Delivered {
+            var delivered = Delivered()
+            var delivering = sinks.map(\.name)
+            if delivering.isEmpty { group.cancelAll() }
+            while let result = await group.next() {
+                guard case .finished(let name, let reported) = result else {
+                    if !delivering.isEmpty, graceOver.isFired, let deadline = executor.deadline {
+                        logger.error(
+                            "sinks \(delivering.joined(separator: ", ")) still delivering "
+                                + "\(TimeText.seconds(executor.sinkGrace)) after \(deadline): stopping them")
+                        group.cancelAll()
+                    }
+                    continue
+                }
+                var outcome = reported
+                if outcome == .cancelled, graceOver.isFired {
+                    outcome = .failed(
+                        "stopped \(TimeText.seconds(executor.sinkGrace)) after the run's deadline, "
+                            + "before it delivered everything")
+                }
+                delivered.outcomes[name] = outcome
+                log(name, outcome, isSink: true)
+                if case .failed(let message) = outcome { delivered.failures[name] = message }
+                delivering.removeAll { $0 == name }
+                if delivering.isEmpty { group.cancelAll() }  // ends the grace timer
+            }
+            return delivered
+        }
+
         func log(_ name: String, _ outcome: RunReport.Outcome, isSink: Bool) {
             switch outcome {
             case .failed(let message) where isSink: logger.error("sink \(name) could not deliver: \(message)")
@@ -108,148 +327,11 @@ public struct Executor: Sendable {
             case .finished: break
             }
         }
-
-        let timeUp = StopSignal()
-
-        /// Runs every stage but the sinks, then hands the health metrics to the sinks.
-        func produce() async -> (outcomes: [String: RunReport.Outcome], stalled: Bool) {
-            var outcomes: [String: RunReport.Outcome] = [:]
-            var stall: (RunActivity.Stall, ContinuousClock.Instant)?
-            await withTaskGroup(of: StageEvent.self) { group in
-                group.addTask {
-                    await stop.wait()
-                    return .stopped
-                }
-                if let stallTimeout {
-                    group.addTask {
-                        guard let stall = await activity.watch(limit: stallTimeout) else { return .stopped }
-                        return .stalled(stall)
-                    }
-                }
-                if let deadline {
-                    group.addTask {
-                        await Self.wait(until: deadline, thenFire: timeUp)
-                        return .stopped
-                    }
-                }
-                for stage in producers { start(stage, in: &group) }
-                var running = producers.map(\.name)
-                var stopping = false
-                if running.isEmpty { group.cancelAll() }
-                while let event = await group.next() {
-                    switch event {
-                    case .stopped:
-                        guard !running.isEmpty, !stopping else { continue }
-                        stopping = true
-                        if let deadline, timeUp.isFired {
-                            logger.error(Self.deadlineMessage(deadline, stillRunning: running, sinkGrace: sinkGrace))
-                        } else {
-                            logger.warning("stopping: \(running.count) stages still running")
-                        }
-                        group.cancelAll()
-                    case .stalled(let found):
-                        guard !running.isEmpty, !stopping else { continue }
-                        stopping = true
-                        stall = (found, activity.now)
-                        logger.error(
-                            "no progress for \(TimeText.seconds(found.idle)) (the watchdog's limit is "
-                                + "\(TimeText.seconds(stallTimeout ?? .zero))): stopping the \(running.count) stages still running"
-                        )
-                        group.cancelAll()
-                    case .finished(let name, var outcome):
-                        // The stages waiting on a request are what the run waits on; when none
-                        // is, every stage still running is a suspect.
-                        if let (found, at) = stall, outcome == .cancelled,
-                            found.waits.isEmpty || found.waits.contains(where: { $0.stage == name })
-                        {
-                            outcome = .failed(
-                                "stopped by the watchdog after \(TimeText.seconds(found.idle)) without progress, "
-                                    + found.describe(stage: name, now: at))
-                        }
-                        outcomes[name] = outcome
-                        log(name, outcome, isSink: false)
-                        running.removeAll { $0 == name }
-                        if running.isEmpty { group.cancelAll() }  // ends the watchers
-                    }
-                }
-            }
-            let stopped = outcomes.filter { $0.value == .cancelled }.keys.sorted()
-            if !stopped.isEmpty {
-                logger.warning("stopped before they finished: \(stopped.joined(separator: ", "))")
-            }
-            var report = RunReport(
-                outcomes: outcomes, sinkFailures: [:], metricCount: counter.count,
-                durationSeconds: max(0, clock() - started))
-            report.stalled = stall != nil
-            report.deadlineReached = timeUp.isFired
-            let points = HealthMetrics.points(
-                for: report, pipeline: plan.name, tags: plan.tags, timestamp: Int(now), apiUsage: apiUsage.counts)
-            for sink in sinks {
-                guard let channel = channels[sink.name] else { continue }
-                await channel.send(points.map(Item.point))
-                channel.finish()
-            }
-            return (outcomes, stall != nil)
-        }
-
-        var outcomes: [String: RunReport.Outcome] = [:]
-        var sinkFailures: [String: String] = [:]
-        var stalled = false
-        let graceOver = StopSignal()
-        await withTaskGroup(of: StageEvent.self) { group in
-            for sink in sinks { start(sink, in: &group) }
-            if let deadline {
-                group.addTask {
-                    await Self.wait(until: deadline.extended(by: sinkGrace), thenFire: graceOver)
-                    return .stopped
-                }
-            }
-            let (stageOutcomes, stageStall) = await produce()
-            outcomes.merge(stageOutcomes) { $1 }
-            stalled = stageStall
-            var delivering = sinks.map(\.name)
-            if delivering.isEmpty { group.cancelAll() }
-            while let event = await group.next() {
-                guard case .finished(let name, let reported) = event else {
-                    if !delivering.isEmpty, graceOver.isFired, let deadline {
-                        logger.error(
-                            "sinks \(delivering.joined(separator: ", ")) still delivering \(TimeText.seconds(sinkGrace)) "
-                                + "after \(deadline): stopping them")
-                        group.cancelAll()
-                    }
-                    continue
-                }
-                var outcome = reported
-                if outcome == .cancelled, graceOver.isFired {
-                    outcome = .failed(
-                        "stopped \(TimeText.seconds(sinkGrace)) after the run's deadline, before it delivered everything")
-                }
-                outcomes[name] = outcome
-                log(name, outcome, isSink: true)
-                if case .failed(let message) = outcome { sinkFailures[name] = message }
-                delivering.removeAll { $0 == name }
-                if delivering.isEmpty { group.cancelAll() }  // ends the grace timer
-            }
-        }
-        var report = RunReport(
-            outcomes: outcomes, sinkFailures: sinkFailures, metricCount: counter.count,
-            durationSeconds: clock() - started)
-        report.stalled = stalled
-        report.deadlineReached = timeUp.isFired
-        return report
-    }
-
-    /// What a child task of the run's task groups reports.
-    enum StageEvent: Sendable {
-        case finished(String, RunReport.Outcome)
-        /// A stop (the signal, the deadline, the end of the sinks' grace) fired, or a watcher
-        /// ended with the run.
-        case stopped
-        case stalled(RunActivity.Stall)
     }
 
     static func runStage(
-        _ stage: PipelinePlan.Stage, input: BoundedChannel?, output: Output, context: StageContext, cache: SourceCache? = nil
+        _ stage: PipelinePlan.Stage, input: BoundedChannel?, output: Output, context: StageContext, cache: SourceCache? = nil,
+        report: RunReportSlot
     ) async -> RunReport.Outcome {
         do {
             switch stage.runtime {
@@ -275,7 +357,7 @@ public struct Executor: Sendable {
                 await output.send(try accumulator.finish())
             case .sink(let sink):
                 guard let input else { return .finished }
-                try await sink.run(points: PointStream(channel: input), context: context)
+                try await sink.run(points: PointStream(channel: input, report: report), context: context)
             }
             try Task.checkCancellation()
             return .finished

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A stage that delivers points out of the pipeline: stdout, Datadog, SQLite.
 ///
 /// A sink reads every point that reaches it, including the run's health metrics, and keeps
@@ -10,6 +12,17 @@ public protocol Sink: Sendable {
 public struct PointStream: AsyncSequence, Sendable {
     public typealias Element = [MetricPoint]
     let channel: BoundedChannel
+    let reportSlot: RunReportSlot
+
+    init(channel: BoundedChannel, report: RunReportSlot) {
+        self.channel = channel
+        self.reportSlot = report
+    }
+
+    /// How the producing stages went (their outcomes, the metric count, whether the run failed as
+    /// a whole: what the health metrics say), once the stream has ended; nil before, or when the
+    /// run was stopped before it got so far.
+    public var report: RunReport? { reportSlot.report }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let channel: BoundedChannel
@@ -35,6 +48,16 @@ public struct PointStream: AsyncSequence, Sendable {
         var all: [MetricPoint] = []
         for try await batch in self { all += batch }
         return all
+    }
+}
+
+/// Where the executor leaves the producing stages' report for the sinks, before it sends them
+/// the health metrics and ends their streams.
+final class RunReportSlot: Sendable {
+    private let stored = Mutex<RunReport?>(nil)
+    var report: RunReport? {
+        get { stored.withLock { $0 } }
+        set { stored.withLock { $0 = newValue } }
     }
 }
 

@@ -249,7 +249,8 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
                 outbox: open, pipeline: context.run.pipeline, destination: destination, configuration: configuration,
                 log: log)
             let warnings = stranded.warnings(
-                pipeline: context.run.pipeline, destination: destination, statePath: path, except: opened.setAsidePath)
+                pipeline: context.run.pipeline, destination: destination, statePath: path, except: opened.setAsidePath,
+                environment: context.environment)
             for warning in warnings { log.warning(warning) }
             if sawHealthMetrics { keep(intake.accept(stranded.points(context: context))) }
         }

@@ -50,10 +50,13 @@ struct DatadogStranded {
     }
 
     /// One warning per kind of stranded point (too-old points have the held-back warning), but
-    /// none for the damaged file `except` (set aside by this run, whose error says so).
-    func warnings(pipeline: String, destination: String, statePath: String, except: String? = nil) -> [String] {
+    /// none for the damaged file `except` (set aside by this run, whose error says so). The
+    /// commands they suggest name the state file unless it is the default in `environment`.
+    func warnings(
+        pipeline: String, destination: String, statePath: String, except: String? = nil, environment: [String: String]
+    ) -> [String] {
         let state =
-            statePath == Outbox.defaultPath(environment: ProcessInfo.processInfo.environment)
+            statePath == Outbox.defaultPath(environment: environment)
             ? "" : " --state \(statePath)"
         var warnings: [String] = []
         for other in otherDestinations {

@@ -8,13 +8,19 @@ import Pipeline
 /// (`https://api.github.com/repos/owner/name`, or `https://HOST/api/v3/repos/…` on GitHub
 /// Enterprise Server), so only the first stage names the repository and the API.
 struct GitHubAPI: Sendable {
-    /// `Bearer` token; nil for public repositories. Never logged, never in errors.
-    var token: String?
+    /// Where the `Bearer` token comes from: the stage's `token` option, else `$GITHUB_TOKEN` in the
+    /// run's environment (`StageContext.environment`), read at run time.
+    enum Token: Sendable {
+        case option(String)
+        case environment
+    }
+
+    var token: Token
 
     /// The API of a stage whose options may name a token.
     init(options: some GitHubListingOptions) { self.init(token: Self.token(option: options.token)) }
 
-    init(token: String?) { self.token = token }
+    init(token: Token) { self.token = token }
 
     /// GitHub's rate limits (docs.github.com, "Rate limits for the REST API"): `x-ratelimit-*`
     /// headers with the reset in epoch seconds, and a secondary limit announced in the body (the
@@ -29,16 +35,24 @@ struct GitHubAPI: Sendable {
         try context.http.with { $0.rateLimits = rateLimits }
     }
 
-    /// The token option, else `$GITHUB_TOKEN`; empty means none.
-    static func token(option: String?) -> String? {
-        let token = option ?? ProcessInfo.processInfo.environment["GITHUB_TOKEN"]
-        guard let token, !token.isEmpty else { return nil }
-        return token
+    /// The token option, else `$GITHUB_TOKEN`.
+    static func token(option: String?) -> Token { option.map(Token.option) ?? .environment }
+
+    /// The `Bearer` token of a request; nil (none, or empty) for public repositories. Never
+    /// logged, never in errors.
+    func bearer(context: StageContext) -> String? {
+        let value: String? =
+            switch token {
+            case .option(let given): given
+            case .environment: context.environment["GITHUB_TOKEN"]
+            }
+        guard let value, !value.isEmpty else { return nil }
+        return value
     }
 
-    func request(_ url: String) -> HTTPRequest {
+    func request(_ url: String, context: StageContext) -> HTTPRequest {
         var headers = [("Accept", "application/vnd.github+json"), ("X-GitHub-Api-Version", "2022-11-28")]
-        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        if let token = bearer(context: context) { headers.append(("Authorization", "Bearer \(token)")) }
         return HTTPRequest.get(url, headers: headers)
     }
 
@@ -52,7 +66,7 @@ struct GitHubAPI: Sendable {
             cached
             ? try Self.fetcher(context)
             : ConditionalFetcher(http: try Self.http(context), cache: nil, usage: context.services[APIUsage.self])
-        let response = try await fetcher.send(request(url))
+        let response = try await fetcher.send(request(url, context: context))
         guard response.isSuccess else {
             let message = (try? JSONParser.parse(response.body))?["message"]?.string
             throw HTTPError(.status(response.status, message: message), method: "GET", url: url)
@@ -68,7 +82,8 @@ struct GitHubAPI: Sendable {
         onPage: @escaping @Sendable ([JSON]) async throws -> PageDecision
     ) async throws {
         let fetcher = try Self.fetcher(context)
-        try await fetcher.http.paginate(request(url), concurrently: concurrently, fetch: fetcher.send) { response, _ in
+        try await fetcher.http.paginate(request(url, context: context), concurrently: concurrently, fetch: fetcher.send) {
+            response, _ in
             let body = try Self.decode(response, keeping: selection)
             guard let records = items(body) else {
                 throw GitHubError(url: response.url, message: "expected a list, found \(body.kindName)")

@@ -21,7 +21,8 @@ struct CountStage: Aggregation {
 
     static let kind = StageKind.aggregation(
         "count", summary: "number of records (0 when none)", options: Options.self,
-        example: ["metric": "github.prs.merged_7d", "tags": ["team": "platform"]]
+        example: ["metric": "github.prs.merged_7d", "tags": ["team": "platform"]],
+        fieldsRead: { options in .fields(options.groupBy.map { [$0.field] } ?? []) }
     ) { CountStage(options: $0) }
 
     let options: Options

@@ -28,7 +28,7 @@ struct DistinctCountStage: Aggregation {
         "distinct_count", summary: "number of distinct values of a field (0 when none)", options: Options.self,
         example: [
             "field": "author.login|commit.author.email", "lowercase": true, "metric": "github.developers.active_7d",
-        ]
+        ], fieldsRead: { .fields([$0.field]) }
     ) { DistinctCountStage(options: $0) }
 
     let options: Options

@@ -58,7 +58,7 @@ struct DurationStage: BatchTransform {
         "duration", summary: "adds the time between two time fields as a number field", options: Options.self,
         example: [
             "from": "run_started_at", "to": "updated_at", "as": "minutes", "unit": "minutes", "drop_incomplete": true,
-        ]
+        ], fieldsRead: { .fields([$0.from, $0.to]) }
     ) { DurationStage(options: $0) }
 
     let options: Options

@@ -24,7 +24,7 @@ struct LatestStage: Aggregation {
 
     static let kind = StageKind.aggregation(
         "latest", summary: "the record(s) with the greatest value of a time or number field", options: Options.self,
-        example: ["by": "created_at", "count": 1], writes: .records
+        example: ["by": "created_at", "count": 1], writes: .records, fieldsRead: { .fields([$0.by]) }
     ) { LatestStage(options: $0) }
 
     let options: Options

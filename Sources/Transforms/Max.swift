@@ -9,6 +9,7 @@ import Pipeline
 enum MaxStage {
     static let kind = StageKind.aggregation(
         "max", summary: "largest value of a numeric field (not emitted when there is no value)",
-        options: FoldOptions.self, example: ["field": "minutes", "metric": "github.ci.slowest_run_minutes"]
+        options: FoldOptions.self, example: ["field": "minutes", "metric": "github.ci.slowest_run_minutes"],
+        fieldsRead: NumericFold.fieldsRead
     ) { NumericFold(.max, $0) }
 }

@@ -11,6 +11,7 @@ enum MeanStage {
     static let kind = StageKind.aggregation(
         "mean", summary: "mean of a numeric field (not emitted when there is no value)",
         options: FoldOptions.self,
-        example: ["field": "hours_to_merge", "metric": "github.prs.avg_time_to_merge_hours", "unit": "hour"]
+        example: ["field": "hours_to_merge", "metric": "github.prs.avg_time_to_merge_hours", "unit": "hour"],
+        fieldsRead: NumericFold.fieldsRead
     ) { NumericFold(.mean, $0) }
 }

@@ -9,6 +9,7 @@ import Pipeline
 enum MinStage {
     static let kind = StageKind.aggregation(
         "min", summary: "smallest value of a numeric field (not emitted when there is no value)",
-        options: FoldOptions.self, example: ["field": "minutes", "metric": "github.ci.fastest_run_minutes"]
+        options: FoldOptions.self, example: ["field": "minutes", "metric": "github.ci.fastest_run_minutes"],
+        fieldsRead: NumericFold.fieldsRead
     ) { NumericFold(.min, $0) }
 }

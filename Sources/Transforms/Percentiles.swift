@@ -76,7 +76,7 @@ struct PercentilesStage: Aggregation {
         example: [
             "field": "minutes", "percentiles": [0, 50, 75, 90, 95, 100],
             "metric": "github.ci.workflow_duration_minutes", "unit": "minute",
-        ]
+        ], fieldsRead: { .fields([$0.field]) }
     ) { PercentilesStage(options: $0) }
 
     let options: Options

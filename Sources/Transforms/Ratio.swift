@@ -40,7 +40,7 @@ struct RatioStage: Aggregation {
             "numerator": "github.commits.total_7d", "denominator": "github.developers.active_7d",
             "metric": "github.commits.per_developer_7d",
         ],
-        reads: .points
+        reads: .points, fieldsRead: { _ in .everything }
     ) { RatioStage(options: $0) }
 
     let options: Options

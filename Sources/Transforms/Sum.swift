@@ -10,6 +10,6 @@ import Pipeline
 enum SumStage {
     static let kind = StageKind.aggregation(
         "sum", summary: "sum of a numeric field over all records (0 when none)", options: FoldOptions.self,
-        example: ["field": "stats.additions", "metric": "github.code.lines_added_7d"]
+        example: ["field": "stats.additions", "metric": "github.code.lines_added_7d"], fieldsRead: NumericFold.fieldsRead
     ) { NumericFold(.sum, $0) }
 }

@@ -11,7 +11,7 @@ import Pipeline
 struct ValueStage: Aggregation {
     static let kind = StageKind.aggregation(
         "value", summary: "a gauge from a field of a single record", options: FieldMetricOptions.self,
-        example: ["field": "assets_count", "metric": "github.releases.assets"]
+        example: ["field": "assets_count", "metric": "github.releases.assets"], fieldsRead: { .fields([$0.field]) }
     ) { ValueStage(options: $0) }
 
     struct TooManyRecords: Error, CustomStringConvertible {

@@ -24,7 +24,7 @@ struct WindowStage: BatchTransform {
     static let kind = StageKind.batch(
         "window", summary: "records whose time field is within the last span before now, inclusive",
         options: Options.self,
-        example: ["field": "merged_at", "last": "7d"]
+        example: ["field": "merged_at", "last": "7d"], fieldsRead: { .fields([$0.field]) }
     ) { WindowStage(options: $0) }
 
     let options: Options

@@ -6,7 +6,7 @@ import Pipeline
 /// With `updated_since`, the listing is read newest-updated first and stops at the first page
 /// that reaches past that span: a PR merged or closed inside a window was updated inside it, so
 /// the 2,000 old closed PRs of a busy repository cost no requests.
-struct GitHubPullRequests: Source, FieldReading {
+struct GitHubPullRequests: Source {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         /// `open` (default), `closed` or `all`.
         var state: String?
@@ -21,7 +21,7 @@ struct GitHubPullRequests: Source, FieldReading {
 
     static let kind = StageKind.source(
         "github_pulls", summary: "pull requests of the input repository, every page", options: Options.self,
-        example: ["state": "closed", "updated_since": "7d"], inputs: .required
+        example: ["state": "closed", "updated_since": "7d"], inputs: .required, fieldsRead: { .fields($0.templateFields) }
     ) { options in
         let state = options.state ?? "open"
         guard ["open", "closed", "all"].contains(state) else {
@@ -36,8 +36,6 @@ struct GitHubPullRequests: Source, FieldReading {
     let api: GitHubAPI
     let state: String
     let perPage: Int
-
-    var fieldsRead: [FieldPath] { options.templateFields }
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         let added = try options.addedFields(from: input)

@@ -42,7 +42,7 @@ struct FilterStage: BatchTransform {
             "where": [["field": "commit.message", "contains": "hotfix"]],
             "any": [["field": "author.login", "exists": true], ["field": "commit.author.email", "exists": true]],
             "negate": false,
-        ]
+        ], fieldsRead: { .fields(($0.all + $0.any).flatMap(\.fieldsRead)) }
     ) { FilterStage(options: $0) }
 
     let options: Options

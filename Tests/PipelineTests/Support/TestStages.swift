@@ -72,7 +72,7 @@ enum TestStages {
         var fetch: StageKind {
             StageKind.source(
                 "fetch", summary: "one record per input record", options: FetchOptions.self,
-                example: ["url": "{id}"], inputs: .required
+                example: ["url": "{id}"], inputs: .required, fieldsRead: { .fields($0.url.fields) }
             ) { [fetches, fetchDelay] options in
                 FetchSource(options: options, probe: fetches, delay: fetchDelay)
             }
@@ -145,22 +145,25 @@ enum TestStages {
         GetSource(options: $0)
     }
 
-    static let pass = StageKind.batch("pass", summary: "identity", options: NoOptions.self, example: [:]) { _ in
-        PassTransform()
+    static let pass = StageKind.batch(
+        "pass", summary: "identity", options: NoOptions.self, example: [:], fieldsRead: { _ in .everything }
+    ) {
+        _ in PassTransform()
     }
 
     static let pick = StageKind.batch(
         "pick", summary: "identity that declares the fields it reads", options: PickOptions.self,
-        example: ["fields": ["a.b"]]
+        example: ["fields": ["a.b"]], fieldsRead: { .fields($0.fields) }
     ) { PickTransform(fieldsRead: $0.fields) }
 
     static let tally = StageKind.aggregation(
         "tally", summary: "records with a value at a field", options: TallyOptions.self,
-        example: ["field": "a", "metric": "test.tally"]
+        example: ["field": "a", "metric": "test.tally"], fieldsRead: { .fields([$0.field]) }
     ) { TallyAggregation(field: $0.field, metric: $0.metric) }
 
     static let count = StageKind.aggregation(
-        "count", summary: "number of records", options: CountOptions.self, example: ["metric": "test.count"]
+        "count", summary: "number of records", options: CountOptions.self, example: ["metric": "test.count"],
+        fieldsRead: { _ in .everything }
     ) { CountAggregation(metric: $0.metric) }
 
     static let broken = StageKind.sink("broken", summary: "cannot deliver", options: NoOptions.self, example: [:]) {
@@ -234,12 +237,10 @@ enum TestStages {
         }
     }
 
-    struct FetchSource: Source, FieldReading {
+    struct FetchSource: Source {
         let options: FetchOptions
         let probe: Concurrency
         let delay: Duration
-
-        var fieldsRead: [FieldPath] { options.url.fields }
 
         func run(input: JSON?, output: Output, context: StageContext) async throws {
             let url = try options.url.render(input)
@@ -256,7 +257,7 @@ enum TestStages {
         }
     }
 
-    struct PickTransform: BatchTransform, FieldReading {
+    struct PickTransform: BatchTransform {
         let fieldsRead: [FieldPath]
 
         func transform(_ batch: [Item], into output: inout [Item], context: StageContext) throws {
@@ -264,11 +265,9 @@ enum TestStages {
         }
     }
 
-    struct TallyAggregation: Aggregation, FieldReading {
+    struct TallyAggregation: Aggregation {
         let field: FieldPath
         let metric: String
-
-        var fieldsRead: [FieldPath] { [field] }
 
         func makeAccumulator(context: StageContext) -> any Accumulator {
             State(field: field, metric: metric, context: context)

@@ -8,7 +8,7 @@ import Storage
 /// (`github.ci.*`, default `*`); `since` and `until` inclusive bounds, each an ISO 8601 time or a
 /// span back from the run's clock (`30d`, `12h`) or `now`; `pipeline` the pipeline that wrote
 /// them (empty: any); `tags` `key:value` tags every point must have.
-struct SQLitePoints: Source {
+struct SQLitePointsSource: Source {
     struct Options: Decodable, Sendable {
         var path: String
         var metric: String?
@@ -26,7 +26,7 @@ struct SQLitePoints: Source {
             "tags": ["repo:octo-org/octo-repo"],
         ],
         writes: .points
-    ) { try SQLitePoints(options: $0) }
+    ) { try SQLitePointsSource(options: $0) }
 
     /// A time bound as written: resolved against the run's clock when the stage runs.
     enum Bound: Sendable, Equatable {

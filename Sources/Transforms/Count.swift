@@ -7,7 +7,7 @@ import Pipeline
 /// {"type": "count", "inputs": ["merged_in_window"], "metric": "github.prs.merged_7d"}
 /// ```
 /// Options: `metric`, `unit`, `tags` (an object of extra tag values), `group_by` (a field path).
-struct CountStage: Aggregation {
+struct CountTransform: Aggregation {
     struct Options: Decodable, Sendable {
         var output: MetricOptions
         var groupBy: GroupBy?
@@ -23,7 +23,7 @@ struct CountStage: Aggregation {
         "count", summary: "number of records (0 when none)", options: Options.self,
         example: ["metric": "github.prs.merged_7d", "tags": ["team": "platform"]],
         fieldsRead: { options in .fields(options.groupBy.map { [$0.field] } ?? []) }
-    ) { CountStage(options: $0) }
+    ) { CountTransform(options: $0) }
 
     let options: Options
 

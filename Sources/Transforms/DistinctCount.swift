@@ -10,7 +10,7 @@ import Pipeline
 /// counts file paths; `a|b` takes `b` for records where `a` is null), `lowercase` (compare strings
 /// lower-cased, default false), `metric`, `unit`, `tags`. Null and missing values are skipped;
 /// values of different JSON kinds are different (`1` is not `"1"`).
-struct DistinctCountStage: Aggregation {
+struct DistinctCountTransform: Aggregation {
     struct Options: Decodable, Sendable {
         var field: FieldPath
         var lowercase: Bool
@@ -29,7 +29,7 @@ struct DistinctCountStage: Aggregation {
         example: [
             "field": "author.login|commit.author.email", "lowercase": true, "metric": "github.developers.active_7d",
         ], fieldsRead: { .fields([$0.field]) }
-    ) { DistinctCountStage(options: $0) }
+    ) { DistinctCountTransform(options: $0) }
 
     let options: Options
 

@@ -7,7 +7,7 @@ import Pipeline
 /// {"type": "mean", "inputs": ["merge_times"], "field": "hours_to_merge", "metric": "github.prs.avg_time_to_merge_hours", "unit": "hour"}
 /// ```
 /// Options: `field`, `metric`, `unit`, `tags`, `group_by` (one point per value of a field: `GroupBy`).
-enum MeanStage {
+enum MeanTransform {
     static let kind = StageKind.aggregation(
         "mean", summary: "mean of a numeric field (not emitted when there is no value)",
         options: FoldOptions.self,

@@ -16,7 +16,7 @@ import Pipeline
 ///
 /// Percentile p of n sorted values x[0…n-1] interpolates linearly at position (n-1)·p/100, as
 /// numpy.percentile does by default (METRICS.md).
-struct PercentilesStage: Aggregation {
+struct PercentilesTransform: Aggregation {
     struct Options: Decodable, Sendable {
         var field: FieldPath
         /// The percentiles and the full metric name of each, in the order given.
@@ -77,7 +77,7 @@ struct PercentilesStage: Aggregation {
             "field": "minutes", "percentiles": [0, 50, 75, 90, 95, 100],
             "metric": "github.ci.workflow_duration_minutes", "unit": "minute",
         ], fieldsRead: { .fields([$0.field]) }
-    ) { PercentilesStage(options: $0) }
+    ) { PercentilesTransform(options: $0) }
 
     let options: Options
 

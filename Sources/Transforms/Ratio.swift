@@ -10,7 +10,7 @@ import Pipeline
 /// (optional factor, e.g. 100 for a percentage; default 1), `unit`, `tags`. Not emitted when
 /// either point is missing or the denominator is 0. When several points share a name, the last
 /// one read counts.
-struct RatioStage: Aggregation {
+struct RatioTransform: Aggregation {
     struct Options: Decodable, Sendable {
         var numerator: String
         var denominator: String
@@ -41,7 +41,7 @@ struct RatioStage: Aggregation {
             "metric": "github.commits.per_developer_7d",
         ],
         reads: .points, fieldsRead: { _ in .everything }
-    ) { RatioStage(options: $0) }
+    ) { RatioTransform(options: $0) }
 
     let options: Options
 

@@ -7,7 +7,7 @@ import Pipeline
 /// ```
 /// Options: `field` (path; arrays flattened, so `files.additions` sums every file), `metric`,
 /// `unit`, `tags`, `group_by` (one point per value of a field: `GroupBy`). Numbers and numeric strings count; null and missing values are skipped.
-enum SumStage {
+enum SumTransform {
     static let kind = StageKind.aggregation(
         "sum", summary: "sum of a numeric field over all records (0 when none)", options: FoldOptions.self,
         example: ["field": "stats.additions", "metric": "github.code.lines_added_7d"], fieldsRead: NumericFold.fieldsRead

@@ -133,7 +133,7 @@ struct SQLitePointsTests {
         try await Self.withStore([("github", many)]) { path in
             let recorder = BatchRecorder()
             let registry = StageRegistry([
-                SQLitePoints.kind,
+                SQLitePointsSource.kind,
                 StageKind.sink("record", summary: "records batch sizes", options: NoOptions.self, example: [:]) { _ in
                     RecordingSink(recorder: recorder)
                 },

@@ -13,7 +13,7 @@ import Pipeline
 /// end of the alphabet. One counted request per run is what exactness costs here; listing
 /// every branch (`github_branches`) costs a page per 100 and re-fetches every page after a
 /// new name.
-struct GitHubBranchCount: Source {
+struct GitHubBranchCountSource: Source {
     struct Options: Decodable, Sendable {
         var url: RecordTemplate?
         var token: String?
@@ -23,7 +23,7 @@ struct GitHubBranchCount: Source {
         "github_branch_count", summary: "the number of branches of the input repository, in one request",
         options: Options.self, example: [:], inputs: .required,
         fieldsRead: { .fields(($0.url ?? RecordTemplate("{url}")!).fields) }
-    ) { GitHubBranchCount(options: $0, api: GitHubAPI(token: GitHubAPI.token(option: $0.token))) }
+    ) { GitHubBranchCountSource(options: $0, api: GitHubAPI(token: GitHubAPI.token(option: $0.token))) }
 
     let options: Options
     /// Resolved once when the stage is built.

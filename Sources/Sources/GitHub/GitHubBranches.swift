@@ -2,7 +2,7 @@ import HTTP
 import Pipeline
 
 /// `github_branches`: every branch of the input repository (GET /repos/{owner}/{repo}/branches).
-struct GitHubBranches: Source {
+struct GitHubBranchesSource: Source {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         var per_page: Int?
         var url: RecordTemplate?
@@ -14,7 +14,7 @@ struct GitHubBranches: Source {
         "github_branches", summary: "branches of the input repository, every page (fetched concurrently)",
         options: Options.self, example: ["add_fields": ["default_branch": "{default_branch}"]], inputs: .required,
         fieldsRead: { .fields($0.templateFields) }
-    ) { GitHubBranches(options: $0, api: GitHubAPI(options: $0), perPage: try validPerPage($0.per_page)) }
+    ) { GitHubBranchesSource(options: $0, api: GitHubAPI(options: $0), perPage: try validPerPage($0.per_page)) }
 
     let options: Options
     /// Resolved once when the stage is built: `run` is called once per input record.

@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// GitHub lists at most 300 files a page and links the rest; each page repeats the commit, so
 /// the stage merges the pages' `files` into one record.
-struct GitHubCommit: Source {
+struct GitHubCommitSource: Source {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         /// The commit's API URL from the input record; default `{url}` (as commit listings give it).
         var url: RecordTemplate?
@@ -18,7 +18,7 @@ struct GitHubCommit: Source {
     static let kind = StageKind.source(
         "github_commit", summary: "each input commit in full: stats and every page of files",
         options: Options.self, example: ["url": "{url}"], inputs: .required, fieldsRead: { .fields($0.templateFields) }
-    ) { GitHubCommit(options: $0, api: GitHubAPI(options: $0)) }
+    ) { GitHubCommitSource(options: $0, api: GitHubAPI(options: $0)) }
 
     let options: Options
     /// Resolved once when the stage is built: `run` is called once per input record.

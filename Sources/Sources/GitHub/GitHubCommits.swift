@@ -8,7 +8,7 @@ import Pipeline
 /// `until` is the clock itself for a backfill (`--as-of` more than a day ago); a run near the
 /// wall clock leaves it out for the same reason. GitHub compares them with the commit
 /// (committer) date.
-struct GitHubCommits: Source {
+struct GitHubCommitsSource: Source {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         /// Branch, tag or SHA to list from, e.g. `{default_branch}`; default: the repository's default branch.
         var sha: RecordTemplate?
@@ -24,7 +24,7 @@ struct GitHubCommits: Source {
         "github_commits", summary: "commits of a branch within a span before the run's clock, every page",
         options: Options.self, example: ["sha": "{default_branch}", "since": "7d"], inputs: .required,
         fieldsRead: { .fields($0.templateFields + ($0.sha ?? RecordTemplate("{default_branch}")!).fields) }
-    ) { GitHubCommits(options: $0, api: GitHubAPI(options: $0), perPage: try validPerPage($0.per_page)) }
+    ) { GitHubCommitsSource(options: $0, api: GitHubAPI(options: $0), perPage: try validPerPage($0.per_page)) }
 
     let options: Options
     /// Resolved once when the stage is built: `run` is called once per input record.

@@ -4,7 +4,7 @@ import Pipeline
 
 /// `github_repository`: the repository record (GET /repos/{owner}/{repo}), whose
 /// `default_branch` and `url` the other GitHub stages use.
-struct GitHubRepository: Source {
+struct GitHubRepositorySource: Source {
     struct Options: Decodable, Sendable {
         /// `owner/name`.
         var repository: String
@@ -27,7 +27,7 @@ struct GitHubRepository: Source {
         guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
             throw OptionsDecoder.Failure(path: ["api_url"], message: "\"\(base)\" is not an http(s) URL")
         }
-        return GitHubRepository(
+        return GitHubRepositorySource(
             url: URLBuilder(base).path("repos", String(parts[0]), String(parts[1])).string,
             api: GitHubAPI(token: GitHubAPI.token(option: options.token)))
     }

@@ -22,7 +22,7 @@ import Synchronization
 /// only today's part changes and the past days' pages revalidate for free. Completed runs of
 /// past days are so kept from run to run, and a re-run (which changes its run's page) or a run
 /// still in progress is fetched again: the result is always a cold run's.
-struct GitHubWorkflowRuns: Source {
+struct GitHubWorkflowRunsSource: Source {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         /// Runs created within this span before the run's clock, e.g. `7d`.
         var created_within: TimeSpan?
@@ -50,7 +50,8 @@ struct GitHubWorkflowRuns: Source {
         if let limit = options.limit, limit < 1 {
             throw OptionsDecoder.Failure(path: ["limit"], message: "must be at least 1")
         }
-        return GitHubWorkflowRuns(options: options, api: GitHubAPI(options: options), perPage: try validPerPage(options.per_page))
+        return GitHubWorkflowRunsSource(
+            options: options, api: GitHubAPI(options: options), perPage: try validPerPage(options.per_page))
     }
 
     /// Results a filtered listing returns at most.

@@ -6,7 +6,7 @@ import Pipeline
 /// With `updated_since`, the listing is read newest-updated first and stops at the first page
 /// that reaches past that span: a PR merged or closed inside a window was updated inside it, so
 /// the 2,000 old closed PRs of a busy repository cost no requests.
-struct GitHubPullRequests: Source {
+struct GitHubPullsSource: Source {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         /// `open` (default), `closed` or `all`.
         var state: String?
@@ -27,7 +27,7 @@ struct GitHubPullRequests: Source {
         guard ["open", "closed", "all"].contains(state) else {
             throw OptionsDecoder.Failure(path: ["state"], message: "\"\(state)\" is not open, closed or all")
         }
-        return GitHubPullRequests(
+        return GitHubPullsSource(
             options: options, api: GitHubAPI(options: options), state: state, perPage: try validPerPage(options.per_page))
     }
 

@@ -16,7 +16,7 @@ import Pipeline
 /// 1000), `prices` (USD per hour by `type` or `region/type`, over the table in the repository).
 /// Regions are read concurrently, each region's pages in turn (`NextToken`). Credentials,
 /// endpoints and retries are those of `AWSClient` (environment, web identity, container, IMDS).
-struct EC2Instances: Source {
+struct AWSEC2InstancesSource: Source {
     struct Filter: Decodable, Sendable {
         var name: String
         var values: [String]
@@ -52,7 +52,7 @@ struct EC2Instances: Source {
             throw OptionsDecoder.Failure(
                 path: ["filters", "[\(index)]"], message: "a filter needs a name and at least one value")
         }
-        return EC2Instances(options: options, pageSize: pageSize, prices: EC2Prices(overrides: options.prices ?? [:]))
+        return AWSEC2InstancesSource(options: options, pageSize: pageSize, prices: EC2Prices(overrides: options.prices ?? [:]))
     }
 
     static let apiVersion = "2016-11-15"

@@ -24,7 +24,7 @@ enum Progress {
 
     static let kind = StageKind.batch(
         "progress", summary: "counts points on stderr", options: NoOptions.self, example: [:], reads: .points,
-        writes: .points, fieldsRead: { _ in .everything }
+        writes: .points, fieldsRead: { _ in .everything }, optionDocs: [:]
     ) { _ in Counter() }
 
     /// `plan` with a progress stage feeding the stage named `sink`.

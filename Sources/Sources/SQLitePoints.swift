@@ -25,7 +25,15 @@ struct SQLitePointsSource: Source {
             "path": "metrics.sqlite", "metric": "github.ci.*", "since": "30d", "until": "now", "pipeline": "github",
             "tags": ["repo:octo-org/octo-repo"],
         ],
-        writes: .points
+        writes: .points,
+        optionDocs: [
+            "path": "the metrics store to read, opened read-only (required)",
+            "metric": "GLOB pattern of metric names (default *)",
+            "since": "earliest time, ISO 8601 or a span back from the run clock like 30d (default: no bound)",
+            "until": "latest time, ISO 8601, a span back or now (default: no bound)",
+            "pipeline": "only points written by this pipeline (default: any)",
+            "tags": "key:value tags every point must have (default: none)",
+        ]
     ) { try SQLitePointsSource(options: $0) }
 
     /// A time bound as written: resolved against the run's clock when the stage runs.

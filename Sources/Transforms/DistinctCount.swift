@@ -28,7 +28,14 @@ struct DistinctCountTransform: Aggregation {
         "distinct_count", summary: "number of distinct values of a field (0 when none)", options: Options.self,
         example: [
             "field": "author.login|commit.author.email", "lowercase": true, "metric": "github.developers.active_7d",
-        ], fieldsRead: { .fields([$0.field]) }
+        ], fieldsRead: { .fields([$0.field]) },
+        optionDocs: [
+            "field": "field whose distinct values are counted; a|b takes the first present (required)",
+            "lowercase": "compare values lowercased (default false)",
+            "metric": "metric name of the point (required)",
+            "unit": "unit of the point, e.g. minute (default: none)",
+            "tags": "extra key:value tags of the point (default: none)",
+        ]
     ) { DistinctCountTransform(options: $0) }
 
     let options: Options

@@ -58,7 +58,14 @@ struct DurationTransform: BatchTransform {
         "duration", summary: "adds the time between two time fields as a number field", options: Options.self,
         example: [
             "from": "run_started_at", "to": "updated_at", "as": "minutes", "unit": "minutes", "drop_incomplete": true,
-        ], fieldsRead: { .fields([$0.from, $0.to]) }
+        ], fieldsRead: { .fields([$0.from, $0.to]) },
+        optionDocs: [
+            "from": "path to the start time (required)",
+            "to": "path to the end time (required)",
+            "as": "top-level field to set (required)",
+            "unit": "seconds, minutes, hours or days (default seconds)",
+            "drop_incomplete": "drop records missing either time instead of passing them on (default false)",
+        ]
     ) { DurationTransform(options: $0) }
 
     let options: Options

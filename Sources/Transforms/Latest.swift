@@ -24,7 +24,11 @@ struct LatestTransform: Aggregation {
 
     static let kind = StageKind.aggregation(
         "latest", summary: "the record(s) with the greatest value of a time or number field", options: Options.self,
-        example: ["by": "created_at", "count": 1], writes: .records, fieldsRead: { .fields([$0.by]) }
+        example: ["by": "created_at", "count": 1], writes: .records, fieldsRead: { .fields([$0.by]) },
+        optionDocs: [
+            "by": "time or number field compared (required)",
+            "count": "how many records to keep (default 1)",
+        ]
     ) { LatestTransform(options: $0) }
 
     let options: Options

@@ -76,7 +76,15 @@ struct PercentilesTransform: Aggregation {
         example: [
             "field": "minutes", "percentiles": [0, 50, 75, 90, 95, 100],
             "metric": "github.ci.workflow_duration_minutes", "unit": "minute",
-        ], fieldsRead: { .fields([$0.field]) }
+        ], fieldsRead: { .fields([$0.field]) },
+        optionDocs: [
+            "field": "numeric field (required)",
+            "percentiles": "percentiles from 0 to 100, each once (required)",
+            "names": "metric suffixes by percentile, e.g. {\"50\": \"median\"} (default min, pNN, max)",
+            "metric": "metric name prefix (required)",
+            "unit": "unit of the point, e.g. minute (default: none)",
+            "tags": "extra key:value tags of the point (default: none)",
+        ]
     ) { PercentilesTransform(options: $0) }
 
     let options: Options

@@ -24,7 +24,11 @@ struct WindowTransform: BatchTransform {
     static let kind = StageKind.batch(
         "window", summary: "records whose time field is within the last span before now, inclusive",
         options: Options.self,
-        example: ["field": "merged_at", "last": "7d"], fieldsRead: { .fields([$0.field]) }
+        example: ["field": "merged_at", "last": "7d"], fieldsRead: { .fields([$0.field]) },
+        optionDocs: [
+            "field": "time field of the record (required)",
+            "last": "span before the run clock, e.g. 7d (required)",
+        ]
     ) { WindowTransform(options: $0) }
 
     let options: Options

@@ -134,7 +134,8 @@ struct SQLitePointsTests {
             let recorder = BatchRecorder()
             let registry = StageRegistry([
                 SQLitePointsSource.kind,
-                StageKind.sink("record", summary: "records batch sizes", options: NoOptions.self, example: [:]) { _ in
+                StageKind.sink("record", summary: "records batch sizes", options: NoOptions.self, example: [:], optionDocs: [:]) {
+                    _ in
                     RecordingSink(recorder: recorder)
                 },
             ])

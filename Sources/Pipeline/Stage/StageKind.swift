@@ -19,6 +19,8 @@ public struct StageKind: Sendable {
     public let example: JSON
     /// The options it accepts (from decoding the example), for `pipeline list` and suggestions.
     public let optionNames: [String]
+    /// One line of documentation per option it accepts (keys: `optionNames`): what it sets, its default.
+    public let optionDocs: [String: String]
     let build: @Sendable (JSON, [String]) throws -> Built
 
     /// A stage built from its options: its runtime and the fields of its input records it reads.
@@ -41,7 +43,7 @@ public struct StageKind: Sendable {
     private init<Options: Decodable & Sendable>(
         type: String, role: Role, summary: String, reads: ItemKind?, requiresInputs: Bool, writes: ItemKind?,
         options: Options.Type, example: JSON, fieldsRead: @escaping @Sendable (Options) -> FieldsRead,
-        build: @escaping @Sendable (Options) throws -> StageRuntime
+        optionDocs: [String: String], build: @escaping @Sendable (Options) throws -> StageRuntime
     ) {
         self.type = type
         self.role = role
@@ -51,6 +53,7 @@ public struct StageKind: Sendable {
         self.writes = writes
         self.example = example
         self.optionNames = OptionsDecoder.optionNames(of: options, example: example)
+        self.optionDocs = optionDocs
         self.build = { json, path in
             let options = try OptionsDecoder.decode(Options.self, from: json, path: path)
             do {
@@ -68,11 +71,12 @@ public struct StageKind: Sendable {
     /// A source that takes no inputs.
     public static func source<Options: Decodable & Sendable>(
         _ type: String, summary: String, options: Options.Type, example: JSON, writes: ItemKind = .records,
-        make: @escaping @Sendable (Options) throws -> any Source
+        optionDocs: [String: String], make: @escaping @Sendable (Options) throws -> any Source
     ) -> StageKind {
         StageKind(
             type: type, role: .source, summary: summary, reads: nil, requiresInputs: false, writes: writes,
-            options: options, example: example, fieldsRead: { _ in .everything }, build: { .source(try make($0)) })
+            options: options, example: example, fieldsRead: { _ in .everything }, optionDocs: optionDocs,
+            build: { .source(try make($0)) })
     }
 
     /// A source with inputs: it runs once per upstream record, which parameterises it; `fieldsRead`
@@ -80,11 +84,12 @@ public struct StageKind: Sendable {
     public static func source<Options: Decodable & Sendable>(
         _ type: String, summary: String, options: Options.Type, example: JSON, inputs: SourceInputs,
         writes: ItemKind = .records, fieldsRead: @escaping @Sendable (Options) -> FieldsRead,
-        make: @escaping @Sendable (Options) throws -> any Source
+        optionDocs: [String: String], make: @escaping @Sendable (Options) throws -> any Source
     ) -> StageKind {
         StageKind(
             type: type, role: .source, summary: summary, reads: .records, requiresInputs: inputs == .required,
-            writes: writes, options: options, example: example, fieldsRead: fieldsRead, build: { .source(try make($0)) })
+            writes: writes, options: options, example: example, fieldsRead: fieldsRead, optionDocs: optionDocs,
+            build: { .source(try make($0)) })
     }
 
     /// A batch transform; `fieldsRead` says which fields of its input records it reads (`.everything`
@@ -92,11 +97,11 @@ public struct StageKind: Sendable {
     public static func batch<Options: Decodable & Sendable>(
         _ type: String, summary: String, options: Options.Type, example: JSON, reads: ItemKind = .records,
         writes: ItemKind = .records, fieldsRead: @escaping @Sendable (Options) -> FieldsRead,
-        make: @escaping @Sendable (Options) throws -> any BatchTransform
+        optionDocs: [String: String], make: @escaping @Sendable (Options) throws -> any BatchTransform
     ) -> StageKind {
         StageKind(
             type: type, role: .transform, summary: summary, reads: reads, requiresInputs: true, writes: writes,
-            options: options, example: example, fieldsRead: fieldsRead, build: { .batch(try make($0)) })
+            options: options, example: example, fieldsRead: fieldsRead, optionDocs: optionDocs, build: { .batch(try make($0)) })
     }
 
     /// An aggregation; `fieldsRead` says which fields of its input records it reads (`.everything`
@@ -104,21 +109,22 @@ public struct StageKind: Sendable {
     public static func aggregation<Options: Decodable & Sendable>(
         _ type: String, summary: String, options: Options.Type, example: JSON, reads: ItemKind = .records,
         writes: ItemKind = .points, fieldsRead: @escaping @Sendable (Options) -> FieldsRead,
-        make: @escaping @Sendable (Options) throws -> any Aggregation
+        optionDocs: [String: String], make: @escaping @Sendable (Options) throws -> any Aggregation
     ) -> StageKind {
         StageKind(
             type: type, role: .transform, summary: summary, reads: reads, requiresInputs: true, writes: writes,
-            options: options, example: example, fieldsRead: fieldsRead, build: { .aggregation(try make($0)) })
+            options: options, example: example, fieldsRead: fieldsRead, optionDocs: optionDocs,
+            build: { .aggregation(try make($0)) })
     }
 
     /// A sink: it reads points, which have no fields to select.
     public static func sink<Options: Decodable & Sendable>(
         _ type: String, summary: String, options: Options.Type, example: JSON,
-        make: @escaping @Sendable (Options) throws -> any Sink
+        optionDocs: [String: String], make: @escaping @Sendable (Options) throws -> any Sink
     ) -> StageKind {
         StageKind(
             type: type, role: .sink, summary: summary, reads: .points, requiresInputs: true, writes: nil, options: options,
-            example: example, fieldsRead: { _ in .everything }, build: { .sink(try make($0)) })
+            example: example, fieldsRead: { _ in .everything }, optionDocs: optionDocs, build: { .sink(try make($0)) })
     }
 }
 

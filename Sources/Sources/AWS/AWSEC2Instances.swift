@@ -31,7 +31,13 @@ struct AWSEC2InstancesSource: Source {
 
     static let kind = StageKind.source(
         "aws_ec2_instances", summary: "EC2 instances of every region listed (DescribeInstances, every page)",
-        options: Options.self, example: ["regions": ["us-east-1"], "filters": [["name": "tag:team", "values": ["ml"]]]]
+        options: Options.self, example: ["regions": ["us-east-1"], "filters": [["name": "tag:team", "values": ["ml"]]]],
+        optionDocs: [
+            "regions": "regions to list, entries may be comma-separated (default $AWS_REGION, else $AWS_DEFAULT_REGION)",
+            "filters": "EC2 filters, each {name, values} (default: none)",
+            "page_size": "MaxResults per page, 5 to 1000 (default 1000)",
+            "prices": "USD per hour by type or region/type, over the built-in table (default: none)",
+        ]
     ) { options in
         for (index, entry) in (options.regions ?? []).enumerated() {
             for region in splitRegions([entry]) where !AWSClient.isValidRegion(region) {

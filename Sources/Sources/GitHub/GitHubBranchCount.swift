@@ -22,7 +22,11 @@ struct GitHubBranchCountSource: Source {
     static let kind = StageKind.source(
         "github_branch_count", summary: "the number of branches of the input repository, in one request",
         options: Options.self, example: [:], inputs: .required,
-        fieldsRead: { .fields(($0.url ?? RecordTemplate("{url}")!).fields) }
+        fieldsRead: { .fields(($0.url ?? RecordTemplate("{url}")!).fields) },
+        optionDocs: [
+            "url": "API URL of the repository, from the input record (default {url})",
+            "token": "GitHub token (default $GITHUB_TOKEN)",
+        ]
     ) { GitHubBranchCountSource(options: $0, api: GitHubAPI(token: GitHubAPI.token(option: $0.token))) }
 
     let options: Options

@@ -17,7 +17,12 @@ struct GitHubCommitSource: Source {
 
     static let kind = StageKind.source(
         "github_commit", summary: "each input commit in full: stats and every page of files",
-        options: Options.self, example: ["url": "{url}"], inputs: .required, fieldsRead: { .fields($0.templateFields) }
+        options: Options.self, example: ["url": "{url}"], inputs: .required, fieldsRead: { .fields($0.templateFields) },
+        optionDocs: [
+            "url": "the commit's API URL, from the input record (default {url})",
+            "token": "GitHub token (default $GITHUB_TOKEN)",
+            "add_fields": "fields added to each record, rendered from the input record (default: none)",
+        ]
     ) { GitHubCommitSource(options: $0, api: GitHubAPI(options: $0)) }
 
     let options: Options

@@ -17,7 +17,12 @@ struct GitHubRepositorySource: Source {
     static let kind = StageKind.source(
         "github_repository", summary: "the repository (default branch, API URL) from GET /repos/{owner}/{repo}",
         options: Options.self,
-        example: ["repository": "octo-org/octo-repo", "api_url": "https://api.github.com"]
+        example: ["repository": "octo-org/octo-repo", "api_url": "https://api.github.com"],
+        optionDocs: [
+            "repository": "the repository, owner/name (required)",
+            "api_url": "API base URL (default https://api.github.com; https://HOST/api/v3 for Enterprise Server)",
+            "token": "GitHub token (default $GITHUB_TOKEN)",
+        ]
     ) { options in
         let parts = options.repository.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {

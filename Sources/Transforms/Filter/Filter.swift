@@ -42,7 +42,12 @@ struct FilterTransform: BatchTransform {
             "where": [["field": "commit.message", "contains": "hotfix"]],
             "any": [["field": "author.login", "exists": true], ["field": "commit.author.email", "exists": true]],
             "negate": false,
-        ], fieldsRead: { .fields(($0.all + $0.any).flatMap(\.fieldsRead)) }
+        ], fieldsRead: { .fields(($0.all + $0.any).flatMap(\.fieldsRead)) },
+        optionDocs: [
+            "where": "conditions that must all hold (default: none)",
+            "any": "conditions of which one must hold (default: none)",
+            "negate": "keep the records that do not match instead (default false)",
+        ]
     ) { FilterTransform(options: $0) }
 
     let options: Options

@@ -27,6 +27,9 @@ enum ListCommand {
                 .compactMap { $0 }.joined(separator: ", ")
             out += "    \(kind.type) — \(kind.summary) (\(flow))\n"
             out += "      options: \(kind.optionNames.isEmpty ? "none" : kind.optionNames.joined(separator: ", "))\n"
+            for name in kind.optionNames {
+                if let doc = kind.optionDocs[name] { out += "        \(name): \(doc)\n" }
+            }
             out += "      example: \(kind.example.jsonText)\n"
         }
         out += "\nPipelines in \(PipelineFiles.directory)/:\n"

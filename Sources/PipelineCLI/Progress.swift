@@ -24,16 +24,16 @@ enum Progress {
 
     static let kind = StageKind.batch(
         "progress", summary: "counts points on stderr", options: NoOptions.self, example: [:], reads: .points,
-        writes: .points
+        writes: .points, fieldsRead: { _ in .everything }, optionDocs: [:]
     ) { _ in Counter() }
 
     /// `plan` with a progress stage feeding the stage named `sink`.
     static func inserted(into plan: PipelinePlan, before sink: String) -> PipelinePlan {
         guard isTerminal, let index = plan.stages.firstIndex(where: { $0.name == sink }),
-            let runtime = try? kind.makeRuntime(options: [:], path: [])
+            let built = try? kind.make(options: [:], path: [])
         else { return plan }
         var inserted = plan
-        let progress = PipelinePlan.Stage(name: "progress", kind: kind, runtime: runtime, inputs: plan.stages[index].inputs)
+        let progress = PipelinePlan.Stage(name: "progress", kind: kind, built: built, inputs: plan.stages[index].inputs)
         inserted.stages[index].inputs = ["progress"]
         inserted.stages.insert(progress, at: index)
         return inserted

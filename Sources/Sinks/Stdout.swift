@@ -19,7 +19,10 @@ public struct StdoutSink: Sink {
 
     public static let kind = StageKind.sink(
         "stdout", summary: "print points on stdout as an aligned table or JSON Lines", options: Options.self,
-        example: ["format": "json"]
+        example: ["format": "json"],
+        optionDocs: [
+            "format": "table or json (default: a table on a terminal, JSON Lines otherwise)"
+        ]
     ) { StdoutSink(format: $0.format ?? (isatty(1) == 1 ? .table : .json)) }
 
     public var format: Format

@@ -8,7 +8,7 @@ import Storage
 /// (`github.ci.*`, default `*`); `since` and `until` inclusive bounds, each an ISO 8601 time or a
 /// span back from the run's clock (`30d`, `12h`) or `now`; `pipeline` the pipeline that wrote
 /// them (empty: any); `tags` `key:value` tags every point must have.
-struct SQLitePoints: Source {
+struct SQLitePointsSource: Source {
     struct Options: Decodable, Sendable {
         var path: String
         var metric: String?
@@ -25,8 +25,16 @@ struct SQLitePoints: Source {
             "path": "metrics.sqlite", "metric": "github.ci.*", "since": "30d", "until": "now", "pipeline": "github",
             "tags": ["repo:octo-org/octo-repo"],
         ],
-        writes: .points
-    ) { try SQLitePoints(options: $0) }
+        writes: .points,
+        optionDocs: [
+            "path": "the metrics store to read, opened read-only (required)",
+            "metric": "GLOB pattern of metric names (default *)",
+            "since": "earliest time, ISO 8601 or a span back from the run clock like 30d (default: no bound)",
+            "until": "latest time, ISO 8601, a span back or now (default: no bound)",
+            "pipeline": "only points written by this pipeline (default: any)",
+            "tags": "key:value tags every point must have (default: none)",
+        ]
+    ) { try SQLitePointsSource(options: $0) }
 
     /// A time bound as written: resolved against the run's clock when the stage runs.
     enum Bound: Sendable, Equatable {

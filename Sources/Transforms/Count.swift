@@ -7,7 +7,7 @@ import Pipeline
 /// {"type": "count", "inputs": ["merged_in_window"], "metric": "github.prs.merged_7d"}
 /// ```
 /// Options: `metric`, `unit`, `tags` (an object of extra tag values), `group_by` (a field path).
-struct CountStage: Aggregation {
+struct CountTransform: Aggregation {
     struct Options: Decodable, Sendable {
         var output: MetricOptions
         var groupBy: GroupBy?
@@ -21,8 +21,15 @@ struct CountStage: Aggregation {
 
     static let kind = StageKind.aggregation(
         "count", summary: "number of records (0 when none)", options: Options.self,
-        example: ["metric": "github.prs.merged_7d", "tags": ["team": "platform"]]
-    ) { CountStage(options: $0) }
+        example: ["metric": "github.prs.merged_7d", "tags": ["team": "platform"]],
+        fieldsRead: { options in .fields(options.groupBy.map { [$0.field] } ?? []) },
+        optionDocs: [
+            "metric": "metric name of the point (required)",
+            "unit": "unit of the point, e.g. minute (default: none)",
+            "tags": "extra key:value tags of the point (default: none)",
+            "group_by": "field whose values split the result: one point per value, tagged with it (default: one point)",
+        ]
+    ) { CountTransform(options: $0) }
 
     let options: Options
 

@@ -10,7 +10,7 @@ import Pipeline
 /// counts file paths; `a|b` takes `b` for records where `a` is null), `lowercase` (compare strings
 /// lower-cased, default false), `metric`, `unit`, `tags`. Null and missing values are skipped;
 /// values of different JSON kinds are different (`1` is not `"1"`).
-struct DistinctCountStage: Aggregation {
+struct DistinctCountTransform: Aggregation {
     struct Options: Decodable, Sendable {
         var field: FieldPath
         var lowercase: Bool
@@ -28,8 +28,15 @@ struct DistinctCountStage: Aggregation {
         "distinct_count", summary: "number of distinct values of a field (0 when none)", options: Options.self,
         example: [
             "field": "author.login|commit.author.email", "lowercase": true, "metric": "github.developers.active_7d",
+        ], fieldsRead: { .fields([$0.field]) },
+        optionDocs: [
+            "field": "field whose distinct values are counted; a|b takes the first present (required)",
+            "lowercase": "compare values lowercased (default false)",
+            "metric": "metric name of the point (required)",
+            "unit": "unit of the point, e.g. minute (default: none)",
+            "tags": "extra key:value tags of the point (default: none)",
         ]
-    ) { DistinctCountStage(options: $0) }
+    ) { DistinctCountTransform(options: $0) }
 
     let options: Options
 

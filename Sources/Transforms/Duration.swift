@@ -9,7 +9,7 @@ import Pipeline
 /// to set), `unit` (`seconds`, `minutes`, `hours` or `days`; default `seconds`),
 /// `drop_incomplete` (drop records missing either time instead of passing them on without the
 /// field; default false). A `to` before `from` gives a negative number.
-struct DurationStage: BatchTransform {
+struct DurationTransform: BatchTransform {
     enum Unit: String, Sendable, CaseIterable {
         case seconds, minutes, hours, days
         var seconds: Double {
@@ -58,8 +58,15 @@ struct DurationStage: BatchTransform {
         "duration", summary: "adds the time between two time fields as a number field", options: Options.self,
         example: [
             "from": "run_started_at", "to": "updated_at", "as": "minutes", "unit": "minutes", "drop_incomplete": true,
+        ], fieldsRead: { .fields([$0.from, $0.to]) },
+        optionDocs: [
+            "from": "path to the start time (required)",
+            "to": "path to the end time (required)",
+            "as": "top-level field to set (required)",
+            "unit": "seconds, minutes, hours or days (default seconds)",
+            "drop_incomplete": "drop records missing either time instead of passing them on (default false)",
         ]
-    ) { DurationStage(options: $0) }
+    ) { DurationTransform(options: $0) }
 
     let options: Options
 

@@ -9,7 +9,7 @@ import Pipeline
 /// Options: `by` (path to an ISO 8601 time, a number, or a numeric string), `count` (how many
 /// records to keep, greatest first; default 1). Records without a usable `by` value are left
 /// out; of records with equal values, the one read first wins.
-struct LatestStage: Aggregation {
+struct LatestTransform: Aggregation {
     struct Options: Decodable, Sendable {
         var by: FieldPath
         var count: Int
@@ -24,8 +24,12 @@ struct LatestStage: Aggregation {
 
     static let kind = StageKind.aggregation(
         "latest", summary: "the record(s) with the greatest value of a time or number field", options: Options.self,
-        example: ["by": "created_at", "count": 1], writes: .records
-    ) { LatestStage(options: $0) }
+        example: ["by": "created_at", "count": 1], writes: .records, fieldsRead: { .fields([$0.by]) },
+        optionDocs: [
+            "by": "time or number field compared (required)",
+            "count": "how many records to keep (default 1)",
+        ]
+    ) { LatestTransform(options: $0) }
 
     let options: Options
 

@@ -16,7 +16,7 @@ import Pipeline
 ///
 /// Percentile p of n sorted values x[0…n-1] interpolates linearly at position (n-1)·p/100, as
 /// numpy.percentile does by default (METRICS.md).
-struct PercentilesStage: Aggregation {
+struct PercentilesTransform: Aggregation {
     struct Options: Decodable, Sendable {
         var field: FieldPath
         /// The percentiles and the full metric name of each, in the order given.
@@ -76,8 +76,16 @@ struct PercentilesStage: Aggregation {
         example: [
             "field": "minutes", "percentiles": [0, 50, 75, 90, 95, 100],
             "metric": "github.ci.workflow_duration_minutes", "unit": "minute",
+        ], fieldsRead: { .fields([$0.field]) },
+        optionDocs: [
+            "field": "numeric field (required)",
+            "percentiles": "percentiles from 0 to 100, each once (required)",
+            "names": "metric suffixes by percentile, e.g. {\"50\": \"median\"} (default min, pNN, max)",
+            "metric": "metric name prefix (required)",
+            "unit": "unit of the point, e.g. minute (default: none)",
+            "tags": "extra key:value tags of the point (default: none)",
         ]
-    ) { PercentilesStage(options: $0) }
+    ) { PercentilesTransform(options: $0) }
 
     let options: Options
 

@@ -10,7 +10,7 @@ import Pipeline
 /// (optional factor, e.g. 100 for a percentage; default 1), `unit`, `tags`. Not emitted when
 /// either point is missing or the denominator is 0. When several points share a name, the last
 /// one read counts.
-struct RatioStage: Aggregation {
+struct RatioTransform: Aggregation {
     struct Options: Decodable, Sendable {
         var numerator: String
         var denominator: String
@@ -40,8 +40,16 @@ struct RatioStage: Aggregation {
             "numerator": "github.commits.total_7d", "denominator": "github.developers.active_7d",
             "metric": "github.commits.per_developer_7d",
         ],
-        reads: .points
-    ) { RatioStage(options: $0) }
+        reads: .points, fieldsRead: { _ in .everything },
+        optionDocs: [
+            "numerator": "metric name of the numerator point (required)",
+            "denominator": "metric name of the denominator point (required)",
+            "scale": "factor applied to the ratio, e.g. 100 for a percentage (default 1)",
+            "metric": "metric name of the point (required)",
+            "unit": "unit of the point, e.g. minute (default: none)",
+            "tags": "extra key:value tags of the point (default: none)",
+        ]
+    ) { RatioTransform(options: $0) }
 
     let options: Options
 

@@ -7,9 +7,16 @@ import Pipeline
 /// ```
 /// Options: `field` (path; arrays flattened, so `files.additions` sums every file), `metric`,
 /// `unit`, `tags`, `group_by` (one point per value of a field: `GroupBy`). Numbers and numeric strings count; null and missing values are skipped.
-enum SumStage {
+enum SumTransform {
     static let kind = StageKind.aggregation(
         "sum", summary: "sum of a numeric field over all records (0 when none)", options: FoldOptions.self,
-        example: ["field": "stats.additions", "metric": "github.code.lines_added_7d"]
+        example: ["field": "stats.additions", "metric": "github.code.lines_added_7d"], fieldsRead: NumericFold.fieldsRead,
+        optionDocs: [
+            "field": "numeric field summed (required)",
+            "metric": "metric name of the point (required)",
+            "unit": "unit of the point, e.g. minute (default: none)",
+            "tags": "extra key:value tags of the point (default: none)",
+            "group_by": "field whose values split the result: one point per value, tagged with it (default: one point)",
+        ]
     ) { NumericFold(.sum, $0) }
 }

@@ -8,11 +8,17 @@ import Pipeline
 /// Options: `field`, `metric`, `unit`, `tags`. A number, a numeric string, or a boolean (1 or 0).
 /// Nothing is emitted when no record arrives or the field holds no such value; more than one
 /// record fails the stage rather than pick one silently.
-struct ValueStage: Aggregation {
+struct ValueTransform: Aggregation {
     static let kind = StageKind.aggregation(
         "value", summary: "a gauge from a field of a single record", options: FieldMetricOptions.self,
-        example: ["field": "assets_count", "metric": "github.releases.assets"]
-    ) { ValueStage(options: $0) }
+        example: ["field": "assets_count", "metric": "github.releases.assets"], fieldsRead: { .fields([$0.field]) },
+        optionDocs: [
+            "field": "numeric field of the single record (required)",
+            "metric": "metric name of the point (required)",
+            "unit": "unit of the point, e.g. minute (default: none)",
+            "tags": "extra key:value tags of the point (default: none)",
+        ]
+    ) { ValueTransform(options: $0) }
 
     struct TooManyRecords: Error, CustomStringConvertible {
         var count: Int

@@ -8,7 +8,7 @@ import Pipeline
 /// ```
 /// Options: `field` (an ISO 8601 time, or a number of epoch seconds), `last` (a time span:
 /// `7d`, `12h`, `30m`, `1d12h`). Records whose field is null, missing or not a time are dropped.
-struct WindowStage: BatchTransform {
+struct WindowTransform: BatchTransform {
     struct Options: Decodable, Sendable {
         var field: FieldPath
         var last: TimeSpan
@@ -24,8 +24,12 @@ struct WindowStage: BatchTransform {
     static let kind = StageKind.batch(
         "window", summary: "records whose time field is within the last span before now, inclusive",
         options: Options.self,
-        example: ["field": "merged_at", "last": "7d"]
-    ) { WindowStage(options: $0) }
+        example: ["field": "merged_at", "last": "7d"], fieldsRead: { .fields([$0.field]) },
+        optionDocs: [
+            "field": "time field of the record (required)",
+            "last": "span before the run clock, e.g. 7d (required)",
+        ]
+    ) { WindowTransform(options: $0) }
 
     let options: Options
 

@@ -44,10 +44,14 @@ struct SQLiteSinkTests {
     }
 
     static let registry = StageRegistry([
-        StageKind.source("emit", summary: "test points", options: EmitOptions.self, example: ["count": 1], writes: .points) {
+        StageKind.source(
+            "emit", summary: "test points", options: EmitOptions.self, example: ["count": 1], writes: .points, optionDocs: [:]
+        ) {
             Emit(options: $0)
         },
-        StageKind.source("fail", summary: "fails", options: NoOptions.self, example: [:], writes: .points) { _ in Fail() },
+        StageKind.source("fail", summary: "fails", options: NoOptions.self, example: [:], writes: .points, optionDocs: [:]) { _ in
+            Fail()
+        },
         SQLiteSink.kind,
     ])
 

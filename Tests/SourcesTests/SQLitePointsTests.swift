@@ -133,8 +133,9 @@ struct SQLitePointsTests {
         try await Self.withStore([("github", many)]) { path in
             let recorder = BatchRecorder()
             let registry = StageRegistry([
-                SQLitePoints.kind,
-                StageKind.sink("record", summary: "records batch sizes", options: NoOptions.self, example: [:]) { _ in
+                SQLitePointsSource.kind,
+                StageKind.sink("record", summary: "records batch sizes", options: NoOptions.self, example: [:], optionDocs: [:]) {
+                    _ in
                     RecordingSink(recorder: recorder)
                 },
             ])

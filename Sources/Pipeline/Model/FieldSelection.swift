@@ -3,7 +3,7 @@
 /// A run record from GitHub's API is ~20 KB of JSON, of which the metrics read a handful of
 /// fields; keeping only those cuts a run's memory by half and its parse time too. The engine
 /// derives each source's selection from the fields its downstream stages declare they read
-/// (`FieldReading`); a stage that declares nothing makes its inputs keep everything.
+/// (`FieldsRead`, part of each `StageKind`).
 public indirect enum FieldSelection: Sendable, Hashable {
     /// The whole value.
     case all
@@ -61,11 +61,14 @@ public indirect enum FieldSelection: Sendable, Hashable {
     }
 }
 
-/// A stage that reads only some fields of its input records.
+/// What a stage reads of its input records, declared by its `StageKind`.
 ///
-/// Stages that declare it let the engine tell sources what to keep (`FieldSelection`). A stage
-/// that passes its input records on (filter, window) needs, besides its own fields, whatever
-/// its consumers need; the engine adds that.
-public protocol FieldReading {
-    var fieldsRead: [FieldPath] { get }
+/// The engine tells sources what to keep from it (`FieldSelection`). A stage that passes its
+/// input records on (filter, window) needs, besides its own fields, whatever its consumers need;
+/// the engine adds that.
+public enum FieldsRead: Sendable, Hashable {
+    /// Every field: its inputs keep whole records.
+    case everything
+    /// Only these fields.
+    case fields([FieldPath])
 }

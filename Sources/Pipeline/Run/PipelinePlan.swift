@@ -4,6 +4,8 @@ public struct PipelinePlan: Sendable {
         public var name: String
         public var kind: StageKind
         public var runtime: StageRuntime
+        /// The fields of its input records it reads (see `FieldsRead`).
+        public var fieldsRead: FieldsRead
         public var inputs: [String]
         /// Runs of a source with inputs that may be in progress at once (one per input record).
         public var concurrency: Int
@@ -11,15 +13,26 @@ public struct PipelinePlan: Sendable {
         public var http: HTTPSettings
 
         public init(
-            name: String, kind: StageKind, runtime: StageRuntime, inputs: [String], concurrency: Int = 8,
-            http: HTTPSettings = HTTPSettings()
+            name: String, kind: StageKind, runtime: StageRuntime, fieldsRead: FieldsRead, inputs: [String],
+            concurrency: Int = 8, http: HTTPSettings = HTTPSettings()
         ) {
             self.name = name
             self.kind = kind
             self.runtime = runtime
+            self.fieldsRead = fieldsRead
             self.inputs = inputs
             self.concurrency = concurrency
             self.http = http
+        }
+
+        /// A stage built by `kind` (`StageKind.make`).
+        public init(
+            name: String, kind: StageKind, built: StageKind.Built, inputs: [String], concurrency: Int = 8,
+            http: HTTPSettings = HTTPSettings()
+        ) {
+            self.init(
+                name: name, kind: kind, runtime: built.runtime, fieldsRead: built.fieldsRead, inputs: inputs,
+                concurrency: concurrency, http: http)
         }
 
         public var isSink: Bool { if case .sink = runtime { return true } else { return false } }
@@ -53,11 +66,11 @@ public struct PipelinePlan: Sendable {
         for stage in stages.reversed() where stage.kind.writes == .records {
             var need = FieldSelection.none
             for consumer in consumers(of: stage.name) {
-                guard let reader = consumer.runtime.fieldReader else {
+                guard case .fields(let fields) = consumer.fieldsRead else {
                     need = .all
                     break
                 }
-                need = need.union(FieldSelection(reader.fieldsRead))
+                need = need.union(FieldSelection(fields))
                 let passesRecordsOn = consumer.kind.role == .transform && consumer.kind.writes == .records
                 if passesRecordsOn { need = need.union(needs[consumer.name] ?? .all) }
             }

@@ -229,10 +229,10 @@ public struct PipelineLoader: Sendable {
         for key in Self.stageKeys { options[key] = nil }
         for (key, value) in optionOverrides[type] ?? JSONObject() { options[key] = value }
         do {
-            let runtime = try kind.makeRuntime(options: .object(options), path: path)
+            let built = try kind.make(options: .object(options), path: path)
             return inputsOK
                 ? PipelinePlan.Stage(
-                    name: name, kind: kind, runtime: runtime, inputs: inputs, concurrency: concurrency, http: http) : nil
+                    name: name, kind: kind, built: built, inputs: inputs, concurrency: concurrency, http: http) : nil
         } catch let failure as OptionsDecoder.Failure {
             // A value whose ${…} failed is still its raw text: the interpolation fault says it all.
             let failed = Diagnostic.render(failure.path)
@@ -407,11 +407,11 @@ public struct PipelineLoader: Sendable {
         var inputs: [String] = []
         for sink in sinks { for input in sink.inputs where !inputs.contains(input) { inputs.append(input) } }
         do {
-            let runtime = try kind.makeRuntime(options: override.options, path: ["--dry-run"])
+            let built = try kind.make(options: override.options, path: ["--dry-run"])
             var replaced = plan
             replaced.stages = plan.stages.filter { !$0.isSink }
             replaced.stages.append(
-                PipelinePlan.Stage(name: sinks.first?.name ?? "stdout", kind: kind, runtime: runtime, inputs: inputs))
+                PipelinePlan.Stage(name: sinks.first?.name ?? "stdout", kind: kind, built: built, inputs: inputs))
             return replaced
         } catch let failure as OptionsDecoder.Failure {
             diagnostics.append(Diagnostic(path: failure.path, message: failure.message))
@@ -432,9 +432,9 @@ public struct PipelineLoader: Sendable {
             for input in sink.inputs where !inputs.contains(input) { inputs.append(input) }
         }
         do {
-            let runtime = try kind.makeRuntime(options: extra.options, path: [extra.name])
+            let built = try kind.make(options: extra.options, path: [extra.name])
             var added = plan
-            added.stages.append(PipelinePlan.Stage(name: extra.name, kind: kind, runtime: runtime, inputs: inputs))
+            added.stages.append(PipelinePlan.Stage(name: extra.name, kind: kind, built: built, inputs: inputs))
             return added
         } catch {
             diagnostics.append(Diagnostic(path: extra.name, message: "\(error)"))

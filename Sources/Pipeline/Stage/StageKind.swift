@@ -19,15 +19,31 @@ public struct StageKind: Sendable {
     public let example: JSON
     /// The options it accepts (from decoding the example), for `pipeline list` and suggestions.
     public let optionNames: [String]
-    let build: @Sendable (JSON, [String]) throws -> StageRuntime
+    /// One line of documentation per option it accepts (keys: `optionNames`): what it sets, its default.
+    public let optionDocs: [String: String]
+    let build: @Sendable (JSON, [String]) throws -> Built
+
+    /// A stage built from its options: its runtime and the fields of its input records it reads.
+    public struct Built: Sendable {
+        public var runtime: StageRuntime
+        public var fieldsRead: FieldsRead
+
+        public init(runtime: StageRuntime, fieldsRead: FieldsRead) {
+            self.runtime = runtime
+            self.fieldsRead = fieldsRead
+        }
+    }
+
+    /// Builds the stage from its options; `path` locates them in the file, for errors.
+    public func make(options: JSON, path: [String]) throws -> Built { try build(options, path) }
 
     /// Builds the runtime from the stage's options; `path` locates them in the file, for errors.
-    public func makeRuntime(options: JSON, path: [String]) throws -> StageRuntime { try build(options, path) }
+    public func makeRuntime(options: JSON, path: [String]) throws -> StageRuntime { try build(options, path).runtime }
 
     private init<Options: Decodable & Sendable>(
         type: String, role: Role, summary: String, reads: ItemKind?, requiresInputs: Bool, writes: ItemKind?,
-        options: Options.Type,
-        example: JSON, build: @escaping @Sendable (Options) throws -> StageRuntime
+        options: Options.Type, example: JSON, fieldsRead: @escaping @Sendable (Options) -> FieldsRead,
+        optionDocs: [String: String], build: @escaping @Sendable (Options) throws -> StageRuntime
     ) {
         self.type = type
         self.role = role
@@ -37,10 +53,11 @@ public struct StageKind: Sendable {
         self.writes = writes
         self.example = example
         self.optionNames = OptionsDecoder.optionNames(of: options, example: example)
+        self.optionDocs = optionDocs
         self.build = { json, path in
             let options = try OptionsDecoder.decode(Options.self, from: json, path: path)
             do {
-                return try build(options)
+                return Built(runtime: try build(options), fieldsRead: fieldsRead(options))
             } catch let failure as OptionsDecoder.Failure {
                 // Checks made while building name paths relative to the options.
                 throw OptionsDecoder.Failure(path: path + failure.path, message: failure.message)
@@ -48,45 +65,66 @@ public struct StageKind: Sendable {
         }
     }
 
-    /// How a source relates to inputs: none, optional records that parameterise it, or required ones.
-    public enum SourceInputs: Sendable { case none, optional, required }
+    /// How a source with inputs relates to them: optional records that parameterise it, or required ones.
+    public enum SourceInputs: Sendable { case optional, required }
 
-    /// A source; with inputs, it runs once per upstream record, which parameterises it.
+    /// A source that takes no inputs.
     public static func source<Options: Decodable & Sendable>(
-        _ type: String, summary: String, options: Options.Type, example: JSON, inputs: SourceInputs = .none,
-        writes: ItemKind = .records, make: @escaping @Sendable (Options) throws -> any Source
+        _ type: String, summary: String, options: Options.Type, example: JSON, writes: ItemKind = .records,
+        optionDocs: [String: String], make: @escaping @Sendable (Options) throws -> any Source
     ) -> StageKind {
         StageKind(
-            type: type, role: .source, summary: summary, reads: inputs == .none ? nil : .records,
-            requiresInputs: inputs == .required, writes: writes, options: options, example: example,
+            type: type, role: .source, summary: summary, reads: nil, requiresInputs: false, writes: writes,
+            options: options, example: example, fieldsRead: { _ in .everything }, optionDocs: optionDocs,
             build: { .source(try make($0)) })
     }
 
+    /// A source with inputs: it runs once per upstream record, which parameterises it; `fieldsRead`
+    /// says which fields of those records it reads.
+    public static func source<Options: Decodable & Sendable>(
+        _ type: String, summary: String, options: Options.Type, example: JSON, inputs: SourceInputs,
+        writes: ItemKind = .records, fieldsRead: @escaping @Sendable (Options) -> FieldsRead,
+        optionDocs: [String: String], make: @escaping @Sendable (Options) throws -> any Source
+    ) -> StageKind {
+        StageKind(
+            type: type, role: .source, summary: summary, reads: .records, requiresInputs: inputs == .required,
+            writes: writes, options: options, example: example, fieldsRead: fieldsRead, optionDocs: optionDocs,
+            build: { .source(try make($0)) })
+    }
+
+    /// A batch transform; `fieldsRead` says which fields of its input records it reads (`.everything`
+    /// for one that reads points).
     public static func batch<Options: Decodable & Sendable>(
         _ type: String, summary: String, options: Options.Type, example: JSON, reads: ItemKind = .records,
-        writes: ItemKind = .records, make: @escaping @Sendable (Options) throws -> any BatchTransform
+        writes: ItemKind = .records, fieldsRead: @escaping @Sendable (Options) -> FieldsRead,
+        optionDocs: [String: String], make: @escaping @Sendable (Options) throws -> any BatchTransform
     ) -> StageKind {
         StageKind(
             type: type, role: .transform, summary: summary, reads: reads, requiresInputs: true, writes: writes,
-            options: options, example: example, build: { .batch(try make($0)) })
+            options: options, example: example, fieldsRead: fieldsRead, optionDocs: optionDocs, build: { .batch(try make($0)) })
     }
 
+    /// An aggregation; `fieldsRead` says which fields of its input records it reads (`.everything`
+    /// for one that reads points).
     public static func aggregation<Options: Decodable & Sendable>(
         _ type: String, summary: String, options: Options.Type, example: JSON, reads: ItemKind = .records,
-        writes: ItemKind = .points, make: @escaping @Sendable (Options) throws -> any Aggregation
+        writes: ItemKind = .points, fieldsRead: @escaping @Sendable (Options) -> FieldsRead,
+        optionDocs: [String: String], make: @escaping @Sendable (Options) throws -> any Aggregation
     ) -> StageKind {
         StageKind(
             type: type, role: .transform, summary: summary, reads: reads, requiresInputs: true, writes: writes,
-            options: options, example: example, build: { .aggregation(try make($0)) })
+            options: options, example: example, fieldsRead: fieldsRead, optionDocs: optionDocs,
+            build: { .aggregation(try make($0)) })
     }
 
+    /// A sink: it reads points, which have no fields to select.
     public static func sink<Options: Decodable & Sendable>(
         _ type: String, summary: String, options: Options.Type, example: JSON,
-        make: @escaping @Sendable (Options) throws -> any Sink
+        optionDocs: [String: String], make: @escaping @Sendable (Options) throws -> any Sink
     ) -> StageKind {
         StageKind(
             type: type, role: .sink, summary: summary, reads: .points, requiresInputs: true, writes: nil, options: options,
-            example: example, build: { .sink(try make($0)) })
+            example: example, fieldsRead: { _ in .everything }, optionDocs: optionDocs, build: { .sink(try make($0)) })
     }
 }
 
@@ -96,16 +134,6 @@ public enum StageRuntime: Sendable {
     case batch(any BatchTransform)
     case aggregation(any Aggregation)
     case sink(any Sink)
-
-    /// The stage as `FieldReading`, when it declares the fields it reads.
-    var fieldReader: (any FieldReading)? {
-        switch self {
-        case .source(let stage): stage as? any FieldReading
-        case .batch(let stage): stage as? any FieldReading
-        case .aggregation(let stage): stage as? any FieldReading
-        case .sink(let stage): stage as? any FieldReading
-        }
-    }
 }
 
 /// Options for stages that take none.

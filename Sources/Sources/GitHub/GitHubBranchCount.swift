@@ -13,7 +13,7 @@ import Pipeline
 /// end of the alphabet. One counted request per run is what exactness costs here; listing
 /// every branch (`github_branches`) costs a page per 100 and re-fetches every page after a
 /// new name.
-struct GitHubBranchCount: Source, FieldReading {
+struct GitHubBranchCountSource: Source {
     struct Options: Decodable, Sendable {
         var url: RecordTemplate?
         var token: String?
@@ -21,14 +21,17 @@ struct GitHubBranchCount: Source, FieldReading {
 
     static let kind = StageKind.source(
         "github_branch_count", summary: "the number of branches of the input repository, in one request",
-        options: Options.self, example: [:], inputs: .required
-    ) { GitHubBranchCount(options: $0, api: GitHubAPI(token: GitHubAPI.token(option: $0.token))) }
+        options: Options.self, example: [:], inputs: .required,
+        fieldsRead: { .fields(($0.url ?? RecordTemplate("{url}")!).fields) },
+        optionDocs: [
+            "url": "API URL of the repository, from the input record (default {url})",
+            "token": "GitHub token (default $GITHUB_TOKEN)",
+        ]
+    ) { GitHubBranchCountSource(options: $0, api: GitHubAPI(token: GitHubAPI.token(option: $0.token))) }
 
     let options: Options
     /// Resolved once when the stage is built.
     let api: GitHubAPI
-
-    var fieldsRead: [FieldPath] { (options.url ?? RecordTemplate("{url}")!).fields }
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         let url = URLBuilder(try repositoryURL(options.url, input)).path("branches").query("per_page", 1).string

@@ -2,7 +2,7 @@ import HTTP
 import Pipeline
 
 /// `github_branches`: every branch of the input repository (GET /repos/{owner}/{repo}/branches).
-struct GitHubBranches: Source, FieldReading {
+struct GitHubBranchesSource: Source {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         var per_page: Int?
         var url: RecordTemplate?
@@ -12,15 +12,20 @@ struct GitHubBranches: Source, FieldReading {
 
     static let kind = StageKind.source(
         "github_branches", summary: "branches of the input repository, every page (fetched concurrently)",
-        options: Options.self, example: ["add_fields": ["default_branch": "{default_branch}"]], inputs: .required
-    ) { GitHubBranches(options: $0, api: GitHubAPI(options: $0), perPage: try validPerPage($0.per_page)) }
+        options: Options.self, example: ["add_fields": ["default_branch": "{default_branch}"]], inputs: .required,
+        fieldsRead: { .fields($0.templateFields) },
+        optionDocs: [
+            "per_page": "page size, 1 to 100 (default 100)",
+            "url": "API URL of the repository, from the input record (default {url})",
+            "token": "GitHub token (default $GITHUB_TOKEN)",
+            "add_fields": "fields added to each record, rendered from the input record (default: none)",
+        ]
+    ) { GitHubBranchesSource(options: $0, api: GitHubAPI(options: $0), perPage: try validPerPage($0.per_page)) }
 
     let options: Options
     /// Resolved once when the stage is built: `run` is called once per input record.
     let api: GitHubAPI
     let perPage: Int
-
-    var fieldsRead: [FieldPath] { options.templateFields }
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         let added = try options.addedFields(from: input)

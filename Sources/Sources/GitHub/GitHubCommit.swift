@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// GitHub lists at most 300 files a page and links the rest; each page repeats the commit, so
 /// the stage merges the pages' `files` into one record.
-struct GitHubCommit: Source, FieldReading {
+struct GitHubCommitSource: Source {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         /// The commit's API URL from the input record; default `{url}` (as commit listings give it).
         var url: RecordTemplate?
@@ -17,14 +17,17 @@ struct GitHubCommit: Source, FieldReading {
 
     static let kind = StageKind.source(
         "github_commit", summary: "each input commit in full: stats and every page of files",
-        options: Options.self, example: ["url": "{url}"], inputs: .required
-    ) { GitHubCommit(options: $0, api: GitHubAPI(options: $0)) }
+        options: Options.self, example: ["url": "{url}"], inputs: .required, fieldsRead: { .fields($0.templateFields) },
+        optionDocs: [
+            "url": "the commit's API URL, from the input record (default {url})",
+            "token": "GitHub token (default $GITHUB_TOKEN)",
+            "add_fields": "fields added to each record, rendered from the input record (default: none)",
+        ]
+    ) { GitHubCommitSource(options: $0, api: GitHubAPI(options: $0)) }
 
     let options: Options
     /// Resolved once when the stage is built: `run` is called once per input record.
     let api: GitHubAPI
-
-    var fieldsRead: [FieldPath] { options.templateFields }
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         let added = try options.addedFields(from: input)

@@ -8,7 +8,7 @@ import Pipeline
 /// `until` is the clock itself for a backfill (`--as-of` more than a day ago); a run near the
 /// wall clock leaves it out for the same reason. GitHub compares them with the commit
 /// (committer) date.
-struct GitHubCommits: Source, FieldReading {
+struct GitHubCommitsSource: Source {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         /// Branch, tag or SHA to list from, e.g. `{default_branch}`; default: the repository's default branch.
         var sha: RecordTemplate?
@@ -22,15 +22,22 @@ struct GitHubCommits: Source, FieldReading {
 
     static let kind = StageKind.source(
         "github_commits", summary: "commits of a branch within a span before the run's clock, every page",
-        options: Options.self, example: ["sha": "{default_branch}", "since": "7d"], inputs: .required
-    ) { GitHubCommits(options: $0, api: GitHubAPI(options: $0), perPage: try validPerPage($0.per_page)) }
+        options: Options.self, example: ["sha": "{default_branch}", "since": "7d"], inputs: .required,
+        fieldsRead: { .fields($0.templateFields + ($0.sha ?? RecordTemplate("{default_branch}")!).fields) },
+        optionDocs: [
+            "sha": "branch, tag or SHA to list from (default {default_branch})",
+            "since": "only commits within this span before the run clock, e.g. 7d (default: all)",
+            "per_page": "page size, 1 to 100 (default 100)",
+            "url": "API URL of the repository, from the input record (default {url})",
+            "token": "GitHub token (default $GITHUB_TOKEN)",
+            "add_fields": "fields added to each record, rendered from the input record (default: none)",
+        ]
+    ) { GitHubCommitsSource(options: $0, api: GitHubAPI(options: $0), perPage: try validPerPage($0.per_page)) }
 
     let options: Options
     /// Resolved once when the stage is built: `run` is called once per input record.
     let api: GitHubAPI
     let perPage: Int
-
-    var fieldsRead: [FieldPath] { options.templateFields + (options.sha ?? RecordTemplate("{default_branch}")!).fields }
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         let added = try options.addedFields(from: input)

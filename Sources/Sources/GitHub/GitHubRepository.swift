@@ -4,7 +4,7 @@ import Pipeline
 
 /// `github_repository`: the repository record (GET /repos/{owner}/{repo}), whose
 /// `default_branch` and `url` the other GitHub stages use.
-struct GitHubRepository: Source {
+struct GitHubRepositorySource: Source {
     struct Options: Decodable, Sendable {
         /// `owner/name`.
         var repository: String
@@ -17,7 +17,12 @@ struct GitHubRepository: Source {
     static let kind = StageKind.source(
         "github_repository", summary: "the repository (default branch, API URL) from GET /repos/{owner}/{repo}",
         options: Options.self,
-        example: ["repository": "octo-org/octo-repo", "api_url": "https://api.github.com"]
+        example: ["repository": "octo-org/octo-repo", "api_url": "https://api.github.com"],
+        optionDocs: [
+            "repository": "the repository, owner/name (required)",
+            "api_url": "API base URL (default https://api.github.com; https://HOST/api/v3 for Enterprise Server)",
+            "token": "GitHub token (default $GITHUB_TOKEN)",
+        ]
     ) { options in
         let parts = options.repository.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
@@ -27,7 +32,7 @@ struct GitHubRepository: Source {
         guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
             throw OptionsDecoder.Failure(path: ["api_url"], message: "\"\(base)\" is not an http(s) URL")
         }
-        return GitHubRepository(
+        return GitHubRepositorySource(
             url: URLBuilder(base).path("repos", String(parts[0]), String(parts[1])).string,
             api: GitHubAPI(token: GitHubAPI.token(option: options.token)))
     }

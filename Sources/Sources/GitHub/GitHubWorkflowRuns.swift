@@ -22,7 +22,7 @@ import Synchronization
 /// only today's part changes and the past days' pages revalidate for free. Completed runs of
 /// past days are so kept from run to run, and a re-run (which changes its run's page) or a run
 /// still in progress is fetched again: the result is always a cold run's.
-struct GitHubWorkflowRuns: Source, FieldReading {
+struct GitHubWorkflowRunsSource: Source {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         /// Runs created within this span before the run's clock, e.g. `7d`.
         var created_within: TimeSpan?
@@ -44,12 +44,26 @@ struct GitHubWorkflowRuns: Source, FieldReading {
 
     static let kind = StageKind.source(
         "github_workflow_runs", summary: "GitHub Actions runs, exact past the API's 1,000-result cap",
-        options: Options.self, example: ["created_within": "7d"], inputs: .required
+        options: Options.self, example: ["created_within": "7d"], inputs: .required,
+        fieldsRead: { .fields($0.templateFields + ($0.branch?.fields ?? [])) },
+        optionDocs: [
+            "created_within": "only runs created within this span before the run clock, e.g. 7d (default: all)",
+            "branch": "only runs of this branch, e.g. {default_branch} (default: all)",
+            "status": "GitHub's status filter: completed, in_progress, success, failure… (default: all)",
+            "event": "GitHub's event filter: push, pull_request… (default: all)",
+            "workflow": "only runs of this workflow, its id or file name (default: all)",
+            "limit": "at most this many runs, newest first (default: no limit)",
+            "per_page": "page size, 1 to 100 (default 100)",
+            "url": "API URL of the repository, from the input record (default {url})",
+            "token": "GitHub token (default $GITHUB_TOKEN)",
+            "add_fields": "fields added to each record, rendered from the input record (default: none)",
+        ]
     ) { options in
         if let limit = options.limit, limit < 1 {
             throw OptionsDecoder.Failure(path: ["limit"], message: "must be at least 1")
         }
-        return GitHubWorkflowRuns(options: options, api: GitHubAPI(options: options), perPage: try validPerPage(options.per_page))
+        return GitHubWorkflowRunsSource(
+            options: options, api: GitHubAPI(options: options), perPage: try validPerPage(options.per_page))
     }
 
     /// Results a filtered listing returns at most.
@@ -59,8 +73,6 @@ struct GitHubWorkflowRuns: Source, FieldReading {
     /// Resolved once when the stage is built: `run` is called once per input record.
     let api: GitHubAPI
     let perPage: Int
-
-    var fieldsRead: [FieldPath] { options.templateFields + (options.branch?.fields ?? []) }
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         let added = try options.addedFields(from: input)

@@ -178,3 +178,13 @@ struct FilterCondition: Decodable, Sendable {
         }
     }
 }
+
+extension FilterCondition {
+    /// The fields the condition reads.
+    var fieldsRead: [FieldPath] {
+        switch test {
+        case .equalsField(let other), .notEqualsField(let other): [field, other]
+        default: [field]
+        }
+    }
+}

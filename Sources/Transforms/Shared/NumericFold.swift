@@ -32,6 +32,11 @@ struct FoldOptions: Decodable, Sendable {
 /// Numbers and numeric strings count; null, missing and other values are skipped. Only `sum`
 /// emits when there was no number (0); the others have nothing to report and emit nothing.
 struct NumericFold: Aggregation {
+    /// The fields a fold reads: its field and its group-by field.
+    @Sendable static func fieldsRead(_ options: FoldOptions) -> FieldsRead {
+        .fields([options.field] + (options.groupBy.map { [$0.field] } ?? []))
+    }
+
     enum Fold: Sendable { case sum, mean, min, max }
 
     let fold: Fold

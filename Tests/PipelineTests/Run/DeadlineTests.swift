@@ -44,15 +44,18 @@ struct DeadlineTests {
                 configurations.update { $0[stage] = configuration }
             }
             let extra = [
-                StageKind.sink("stuck", summary: "never ends", options: NoOptions.self, example: [:]) { _ in
+                StageKind.sink("stuck", summary: "never ends", options: NoOptions.self, example: [:], optionDocs: [:]) { _ in
                     StuckSink(recorder: recorder)
                 },
                 StageKind.source(
-                    "probe", summary: "records its HTTP client", options: NoOptions.self, example: [:], writes: .points
+                    "probe", summary: "records its HTTP client", options: NoOptions.self, example: [:], writes: .points,
+                    optionDocs: [:]
                 ) {
                     _ in ProbeSource(record: record)
                 },
-                StageKind.sink("probe_sink", summary: "records its HTTP client", options: NoOptions.self, example: [:]) { _ in
+                StageKind.sink(
+                    "probe_sink", summary: "records its HTTP client", options: NoOptions.self, example: [:], optionDocs: [:]
+                ) { _ in
                     ProbeSink(record: record)
                 },
             ]

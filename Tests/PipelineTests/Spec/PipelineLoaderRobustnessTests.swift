@@ -23,7 +23,8 @@ struct PipelineLoaderRobustnessTests {
 
     private static func stage(_ name: String, inputs: [String]) -> PipelinePlan.Stage {
         PipelinePlan.Stage(
-            name: name, kind: TestStages.pass, runtime: .batch(TestStages.PassTransform()), inputs: inputs)
+            name: name, kind: TestStages.pass, runtime: .batch(TestStages.PassTransform()), fieldsRead: .everything,
+            inputs: inputs)
     }
 
     // MARK: Keys defined twice

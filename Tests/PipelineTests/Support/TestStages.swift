@@ -52,19 +52,20 @@ enum TestStages {
 
         var records: StageKind {
             StageKind.source(
-                "records", summary: "N records", options: EmitOptions.self, example: ["count": 3, "batch_size": 2]
+                "records", summary: "N records", options: EmitOptions.self, example: ["count": 3, "batch_size": 2],
+                optionDocs: [:]
             ) { [selections] options in RecordsSource(options: options, selections: selections) }
         }
 
         var points: StageKind {
             StageKind.source(
                 "points", summary: "N batches of one point", options: EmitOptions.self, example: ["count": 2],
-                writes: .points
+                writes: .points, optionDocs: [:]
             ) { [flow] options in PointsSource(options: options, flow: flow) }
         }
 
         var block: StageKind {
-            StageKind.source("block", summary: "waits until cancelled", options: NoOptions.self, example: [:]) {
+            StageKind.source("block", summary: "waits until cancelled", options: NoOptions.self, example: [:], optionDocs: [:]) {
                 [blocked] _ in BlockingSource(started: blocked)
             }
         }
@@ -72,14 +73,16 @@ enum TestStages {
         var fetch: StageKind {
             StageKind.source(
                 "fetch", summary: "one record per input record", options: FetchOptions.self,
-                example: ["url": "{id}"], inputs: .required
+                example: ["url": "{id}"], inputs: .required, fieldsRead: { .fields($0.url.fields) }, optionDocs: [:]
             ) { [fetches, fetchDelay] options in
                 FetchSource(options: options, probe: fetches, delay: fetchDelay)
             }
         }
 
         var record: StageKind {
-            StageKind.sink("record", summary: "records points", options: RecordOptions.self, example: ["label": "x"]) {
+            StageKind.sink(
+                "record", summary: "records points", options: RecordOptions.self, example: ["label": "x"], optionDocs: [:]
+            ) {
                 [recorder, flow, slowEvery] options in
                 RecordingSink(label: options.label, recorder: recorder, flow: flow, slowEvery: slowEvery)
             }
@@ -138,39 +141,46 @@ enum TestStages {
     // MARK: - Kinds that capture nothing
 
     static let fail = StageKind.source(
-        "fail", summary: "fails", options: FailOptions.self, example: ["message": "boom"]
+        "fail", summary: "fails", options: FailOptions.self, example: ["message": "boom"], optionDocs: [:]
     ) { FailingSource(options: $0) }
 
-    static let get = StageKind.source("get", summary: "one GET", options: GetOptions.self, example: ["url": "http://x"]) {
+    static let get = StageKind.source(
+        "get", summary: "one GET", options: GetOptions.self, example: ["url": "http://x"], optionDocs: [:]
+    ) {
         GetSource(options: $0)
     }
 
-    static let pass = StageKind.batch("pass", summary: "identity", options: NoOptions.self, example: [:]) { _ in
-        PassTransform()
+    static let pass = StageKind.batch(
+        "pass", summary: "identity", options: NoOptions.self, example: [:], fieldsRead: { _ in .everything }, optionDocs: [:]
+    ) {
+        _ in PassTransform()
     }
 
     static let pick = StageKind.batch(
         "pick", summary: "identity that declares the fields it reads", options: PickOptions.self,
-        example: ["fields": ["a.b"]]
+        example: ["fields": ["a.b"]], fieldsRead: { .fields($0.fields) }, optionDocs: [:]
     ) { PickTransform(fieldsRead: $0.fields) }
 
     static let tally = StageKind.aggregation(
         "tally", summary: "records with a value at a field", options: TallyOptions.self,
-        example: ["field": "a", "metric": "test.tally"]
+        example: ["field": "a", "metric": "test.tally"], fieldsRead: { .fields([$0.field]) }, optionDocs: [:]
     ) { TallyAggregation(field: $0.field, metric: $0.metric) }
 
     static let count = StageKind.aggregation(
-        "count", summary: "number of records", options: CountOptions.self, example: ["metric": "test.count"]
+        "count", summary: "number of records", options: CountOptions.self, example: ["metric": "test.count"],
+        fieldsRead: { _ in .everything }, optionDocs: [:]
     ) { CountAggregation(metric: $0.metric) }
 
-    static let broken = StageKind.sink("broken", summary: "cannot deliver", options: NoOptions.self, example: [:]) {
+    static let broken = StageKind.sink(
+        "broken", summary: "cannot deliver", options: NoOptions.self, example: [:], optionDocs: [:]
+    ) {
         _ in BrokenSink()
     }
 
     struct StatelessOptions: Decodable, Sendable { var expect_stop: Bool? }
 
     static let stateless = StageKind.sink(
-        "stateless", summary: "delivers, but its state file fails", options: StatelessOptions.self, example: [:]
+        "stateless", summary: "delivers, but its state file fails", options: StatelessOptions.self, example: [:], optionDocs: [:]
     ) { options in StatelessSink(reportsStop: options.expect_stop ?? false) }
 
     // MARK: - Runtimes
@@ -234,12 +244,10 @@ enum TestStages {
         }
     }
 
-    struct FetchSource: Source, FieldReading {
+    struct FetchSource: Source {
         let options: FetchOptions
         let probe: Concurrency
         let delay: Duration
-
-        var fieldsRead: [FieldPath] { options.url.fields }
 
         func run(input: JSON?, output: Output, context: StageContext) async throws {
             let url = try options.url.render(input)
@@ -256,7 +264,7 @@ enum TestStages {
         }
     }
 
-    struct PickTransform: BatchTransform, FieldReading {
+    struct PickTransform: BatchTransform {
         let fieldsRead: [FieldPath]
 
         func transform(_ batch: [Item], into output: inout [Item], context: StageContext) throws {
@@ -264,11 +272,9 @@ enum TestStages {
         }
     }
 
-    struct TallyAggregation: Aggregation, FieldReading {
+    struct TallyAggregation: Aggregation {
         let field: FieldPath
         let metric: String
-
-        var fieldsRead: [FieldPath] { [field] }
 
         func makeAccumulator(context: StageContext) -> any Accumulator {
             State(field: field, metric: metric, context: context)

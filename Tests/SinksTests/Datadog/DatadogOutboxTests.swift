@@ -216,7 +216,7 @@ struct DatadogOutboxTests {
     func throughTheExecutor() async throws {
         let bed = try DatadogTestbed()
         let source = StageKind.source(
-            "emit_points", summary: "test points", options: NoOptions.self, example: [:], writes: .points
+            "emit_points", summary: "test points", options: NoOptions.self, example: [:], writes: .points, optionDocs: [:]
         ) { _ in EmitPoints() }
         let registry = StageRegistry([source] + SinkStages.all)
         let file = """

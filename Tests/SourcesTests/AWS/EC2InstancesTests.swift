@@ -193,7 +193,7 @@ struct EC2InstancesTests {
     @Test("regions: comma-separated entries are split, trimmed and deduplicated, in order")
     func regionLists() {
         #expect(
-            EC2Instances.splitRegions(["us-east-1, eu-west-1", "us-east-1", " us-west-2 ", ""]) == [
+            AWSEC2InstancesSource.splitRegions(["us-east-1, eu-west-1", "us-east-1", " us-west-2 ", ""]) == [
                 "us-east-1", "eu-west-1", "us-west-2",
             ])
     }

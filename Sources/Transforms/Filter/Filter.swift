@@ -14,7 +14,7 @@ import Pipeline
 /// hold), `negate` (keep the records that do not match instead; default false). At least one of
 /// `where` and `any` is required; given both, both apply. Each condition is described in
 /// `FilterCondition`.
-struct FilterStage: BatchTransform {
+struct FilterTransform: BatchTransform {
     struct Options: Decodable, Sendable {
         var all: [FilterCondition]
         var any: [FilterCondition]
@@ -42,8 +42,13 @@ struct FilterStage: BatchTransform {
             "where": [["field": "commit.message", "contains": "hotfix"]],
             "any": [["field": "author.login", "exists": true], ["field": "commit.author.email", "exists": true]],
             "negate": false,
+        ], fieldsRead: { .fields(($0.all + $0.any).flatMap(\.fieldsRead)) },
+        optionDocs: [
+            "where": "conditions that must all hold (default: none)",
+            "any": "conditions of which one must hold (default: none)",
+            "negate": "keep the records that do not match instead (default false)",
         ]
-    ) { FilterStage(options: $0) }
+    ) { FilterTransform(options: $0) }
 
     let options: Options
 

@@ -17,7 +17,10 @@ public struct SQLiteSink: Sink {
 
     public static let kind = StageKind.sink(
         "sqlite", summary: "store points and a record of each run in an SQLite file (replay them with sqlite_points)",
-        options: Options.self, example: ["path": "metrics.sqlite"]
+        options: Options.self, example: ["path": "metrics.sqlite"],
+        optionDocs: [
+            "path": "the metrics store (default $PIPELINE_DB, else metrics.sqlite)"
+        ]
     ) { options in
         if let path = options.path, path.isEmpty {
             throw OptionsDecoder.Failure(

@@ -6,7 +6,7 @@ import Pipeline
 /// With `updated_since`, the listing is read newest-updated first and stops at the first page
 /// that reaches past that span: a PR merged or closed inside a window was updated inside it, so
 /// the 2,000 old closed PRs of a busy repository cost no requests.
-struct GitHubPullRequests: Source, FieldReading {
+struct GitHubPullsSource: Source {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         /// `open` (default), `closed` or `all`.
         var state: String?
@@ -21,13 +21,21 @@ struct GitHubPullRequests: Source, FieldReading {
 
     static let kind = StageKind.source(
         "github_pulls", summary: "pull requests of the input repository, every page", options: Options.self,
-        example: ["state": "closed", "updated_since": "7d"], inputs: .required
+        example: ["state": "closed", "updated_since": "7d"], inputs: .required, fieldsRead: { .fields($0.templateFields) },
+        optionDocs: [
+            "state": "open, closed or all (default open)",
+            "updated_since": "only PRs updated within this span before the run clock, e.g. 7d (default: all)",
+            "per_page": "page size, 1 to 100 (default 100)",
+            "url": "API URL of the repository, from the input record (default {url})",
+            "token": "GitHub token (default $GITHUB_TOKEN)",
+            "add_fields": "fields added to each record, rendered from the input record (default: none)",
+        ]
     ) { options in
         let state = options.state ?? "open"
         guard ["open", "closed", "all"].contains(state) else {
             throw OptionsDecoder.Failure(path: ["state"], message: "\"\(state)\" is not open, closed or all")
         }
-        return GitHubPullRequests(
+        return GitHubPullsSource(
             options: options, api: GitHubAPI(options: options), state: state, perPage: try validPerPage(options.per_page))
     }
 
@@ -36,8 +44,6 @@ struct GitHubPullRequests: Source, FieldReading {
     let api: GitHubAPI
     let state: String
     let perPage: Int
-
-    var fieldsRead: [FieldPath] { options.templateFields }
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         let added = try options.addedFields(from: input)

@@ -16,7 +16,7 @@ import Pipeline
 /// 1000), `prices` (USD per hour by `type` or `region/type`, over the table in the repository).
 /// Regions are read concurrently, each region's pages in turn (`NextToken`). Credentials,
 /// endpoints and retries are those of `AWSClient` (environment, web identity, container, IMDS).
-struct EC2Instances: Source {
+struct AWSEC2InstancesSource: Source {
     struct Filter: Decodable, Sendable {
         var name: String
         var values: [String]
@@ -31,7 +31,13 @@ struct EC2Instances: Source {
 
     static let kind = StageKind.source(
         "aws_ec2_instances", summary: "EC2 instances of every region listed (DescribeInstances, every page)",
-        options: Options.self, example: ["regions": ["us-east-1"], "filters": [["name": "tag:team", "values": ["ml"]]]]
+        options: Options.self, example: ["regions": ["us-east-1"], "filters": [["name": "tag:team", "values": ["ml"]]]],
+        optionDocs: [
+            "regions": "regions to list, entries may be comma-separated (default $AWS_REGION, else $AWS_DEFAULT_REGION)",
+            "filters": "EC2 filters, each {name, values} (default: none)",
+            "page_size": "MaxResults per page, 5 to 1000 (default 1000)",
+            "prices": "USD per hour by type or region/type, over the built-in table (default: none)",
+        ]
     ) { options in
         for (index, entry) in (options.regions ?? []).enumerated() {
             for region in splitRegions([entry]) where !AWSClient.isValidRegion(region) {
@@ -52,7 +58,7 @@ struct EC2Instances: Source {
             throw OptionsDecoder.Failure(
                 path: ["filters", "[\(index)]"], message: "a filter needs a name and at least one value")
         }
-        return EC2Instances(options: options, pageSize: pageSize, prices: EC2Prices(overrides: options.prices ?? [:]))
+        return AWSEC2InstancesSource(options: options, pageSize: pageSize, prices: EC2Prices(overrides: options.prices ?? [:]))
     }
 
     static let apiVersion = "2016-11-15"

@@ -75,7 +75,18 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
 
     public static let kind = StageKind.sink(
         "datadog", summary: "send points to Datadog (POST /api/v2/series), keeping in an outbox what could not be sent",
-        options: Options.self, example: ["site": "datadoghq.com", "compression": "gzip", "retry_for": "30s"]
+        options: Options.self, example: ["site": "datadoghq.com", "compression": "gzip", "retry_for": "30s"],
+        optionDocs: [
+            "api_key": "Datadog API key (default $DD_API_KEY)",
+            "site": "Datadog site, e.g. datadoghq.eu (default $DD_SITE, else datadoghq.com)",
+            "url": "base URL replacing the site's, for a proxy or a fake intake (default $DD_URL)",
+            "compression": "gzip, deflate or none (default gzip)",
+            "retry_for": "how long a run keeps retrying a failing Datadog (default 30s)",
+            "historical": "send points older than an hour; needs Historical Metrics Ingestion (default false)",
+            "state": "state database holding the outbox (default: the outbox's default path)",
+            "outbox": "false sends points without the outbox, for a replay (default true)",
+            "stop_grace": "after SIGTERM, how long to keep waiting for Datadog (default 10s)",
+        ]
     ) { options in
         do {
             return DatadogSink(

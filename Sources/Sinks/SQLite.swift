@@ -21,12 +21,12 @@ public struct SQLiteSink: Sink {
         optionDocs: [
             "path": "the metrics store (default $PIPELINE_DB, else metrics.sqlite)"
         ]
-    ) { options in
+    ) { options, environment in
         if let path = options.path, path.isEmpty {
             throw OptionsDecoder.Failure(
                 path: ["path"], message: "must not be empty; leave it out for $PIPELINE_DB or metrics.sqlite")
         }
-        return SQLiteSink(path: options.path ?? MetricsDatabase.defaultPath(environment: ProcessInfo.processInfo.environment))
+        return SQLiteSink(path: options.path ?? MetricsDatabase.defaultPath(environment: environment))
     }
 
     public var path: String

@@ -51,8 +51,11 @@ struct StageComplianceTests {
             let unknown = Set(example.map(\.key)).subtracting(kind.optionNames)
             #expect(unknown.isEmpty, "\(type)'s example uses options it does not list: \(unknown.sorted())")
         }
-        // OPTION DOCS (to come with `StageKind.optionDocs`): every option documented, nothing else.
-        // #expect(Set(kind.optionDocs.keys) == Set(kind.optionNames), "\(type): document every option, and only those")
+        // Every option documented, nothing else; and each doc is one line.
+        #expect(Set(kind.optionDocs.keys) == Set(kind.optionNames), "\(type): document every option, and only those")
+        for (option, doc) in kind.optionDocs {
+            #expect(!doc.isEmpty && !doc.contains("\n"), "\(type).\(option): a one-line doc")
+        }
     }
 
     @Test("what it reads and writes matches its role", arguments: types)
@@ -498,7 +501,8 @@ enum SinkRun {
     }
 
     static let sample = StageKind.source(
-        "compliance_sample_points", summary: "sample points", options: NoOptions.self, example: [:], writes: .points
+        "compliance_sample_points", summary: "sample points", options: NoOptions.self, example: [:], writes: .points,
+        optionDocs: [:]
     ) { _ in SamplePoints() }
 
     /// Runs `sample → kind` with `kind`'s example options and `extra` over them, at the wall clock.

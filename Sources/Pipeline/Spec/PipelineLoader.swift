@@ -13,6 +13,9 @@ public struct PipelineLoader: Sendable {
     public var optionOverrides: [String: JSONObject] = [:]
     /// Sinks added beside the file's own, reading what they read (`PIPELINE_DB` adds `sqlite`).
     public var extraSinks: [(name: String, type: String, options: JSON)] = []
+    /// Where stages take their defaults from when built (`$DD_API_KEY`, `$PIPELINE_DB`): the
+    /// process's, unless a test gives its own.
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
 
     public init(registry: StageRegistry, variables: Variables, sinkOverride: (type: String, options: JSON)? = nil) {
         self.registry = registry
@@ -229,7 +232,7 @@ public struct PipelineLoader: Sendable {
         for key in Self.stageKeys { options[key] = nil }
         for (key, value) in optionOverrides[type] ?? JSONObject() { options[key] = value }
         do {
-            let built = try kind.make(options: .object(options), path: path)
+            let built = try kind.make(options: .object(options), path: path, environment: environment)
             return inputsOK
                 ? PipelinePlan.Stage(
                     name: name, kind: kind, built: built, inputs: inputs, concurrency: concurrency, http: http) : nil
@@ -407,7 +410,7 @@ public struct PipelineLoader: Sendable {
         var inputs: [String] = []
         for sink in sinks { for input in sink.inputs where !inputs.contains(input) { inputs.append(input) } }
         do {
-            let built = try kind.make(options: override.options, path: ["--dry-run"])
+            let built = try kind.make(options: override.options, path: ["--dry-run"], environment: environment)
             var replaced = plan
             replaced.stages = plan.stages.filter { !$0.isSink }
             replaced.stages.append(
@@ -432,7 +435,7 @@ public struct PipelineLoader: Sendable {
             for input in sink.inputs where !inputs.contains(input) { inputs.append(input) }
         }
         do {
-            let built = try kind.make(options: extra.options, path: [extra.name])
+            let built = try kind.make(options: extra.options, path: [extra.name], environment: environment)
             var added = plan
             added.stages.append(PipelinePlan.Stage(name: extra.name, kind: kind, built: built, inputs: inputs))
             return added

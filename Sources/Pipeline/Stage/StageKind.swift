@@ -1,3 +1,5 @@
+import Foundation
+
 /// A stage type as the registry knows it: its `type` string, role, the items it reads and
 /// writes, its options, and how to build its runtime from them.
 ///
@@ -21,7 +23,7 @@ public struct StageKind: Sendable {
     public let optionNames: [String]
     /// One line of documentation per option it accepts (keys: `optionNames`): what it sets, its default.
     public let optionDocs: [String: String]
-    let build: @Sendable (JSON, [String]) throws -> Built
+    let build: @Sendable (JSON, [String], [String: String]) throws -> Built
 
     /// A stage built from its options: its runtime and the fields of its input records it reads.
     public struct Built: Sendable {
@@ -34,16 +36,25 @@ public struct StageKind: Sendable {
         }
     }
 
-    /// Builds the stage from its options; `path` locates them in the file, for errors.
-    public func make(options: JSON, path: [String]) throws -> Built { try build(options, path) }
+    /// Builds the stage from its options; `path` locates them in the file, for errors;
+    /// `environment` is where defaults come from (`$DD_API_KEY`, `$PIPELINE_DB`).
+    public func make(
+        options: JSON, path: [String], environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> Built {
+        try build(options, path, environment)
+    }
 
     /// Builds the runtime from the stage's options; `path` locates them in the file, for errors.
-    public func makeRuntime(options: JSON, path: [String]) throws -> StageRuntime { try build(options, path).runtime }
+    public func makeRuntime(
+        options: JSON, path: [String], environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> StageRuntime {
+        try build(options, path, environment).runtime
+    }
 
     private init<Options: Decodable & Sendable>(
         type: String, role: Role, summary: String, reads: ItemKind?, requiresInputs: Bool, writes: ItemKind?,
         options: Options.Type, example: JSON, fieldsRead: @escaping @Sendable (Options) -> FieldsRead,
-        optionDocs: [String: String], build: @escaping @Sendable (Options) throws -> StageRuntime
+        optionDocs: [String: String], build: @escaping @Sendable (Options, [String: String]) throws -> StageRuntime
     ) {
         self.type = type
         self.role = role
@@ -54,10 +65,10 @@ public struct StageKind: Sendable {
         self.example = example
         self.optionNames = OptionsDecoder.optionNames(of: options, example: example)
         self.optionDocs = optionDocs
-        self.build = { json, path in
+        self.build = { json, path, environment in
             let options = try OptionsDecoder.decode(Options.self, from: json, path: path)
             do {
-                return Built(runtime: try build(options), fieldsRead: fieldsRead(options))
+                return Built(runtime: try build(options, environment), fieldsRead: fieldsRead(options))
             } catch let failure as OptionsDecoder.Failure {
                 // Checks made while building name paths relative to the options.
                 throw OptionsDecoder.Failure(path: path + failure.path, message: failure.message)
@@ -76,7 +87,7 @@ public struct StageKind: Sendable {
         StageKind(
             type: type, role: .source, summary: summary, reads: nil, requiresInputs: false, writes: writes,
             options: options, example: example, fieldsRead: { _ in .everything }, optionDocs: optionDocs,
-            build: { .source(try make($0)) })
+            build: { options, _ in .source(try make(options)) })
     }
 
     /// A source with inputs: it runs once per upstream record, which parameterises it; `fieldsRead`
@@ -89,7 +100,7 @@ public struct StageKind: Sendable {
         StageKind(
             type: type, role: .source, summary: summary, reads: .records, requiresInputs: inputs == .required,
             writes: writes, options: options, example: example, fieldsRead: fieldsRead, optionDocs: optionDocs,
-            build: { .source(try make($0)) })
+            build: { options, _ in .source(try make(options)) })
     }
 
     /// A batch transform; `fieldsRead` says which fields of its input records it reads (`.everything`
@@ -101,7 +112,8 @@ public struct StageKind: Sendable {
     ) -> StageKind {
         StageKind(
             type: type, role: .transform, summary: summary, reads: reads, requiresInputs: true, writes: writes,
-            options: options, example: example, fieldsRead: fieldsRead, optionDocs: optionDocs, build: { .batch(try make($0)) })
+            options: options, example: example, fieldsRead: fieldsRead, optionDocs: optionDocs,
+            build: { options, _ in .batch(try make(options)) })
     }
 
     /// An aggregation; `fieldsRead` says which fields of its input records it reads (`.everything`
@@ -114,7 +126,7 @@ public struct StageKind: Sendable {
         StageKind(
             type: type, role: .transform, summary: summary, reads: reads, requiresInputs: true, writes: writes,
             options: options, example: example, fieldsRead: fieldsRead, optionDocs: optionDocs,
-            build: { .aggregation(try make($0)) })
+            build: { options, _ in .aggregation(try make(options)) })
     }
 
     /// A sink: it reads points, which have no fields to select.
@@ -122,9 +134,21 @@ public struct StageKind: Sendable {
         _ type: String, summary: String, options: Options.Type, example: JSON,
         optionDocs: [String: String], make: @escaping @Sendable (Options) throws -> any Sink
     ) -> StageKind {
+        sink(type, summary: summary, options: options, example: example, optionDocs: optionDocs) { options, _ in
+            try make(options)
+        }
+    }
+
+    /// A sink whose defaults come from the environment (`$DD_API_KEY`, `$PIPELINE_DB`): it is built
+    /// with the environment the pipeline file is loaded in, never the process's directly.
+    public static func sink<Options: Decodable & Sendable>(
+        _ type: String, summary: String, options: Options.Type, example: JSON,
+        optionDocs: [String: String], make: @escaping @Sendable (Options, _ environment: [String: String]) throws -> any Sink
+    ) -> StageKind {
         StageKind(
             type: type, role: .sink, summary: summary, reads: .points, requiresInputs: true, writes: nil, options: options,
-            example: example, fieldsRead: { _ in .everything }, optionDocs: optionDocs, build: { .sink(try make($0)) })
+            example: example, fieldsRead: { _ in .everything }, optionDocs: optionDocs,
+            build: { options, environment in .sink(try make(options, environment)) })
     }
 }
 

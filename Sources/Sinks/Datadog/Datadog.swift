@@ -87,10 +87,9 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
             "outbox": "false sends points without the outbox, for a replay (default true)",
             "stop_grace": "after SIGTERM, how long to keep waiting for Datadog (default 10s)",
         ]
-    ) { options in
+    ) { options, environment in
         do {
-            return DatadogSink(
-                configuration: try Configuration(options: options, environment: ProcessInfo.processInfo.environment))
+            return DatadogSink(configuration: try Configuration(options: options, environment: environment))
         } catch let error as DatadogConfigurationError {
             throw OptionsDecoder.Failure(path: [error.option], message: error.message)
         }

@@ -6,6 +6,7 @@ import HTTP
 import Moto
 import Pipeline
 import Storage
+import TestKit
 import Testing
 
 /// The compliance test of every registered stage type, in the manner of Vector's component
@@ -527,13 +528,6 @@ enum SinkRun {
 }
 
 // MARK: Support
-
-func withTemporaryDirectory(_ body: (String) async throws -> Void) async throws {
-    let path = NSTemporaryDirectory() + "/pipeline-compliance-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    try await body(path)
-}
 
 /// Captures what the process writes to stdout (file descriptor 1) while `body` runs, and writes
 /// it on to the real stdout afterwards. Only the stdout sink's run captures it, so no lock.

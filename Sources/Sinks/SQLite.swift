@@ -13,6 +13,11 @@ public struct SQLiteSink: Sink {
     public struct Options: Decodable, Sendable {
         /// The metrics store; default `$PIPELINE_DB`, else `metrics.sqlite` in the working directory.
         public var path: String?
+
+        public init(from decoder: any Decoder) throws {
+            let reader = try OptionReader(decoder)
+            path = try reader.optional("path")
+        }
     }
 
     public static let kind = StageKind.sink(

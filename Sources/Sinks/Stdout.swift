@@ -15,6 +15,11 @@ public struct StdoutSink: Sink {
     public struct Options: Decodable, Sendable {
         /// `table` or `json`; default: a table on a terminal, JSON Lines otherwise.
         public var format: Format?
+
+        public init(from decoder: any Decoder) throws {
+            let reader = try OptionReader(decoder)
+            format = try reader.optional("format")
+        }
     }
 
     public static let kind = StageKind.sink(

@@ -16,6 +16,16 @@ struct SQLitePointsSource: Source {
         var until: String?
         var pipeline: String?
         var tags: [String]?
+
+        init(from decoder: any Decoder) throws {
+            let reader = try OptionReader(decoder)
+            path = try reader.required("path")
+            metric = try reader.optional("metric")
+            since = try reader.optional("since")
+            until = try reader.optional("until")
+            pipeline = try reader.optional("pipeline")
+            tags = try reader.optional("tags")
+        }
     }
 
     static let kind = StageKind.source(

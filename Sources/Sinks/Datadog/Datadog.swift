@@ -45,7 +45,7 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
     public struct Options: Decodable, Sendable {
         /// The Datadog API key; default `$DD_API_KEY`. Prefer the environment (a Kubernetes Secret)
         /// to writing it in the file. Never logged, never in an error.
-        public var api_key: String?
+        public var apiKey: String?
         /// The Datadog site: `datadoghq.com` (default, or `$DD_SITE`), `us3.datadoghq.com`,
         /// `us5.datadoghq.com`, `datadoghq.eu`, `ap1.datadoghq.com`, `ap2.datadoghq.com`,
         /// `ddog-gov.com`, `us2.ddog-gov.com`, `uk1.datadoghq.com`.
@@ -57,7 +57,7 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         public var compression: DatadogCompression?
         /// How long one run keeps retrying a failing Datadog (`30s` by default, e.g. `2m`); then
         /// the points stay in the outbox for the next run.
-        public var retry_for: TimeSpan?
+        public var retryFor: TimeSpan?
         /// Send points older than an hour. Only with Datadog's Historical Metrics Ingestion enabled
         /// for the metrics: otherwise Datadog answers 202 and drops them.
         public var historical: Bool?
@@ -70,7 +70,20 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         /// up and leaves the rest in the outbox (`10s` by default; Kubernetes kills the pod 30 s
         /// after SIGTERM unless `terminationGracePeriodSeconds` says otherwise). No retry is made
         /// after the signal.
-        public var stop_grace: TimeSpan?
+        public var stopGrace: TimeSpan?
+
+        public init(from decoder: any Decoder) throws {
+            let reader = try OptionReader(decoder)
+            apiKey = try reader.optional("api_key")
+            site = try reader.optional("site")
+            url = try reader.optional("url")
+            compression = try reader.optional("compression")
+            retryFor = try reader.optional("retry_for")
+            historical = try reader.optional("historical")
+            state = try reader.optional("state")
+            outbox = try reader.optional("outbox")
+            stopGrace = try reader.optional("stop_grace")
+        }
     }
 
     public static let kind = StageKind.sink(
@@ -146,18 +159,18 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         /// Resolves the options: explicit values first, then `DD_API_KEY`, `DD_URL`, `DD_SITE`.
         public init(options: Options, environment: [String: String]) throws(DatadogConfigurationError) {
             let endpoint = try DatadogEndpoint.resolve(url: options.url, site: options.site, environment: environment)
-            let retryFor = options.retry_for.map { $0.seconds } ?? 30
+            let retryFor = options.retryFor.map { $0.seconds } ?? 30
             guard retryFor >= 0, retryFor <= 3600 else {
                 throw DatadogConfigurationError(
-                    option: "retry_for", message: "must be between 0s and 1h, got \(options.retry_for?.text ?? "")")
+                    option: "retry_for", message: "must be between 0s and 1h, got \(options.retryFor?.text ?? "")")
             }
             self.init(
-                endpoint: endpoint, apiKey: options.api_key ?? environment["DD_API_KEY"],
+                endpoint: endpoint, apiKey: options.apiKey ?? environment["DD_API_KEY"],
                 statePath: options.state ?? Outbox.defaultPath(environment: environment),
                 compression: options.compression ?? .gzip, retryFor: .milliseconds(Int64(retryFor * 1000)),
                 historical: options.historical ?? false)
             usesOutbox = options.outbox ?? true
-            if let grace = options.stop_grace {
+            if let grace = options.stopGrace {
                 guard grace.seconds >= 0, grace.seconds <= 300 else {
                     throw DatadogConfigurationError(
                         option: "stop_grace", message: "must be between 0s and 5m, got \(grace.text)")

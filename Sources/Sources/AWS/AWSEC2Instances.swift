@@ -20,13 +20,27 @@ struct AWSEC2InstancesSource: Source {
     struct Filter: Decodable, Sendable {
         var name: String
         var values: [String]
+
+        init(from decoder: any Decoder) throws {
+            let reader = try OptionReader(decoder)
+            name = try reader.required("name")
+            values = try reader.required("values")
+        }
     }
 
     struct Options: Decodable, Sendable {
         var regions: [String]?
         var filters: [Filter]?
-        var page_size: Int?
+        var pageSize: Int?
         var prices: [String: Double]?
+
+        init(from decoder: any Decoder) throws {
+            let reader = try OptionReader(decoder)
+            regions = try reader.optional("regions")
+            filters = try reader.optional("filters")
+            pageSize = try reader.optional("page_size")
+            prices = try reader.optional("prices")
+        }
     }
 
     static let kind = StageKind.source(
@@ -50,7 +64,7 @@ struct AWSEC2InstancesSource: Source {
         if options.regions?.isEmpty == true {
             throw OptionsDecoder.Failure(path: ["regions"], message: "lists no region; leave it out to use $AWS_REGION")
         }
-        let pageSize = options.page_size ?? 1000
+        let pageSize = options.pageSize ?? 1000
         guard (5...1000).contains(pageSize) else {
             throw OptionsDecoder.Failure(path: ["page_size"], message: "must be 5…1000 (EC2's MaxResults), got \(pageSize)")
         }

@@ -135,18 +135,18 @@ protocol GitHubListingOptions {
     /// Overrides `$GITHUB_TOKEN`.
     var token: String? { get }
     /// Fields added to each record, from the input record: `{"default_branch": "{default_branch}"}`.
-    var add_fields: [String: RecordTemplate]? { get }
+    var addFields: [String: RecordTemplate]? { get }
 }
 
 extension GitHubListingOptions {
     /// The input record's fields the options' templates read.
     var templateFields: [FieldPath] {
-        ([url ?? RecordTemplate("{url}")!] + (add_fields ?? [:]).values).flatMap(\.fields)
+        ([url ?? RecordTemplate("{url}")!] + (addFields ?? [:]).values).flatMap(\.fields)
     }
 
     /// `add_fields` rendered for one input record.
     func addedFields(from input: JSON?) throws -> [(String, JSON)] {
-        try (add_fields ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, .string(try $0.value.render(input))) }
+        try (addFields ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, .string(try $0.value.render(input))) }
     }
 }
 

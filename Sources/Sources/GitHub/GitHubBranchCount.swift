@@ -17,6 +17,12 @@ struct GitHubBranchCountSource: Source {
     struct Options: Decodable, Sendable {
         var url: RecordTemplate?
         var token: String?
+
+        init(from decoder: any Decoder) throws {
+            let reader = try OptionReader(decoder)
+            url = try reader.optional("url")
+            token = try reader.optional("token")
+        }
     }
 
     static let kind = StageKind.source(

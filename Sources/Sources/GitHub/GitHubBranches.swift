@@ -4,10 +4,18 @@ import Pipeline
 /// `github_branches`: every branch of the input repository (GET /repos/{owner}/{repo}/branches).
 struct GitHubBranchesSource: Source {
     struct Options: Decodable, Sendable, GitHubListingOptions {
-        var per_page: Int?
+        var perPage: Int?
         var url: RecordTemplate?
         var token: String?
-        var add_fields: [String: RecordTemplate]?
+        var addFields: [String: RecordTemplate]?
+
+        init(from decoder: any Decoder) throws {
+            let reader = try OptionReader(decoder)
+            perPage = try reader.optional("per_page")
+            url = try reader.optional("url")
+            token = try reader.optional("token")
+            addFields = try reader.optional("add_fields")
+        }
     }
 
     static let kind = StageKind.source(
@@ -20,7 +28,7 @@ struct GitHubBranchesSource: Source {
             "token": "GitHub token (default $GITHUB_TOKEN)",
             "add_fields": "fields added to each record, rendered from the input record (default: none)",
         ]
-    ) { GitHubBranchesSource(options: $0, api: GitHubAPI(options: $0), perPage: try validPerPage($0.per_page)) }
+    ) { GitHubBranchesSource(options: $0, api: GitHubAPI(options: $0), perPage: try validPerPage($0.perPage)) }
 
     let options: Options
     /// Resolved once when the stage is built: `run` is called once per input record.

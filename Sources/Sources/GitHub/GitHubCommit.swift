@@ -12,7 +12,14 @@ struct GitHubCommitSource: Source {
         /// The commit's API URL from the input record; default `{url}` (as commit listings give it).
         var url: RecordTemplate?
         var token: String?
-        var add_fields: [String: RecordTemplate]?
+        var addFields: [String: RecordTemplate]?
+
+        init(from decoder: any Decoder) throws {
+            let reader = try OptionReader(decoder)
+            url = try reader.optional("url")
+            token = try reader.optional("token")
+            addFields = try reader.optional("add_fields")
+        }
     }
 
     static let kind = StageKind.source(

@@ -14,10 +14,20 @@ struct GitHubCommitsSource: Source {
         var sha: RecordTemplate?
         /// Only commits within this span before the run's clock, e.g. `7d`.
         var since: TimeSpan?
-        var per_page: Int?
+        var perPage: Int?
         var url: RecordTemplate?
         var token: String?
-        var add_fields: [String: RecordTemplate]?
+        var addFields: [String: RecordTemplate]?
+
+        init(from decoder: any Decoder) throws {
+            let reader = try OptionReader(decoder)
+            sha = try reader.optional("sha")
+            since = try reader.optional("since")
+            perPage = try reader.optional("per_page")
+            url = try reader.optional("url")
+            token = try reader.optional("token")
+            addFields = try reader.optional("add_fields")
+        }
     }
 
     static let kind = StageKind.source(
@@ -32,7 +42,7 @@ struct GitHubCommitsSource: Source {
             "token": "GitHub token (default $GITHUB_TOKEN)",
             "add_fields": "fields added to each record, rendered from the input record (default: none)",
         ]
-    ) { GitHubCommitsSource(options: $0, api: GitHubAPI(options: $0), perPage: try validPerPage($0.per_page)) }
+    ) { GitHubCommitsSource(options: $0, api: GitHubAPI(options: $0), perPage: try validPerPage($0.perPage)) }
 
     let options: Options
     /// Resolved once when the stage is built: `run` is called once per input record.

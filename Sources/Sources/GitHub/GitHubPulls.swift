@@ -11,12 +11,22 @@ struct GitHubPullsSource: Source {
         /// `open` (default), `closed` or `all`.
         var state: String?
         /// Only PRs updated within this span before the run's clock (e.g. `7d`).
-        var updated_since: TimeSpan?
-        var per_page: Int?
+        var updatedSince: TimeSpan?
+        var perPage: Int?
         /// The repository's API URL, from the input record; default `{url}`.
         var url: RecordTemplate?
         var token: String?
-        var add_fields: [String: RecordTemplate]?
+        var addFields: [String: RecordTemplate]?
+
+        init(from decoder: any Decoder) throws {
+            let reader = try OptionReader(decoder)
+            state = try reader.optional("state")
+            updatedSince = try reader.optional("updated_since")
+            perPage = try reader.optional("per_page")
+            url = try reader.optional("url")
+            token = try reader.optional("token")
+            addFields = try reader.optional("add_fields")
+        }
     }
 
     static let kind = StageKind.source(
@@ -36,7 +46,7 @@ struct GitHubPullsSource: Source {
             throw OptionsDecoder.Failure(path: ["state"], message: "\"\(state)\" is not open, closed or all")
         }
         return GitHubPullsSource(
-            options: options, api: GitHubAPI(options: options), state: state, perPage: try validPerPage(options.per_page))
+            options: options, api: GitHubAPI(options: options), state: state, perPage: try validPerPage(options.perPage))
     }
 
     let options: Options
@@ -48,7 +58,7 @@ struct GitHubPullsSource: Source {
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         let added = try options.addedFields(from: input)
         var url = URLBuilder(try repositoryURL(options.url, input)).path("pulls").query("state", state)
-        let cutoff = options.updated_since.map { context.run.now - $0.seconds - context.run.lookback }
+        let cutoff = options.updatedSince.map { context.run.now - $0.seconds - context.run.lookback }
         if cutoff != nil { url = url.query("sort", "updated").query("direction", "desc") }
         url = url.query("per_page", perPage)
         // `updated_at` is read only for the cutoff; without one the selection stands as it is.

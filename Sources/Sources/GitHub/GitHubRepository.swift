@@ -9,9 +9,16 @@ struct GitHubRepositorySource: Source {
         /// `owner/name`.
         var repository: String
         /// API base: `https://api.github.com` (default) or `https://HOST/api/v3` for GitHub Enterprise Server.
-        var api_url: String?
+        var apiURL: String?
         /// Overrides `$GITHUB_TOKEN`.
         var token: String?
+
+        init(from decoder: any Decoder) throws {
+            let reader = try OptionReader(decoder)
+            repository = try reader.required("repository")
+            apiURL = try reader.optional("api_url")
+            token = try reader.optional("token")
+        }
     }
 
     static let kind = StageKind.source(
@@ -28,7 +35,7 @@ struct GitHubRepositorySource: Source {
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
             throw OptionsDecoder.Failure(path: ["repository"], message: "\"\(options.repository)\" is not owner/name")
         }
-        let base = options.api_url.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? "https://api.github.com"
+        let base = options.apiURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? "https://api.github.com"
         guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
             throw OptionsDecoder.Failure(path: ["api_url"], message: "\"\(base)\" is not an http(s) URL")
         }

@@ -25,7 +25,7 @@ import Synchronization
 struct GitHubWorkflowRunsSource: Source {
     struct Options: Decodable, Sendable, GitHubListingOptions {
         /// Runs created within this span before the run's clock, e.g. `7d`.
-        var created_within: TimeSpan?
+        var createdWithin: TimeSpan?
         /// Only runs of this branch, e.g. `{default_branch}`.
         var branch: RecordTemplate?
         /// `completed`, `in_progress`, `queued`, `success`, `failure`, … (GitHub's `status` filter).
@@ -36,10 +36,24 @@ struct GitHubWorkflowRunsSource: Source {
         var workflow: String?
         /// At most this many runs, newest first (e.g. 1 for the latest).
         var limit: Int?
-        var per_page: Int?
+        var perPage: Int?
         var url: RecordTemplate?
         var token: String?
-        var add_fields: [String: RecordTemplate]?
+        var addFields: [String: RecordTemplate]?
+
+        init(from decoder: any Decoder) throws {
+            let reader = try OptionReader(decoder)
+            createdWithin = try reader.optional("created_within")
+            branch = try reader.optional("branch")
+            status = try reader.optional("status")
+            event = try reader.optional("event")
+            workflow = try reader.optional("workflow")
+            limit = try reader.optional("limit")
+            perPage = try reader.optional("per_page")
+            url = try reader.optional("url")
+            token = try reader.optional("token")
+            addFields = try reader.optional("add_fields")
+        }
     }
 
     static let kind = StageKind.source(
@@ -63,7 +77,7 @@ struct GitHubWorkflowRunsSource: Source {
             throw OptionsDecoder.Failure(path: ["limit"], message: "must be at least 1")
         }
         return GitHubWorkflowRunsSource(
-            options: options, api: GitHubAPI(options: options), perPage: try validPerPage(options.per_page))
+            options: options, api: GitHubAPI(options: options), perPage: try validPerPage(options.perPage))
     }
 
     /// Results a filtered listing returns at most.
@@ -97,7 +111,7 @@ struct GitHubWorkflowRunsSource: Source {
             }
             return
         }
-        guard let span = options.created_within else {
+        guard let span = options.createdWithin else {
             try await collect(listing, range: nil, api: api, context: context, emit: emit)
             return
         }

@@ -195,6 +195,8 @@ struct OptionsDecoderTests {
 
 @Suite("OptionsDecoder: values from variables")
 struct OptionsDecoderVariableValueTests {
+    /// A plain synthesized `Decodable`, as the decoder must also read: its property is the key.
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     struct Options: Decodable {
         var enabled: Bool
         var per_page: Int

@@ -177,11 +177,17 @@ enum TestStages {
         _ in BrokenSink()
     }
 
-    struct StatelessOptions: Decodable, Sendable { var expect_stop: Bool? }
+    struct StatelessOptions: Decodable, Sendable {
+        var expectStop: Bool?
+
+        init(from decoder: any Decoder) throws {
+            expectStop = try OptionReader(decoder).optional("expect_stop")
+        }
+    }
 
     static let stateless = StageKind.sink(
         "stateless", summary: "delivers, but its state file fails", options: StatelessOptions.self, example: [:], optionDocs: [:]
-    ) { options in StatelessSink(reportsStop: options.expect_stop ?? false) }
+    ) { options in StatelessSink(reportsStop: options.expectStop ?? false) }
 
     // MARK: - Runtimes
 

@@ -54,9 +54,9 @@ let package = Package(
             name: "ReplayBench", dependencies: ["Pipeline", "Storage", "FakeDatadog"], path: "Benchmarks/ReplayBench"),
 
         .testTarget(name: "PipelineTests", dependencies: ["TestKit", "Pipeline", "HTTP", "LoopbackHTTP", "FakeGitHub"]),
-        .testTarget(name: "HTTPTests", dependencies: ["TestKit", "HTTP", "Pipeline", "LoopbackHTTP"]),
+        .testTarget(name: "HTTPTests", dependencies: ["TestKit", "HTTP", "Pipeline", "LoopbackHTTP", "FakeGitHub"]),
         .testTarget(
-            name: "AWSTests", dependencies: ["TestKit", "AWS", "HTTP", "Pipeline", "LoopbackHTTP", "Moto"],
+            name: "AWSTests", dependencies: ["TestKit", "AWS", "HTTP", "Pipeline", "LoopbackHTTP", "Moto", "FakeGitHub"],
             // botocore's signer, run by SigV4DifferentialTests from the source tree.
             exclude: ["botocore_sigv4.py"]),
         .testTarget(name: "StorageTests", dependencies: ["TestKit", "Storage", "Pipeline"]),
@@ -68,7 +68,7 @@ let package = Package(
             name: "SinksTests", dependencies: ["TestKit", "Sinks", "Pipeline", "HTTP", "Storage", "FakeDatadog", "LoopbackHTTP"]),
         .testTarget(
             name: "PipelineCLITests",
-            dependencies: ["Pipeline", "HTTP", "Storage", "FakeGitHub", "FakeDatadog", "LoopbackHTTP", "Moto"]),
+            dependencies: ["TestKit", "Pipeline", "HTTP", "Storage", "FakeGitHub", "FakeDatadog", "LoopbackHTTP", "Moto"]),
         // One compliance test over every registered stage type (StageCatalog.registry).
         .testTarget(
             name: "CatalogTests",

@@ -234,15 +234,6 @@ struct RunBudgetTests {
     }
 }
 
-/// A value shared between a test and its server handler.
-final class Shared<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    var value: Value { mutex.withLock { $0 } }
-    @discardableResult
-    func update<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
-}
-
 /// `2026-11-23T06:00:00Z` for epoch seconds, as the client's messages print times.
 enum HTTPDateText {
     static func iso8601(_ epoch: Int) -> String {

@@ -1,6 +1,5 @@
 import Foundation
 import HTTP
-import LoopbackHTTP
 import Pipeline
 import Synchronization
 

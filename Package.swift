@@ -54,7 +54,7 @@ let package = Package(
             name: "ReplayBench", dependencies: ["Pipeline", "Storage", "FakeDatadog"], path: "Benchmarks/ReplayBench"),
 
         .testTarget(name: "PipelineTests", dependencies: ["TestKit", "Pipeline", "HTTP", "LoopbackHTTP", "FakeGitHub"]),
-        .testTarget(name: "HTTPTests", dependencies: ["TestKit", "HTTP", "Pipeline", "LoopbackHTTP", "FakeGitHub"]),
+        .testTarget(name: "HTTPTests", dependencies: ["TestKit", "HTTP", "CCurl", "Pipeline", "LoopbackHTTP", "FakeGitHub"]),
         .testTarget(
             name: "AWSTests", dependencies: ["TestKit", "AWS", "HTTP", "Pipeline", "LoopbackHTTP", "Moto", "FakeGitHub"],
             // botocore's signer, run by SigV4DifferentialTests from the source tree.

@@ -12,6 +12,8 @@ scripts/setup-test-peers.sh
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+# Every target imports only the project's modules it declares (a warm build hides a missing one).
+scripts/check-imports.py
 # House style (.swift-format), checked, never rewritten here: `scripts/format.sh` rewrites.
 if ! swift format lint --strict -r --configuration .swift-format Sources Tests Benchmarks Package.swift; then
     echo "test: the code above is not in the house style; run scripts/format.sh" >&2

@@ -10,7 +10,8 @@ import Pipeline
 ///   `< <= > >=` compare two numbers, strings or times, and are false when either side is null.
 /// - `and`, `or`, `not` and predicates take booleans, null counting as false; `and`/`or`
 ///   short-circuit.
-/// - Any other mix of kinds (`"a" - 1`) is an error naming the column of the operator.
+/// - Any other mix of kinds (`"a" - 1`), or a result beyond a double's range (`1e308 * 10`, or
+///   arithmetic on a record's `1e999`), is an error naming the column of the operator.
 struct Evaluator {
     var record: JSON
     var now: Double
@@ -58,9 +59,8 @@ struct Evaluator {
         var value: Value
         var rest = segments[...]
         if segments[0] == "it" {
-            guard let it else {
-                throw ExpressionError(column: column, "\"it\" is the element inside any(), all() or first() only")
-            }
+            // The parser accepts `it` inside predicates only.
+            guard let it else { throw ExpressionError(column: column, "\"it\" outside a predicate") }
             value = it
             rest = rest.dropFirst()
         } else {
@@ -119,6 +119,15 @@ struct Evaluator {
         default: break
         }
         if a.isNull || b.isNull { return .null }
+        let result = try arithmetic(op, a, b, column: column)
+        if case .number(let n) = result, !n.isFinite {
+            // A wrong number is worse than none, and JSON cannot hold this one: the stage fails.
+            throw ExpressionError(column: column, "\"\(op)\" gives a number beyond the range of a double")
+        }
+        return result
+    }
+
+    private static func arithmetic(_ op: String, _ a: Value, _ b: Value, column: Int) throws(ExpressionError) -> Value {
         switch (op, a, b) {
         case ("+", .number(let x), .number(let y)): return .number(x + y)
         case ("+", .string(let x), .string(let y)): return .string(x + y)

@@ -14,6 +14,8 @@
 struct Parser {
     private var tokens: [Token]
     private var index = 0
+    /// How many predicates (`any(xs, …)`'s second argument) enclose the token: `it` is defined inside one only.
+    private var predicateDepth = 0
 
     static func parse(_ text: String) throws(ExpressionError) -> Node {
         var parser = Parser(tokens: try Lexer.tokens(text))
@@ -131,6 +133,10 @@ struct Parser {
             index += 1
             if segments.count == 1, take("(") != nil { return try call(segments[0], column: token.column) }
             if segments == ["now"] || segments == ["today"] { return .call(segments[0], [], column: token.column) }
+            if segments[0] == "it", predicateDepth == 0 {
+                throw ExpressionError(
+                    column: token.column, "\"it\" is the element inside the predicate of any(), all() or first() only")
+            }
             return .path(segments, column: token.column)
         case .symbol("("):
             index += 1
@@ -151,7 +157,13 @@ struct Parser {
         }
         var arguments: [Node] = []
         if take(")") == nil {
-            repeat { arguments.append(try or()) } while take(",") != nil
+            repeat {
+                // The second argument of any/all/first is the predicate.
+                let isPredicate = function.takesPredicate && arguments.count == 1
+                if isPredicate { predicateDepth += 1 }
+                arguments.append(try or())
+                if isPredicate { predicateDepth -= 1 }
+            } while take(",") != nil
             guard take(")") != nil else {
                 throw ExpressionError(column: current.column, "expected \",\" or \")\", found \(current.shown)")
             }

@@ -129,9 +129,10 @@ import Testing
         #expect(try Evaluate.value("points ?? (1 - \"x\")", Self.task) == .number(3))
     }
 
-    @Test func itOutsideAPredicateIsAnError() {
+    @Test func aResultBeyondTheRangeOfADoubleIsAnError() {
         #expect(
-            Evaluate.evaluationError("it.name")?.description.hasSuffix(
-                "column 1: \"it\" is the element inside any(), all() or first() only") == true)
+            Evaluate.evaluationError("1e308 * 10")?.description.hasSuffix(
+                "column 7: \"*\" gives a number beyond the range of a double") == true)
+        #expect(Evaluate.evaluationError("n + 1", ["n": .number(.infinity)]) != nil)
     }
 }

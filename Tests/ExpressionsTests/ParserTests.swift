@@ -73,6 +73,14 @@ import Testing
 }
 
 extension ParserTests {
+    @Test func itIsDefinedOnlyInsideAPredicate() {
+        let message = "\"it\" is the element inside the predicate of any(), all() or first() only"
+        #expect(Evaluate.parseError("it.name == 1") == ExpressionError(column: 1, message))
+        #expect(Evaluate.parseError("any(it, true)") == ExpressionError(column: 5, message))
+        #expect(Evaluate.parseError("count(xs) > 0 and any(xs, it > 1) and it") == ExpressionError(column: 39, message))
+        #expect(Evaluate.parseError("any(xs, all(it.ys, it > 0))") == nil)
+    }
+
     @Test func aMemberAfterADotNeedsAName() {
         #expect(Evaluate.parseError("json(x).") == ExpressionError(column: 9, "expected a field name after \".\", found the end"))
         #expect(Evaluate.parseError("json(x).+")?.column == 9)

@@ -4,7 +4,8 @@
 /// Shown as one line, `column 12: expected ")"`; the stage that holds the expression prefixes
 /// where it sits (`stages.x.fields.overdue: column 12: expected ")"`).
 public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The 1-based column of the fault in the expression's text; nil for evaluation faults.
+    /// The 1-based column of the fault in the expression's text; nil once `Expression.evaluate`
+    /// has put it in the message beside the expression it names.
     public var column: Int?
     public var message: String
 

@@ -1,8 +1,9 @@
 /// Splits an expression's text into tokens.
 ///
 /// Names are letters, digits and `_`, not starting with a digit (the keywords, and `now`,
-/// `today` and `it`, are not field names); a path joins names (or array
-/// indexes) with `.`; a lone `.` takes a member of a call or parenthesis: `json(config).lr`. Strings are in double quotes with the escapes `\" \\ \n \t \r`.
+/// `today` and `it`, are not field names); a path joins names (or array indexes) with `.`; a
+/// lone `.` takes a member of a call or parenthesis: `json(config).lr`. Strings are in double
+/// quotes with the escapes `\" \\ \n \t \r`.
 struct Lexer {
     static let keywords: Set<String> = ["and", "or", "not", "true", "false", "null"]
     static let symbols = ["==", "!=", "<=", ">=", "??", "<", ">", "+", "-", "*", "/", "(", ")", ",", "."]

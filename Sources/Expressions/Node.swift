@@ -1,4 +1,4 @@
-/// The syntax tree of an expression; each node keeps its column, for evaluation faults.
+/// The syntax tree of an expression; operators, paths and calls keep their column, for evaluation faults.
 indirect enum Node: Sendable {
     case literal(Value)
     /// A field path from the record, or from `it` inside a predicate (`it.name`).

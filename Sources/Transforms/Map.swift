@@ -36,10 +36,18 @@ struct MapTransform: BatchTransform {
             }
         }
 
-        /// The input fields the expressions read; fields an earlier expression writes are listed too, harmlessly.
+        /// The input fields the expressions read: not those an earlier field of the stage writes.
         var fieldsRead: [FieldPath] {
             var seen = Set<FieldPath>()
-            return fields.flatMap(\.expression.fieldsRead).filter { seen.insert($0).inserted }
+            var written = Set<String>()
+            var read: [FieldPath] = []
+            for (name, expression) in fields {
+                for path in expression.fieldsRead where !written.contains(path.alternatives[0][0]) && seen.insert(path).inserted {
+                    read.append(path)
+                }
+                written.insert(name)
+            }
+            return read
         }
     }
 

@@ -76,4 +76,10 @@ import Testing
             options: ["fields": ["a": "x.y + 1", "b": "any(tags, it.name == \"z\") or x.y > 2"]], path: ["stages", "map"])
         #expect(built.fieldsRead == .fields([FieldPath("x.y")!, FieldPath("tags")!]))
     }
+
+    @Test func fieldsAnEarlierFieldWritesAreNotReadFromTheInput() throws {
+        let fields = JSON.object(JSONObject([("n", "n * 2"), ("age", "days(now - time(created_at))"), ("old", "age > n")]))
+        let built = try Harness.kind("map").make(options: ["fields": fields], path: ["stages", "map"])
+        #expect(built.fieldsRead == .fields([FieldPath("n")!, FieldPath("created_at")!]))
+    }
 }

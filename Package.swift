@@ -25,9 +25,12 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Pipeline", "CCurl"], path: "Sources/HTTP"),
         .target(name: "AWS", dependencies: ["Pipeline", "HTTP"], path: "Sources/AWS"),
         .target(name: "Storage", dependencies: ["Pipeline", "CSQLite"], path: "Sources/Storage"),
+        // The expression language of derived fields and conditions (`map`, `filter`'s `where`).
+        .target(name: "Expressions", dependencies: ["Pipeline"], path: "Sources/Expressions"),
         // Stage types, and the registry of them all.
-        .target(name: "Sources", dependencies: ["Pipeline", "HTTP", "AWS", "Storage"], path: "Sources/Sources"),
-        .target(name: "Transforms", dependencies: ["Pipeline"], path: "Sources/Transforms"),
+        .target(
+            name: "Sources", dependencies: ["Pipeline", "HTTP", "AWS", "Storage", "Expressions"], path: "Sources/Sources"),
+        .target(name: "Transforms", dependencies: ["Pipeline", "Expressions"], path: "Sources/Transforms"),
         .target(name: "Sinks", dependencies: ["Pipeline", "HTTP", "Storage", "CZlib"], path: "Sources/Sinks"),
         .target(name: "Catalog", dependencies: ["Pipeline", "Sources", "Transforms", "Sinks"], path: "Sources/Catalog"),
         // The `pipeline` command.
@@ -63,7 +66,8 @@ let package = Package(
         .testTarget(
             name: "SourcesTests",
             dependencies: ["TestKit", "Sources", "Pipeline", "HTTP", "AWS", "Storage", "FakeGitHub", "LoopbackHTTP", "Moto"]),
-        .testTarget(name: "TransformsTests", dependencies: ["Transforms", "Pipeline"]),
+        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "Pipeline"]),
+        .testTarget(name: "TransformsTests", dependencies: ["Transforms", "Expressions", "Pipeline"]),
         .testTarget(
             name: "SinksTests", dependencies: ["TestKit", "Sinks", "Pipeline", "HTTP", "Storage", "FakeDatadog", "LoopbackHTTP"]),
         .testTarget(

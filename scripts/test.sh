@@ -28,7 +28,7 @@ if swift_warnings "$log"; then
     exit 1
 fi
 
-targets=(PipelineTests HTTPTests AWSTests StorageTests TransformsTests SourcesTests SinksTests CatalogTests SupportTests PipelineCLITests)
+targets=(PipelineTests ExpressionsTests HTTPTests AWSTests StorageTests TransformsTests SourcesTests SinksTests CatalogTests SupportTests PipelineCLITests)
 extra=("$@")
 passed=0
 failed=0

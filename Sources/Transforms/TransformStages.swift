@@ -4,6 +4,7 @@ import Pipeline
 public enum TransformStages {
     public static let all: [StageKind] = [
         FilterTransform.kind,
+        MapTransform.kind,
         WindowTransform.kind,
         DurationTransform.kind,
         CountTransform.kind,

@@ -121,6 +121,16 @@ struct StageComplianceTests {
             #expect(out.count == 1)
             #expect(out.first?["commit"]?["message"]?.string == "hotfix: the build")
         },
+        "map": { kind in
+            let out = try TransformRun.records(
+                kind,
+                [
+                    ["created_at": TransformRun.ago(days: 40), "state": "open"],
+                    ["created_at": TransformRun.ago(days: 2), "state": "open"],
+                ])
+            #expect(out.map { $0["age_days"]?.number } == [40, 2])
+            #expect(out.map { $0["stale"]?.bool } == [true, false])
+        },
         "window": { kind in
             let out = try TransformRun.records(
                 kind, [["id": 1, "merged_at": TransformRun.ago(days: 1)], ["id": 2, "merged_at": TransformRun.ago(days: 10)]])

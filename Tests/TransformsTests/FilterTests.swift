@@ -219,3 +219,57 @@ import Testing
         #expect(empty?.message == "list at least one condition")
     }
 }
+
+/// `where` written as an expression.
+extension FilterTests {
+    static let tasks: [JSON] = [
+        ["gid": 1, "completed": false, "points": 5], ["gid": 2, "completed": true, "points": 8],
+        ["gid": 3, "points": 1], ["gid": 4, "completed": false, "points": nil],
+    ]
+    static func gids(_ records: [JSON]) -> [Double] { records.compactMap { $0["gid"]?.number } }
+
+    @Test func whereAsAnExpressionKeepsTheRecordsForWhichItIsTrue() throws {
+        let kept = try Harness.records("filter", ["where": "not completed and points > 2"], Self.tasks)
+        #expect(Self.gids(kept) == [1])
+    }
+
+    @Test func whereAsAnExpressionDropsRecordsForWhichItIsNull() throws {
+        let kept = try Harness.records("filter", ["where": "completed"], Self.tasks)
+        #expect(Self.gids(kept) == [2])
+    }
+
+    @Test func whereAsAnExpressionReadsTheClock() throws {
+        let input: [JSON] = [["t": Harness.ago(Harness.day)], ["t": Harness.ago(10 * Harness.day)], [:]]
+        let kept = try Harness.records("filter", ["where": "time(t) > ago(\"7d\")"], input)
+        #expect(kept == [["t": Harness.ago(Harness.day)]])
+    }
+
+    @Test func whereExpressionAndAnyConditionsMustBothHold() throws {
+        let options: JSON = ["where": "points != null", "any": [["field": "completed", "equals": false]]]
+        #expect(Self.gids(try Harness.records("filter", options, Self.tasks)) == [1])
+    }
+
+    @Test func negateInvertsAWhereExpression() throws {
+        let kept = try Harness.records("filter", ["where": "completed", "negate": true], Self.tasks)
+        #expect(Self.gids(kept) == [1, 3, 4])
+    }
+
+    @Test func aWhereExpressionThatIsNotABooleanFailsTheStage() {
+        #expect {
+            try Harness.records("filter", ["where": "points"], Self.tasks)
+        } throws: { error in
+            "\(error)" == #"where: "points": a condition gives a boolean, this gives a number"#
+        }
+    }
+
+    @Test func aWhereExpressionSyntaxErrorIsAnOptionFaultWithItsColumn() {
+        let failure = Harness.failure("filter", ["where": "points >"])
+        #expect(failure?.description == #"stages.filter.where: column 9: expected a value, a field or "(", found the end"#)
+    }
+
+    @Test func aWhereExpressionReadsTheFieldsItNames() throws {
+        let built = try Harness.kind("filter").make(
+            options: ["where": "assignee.gid == \"1\"", "any": [["field": "name", "exists": true]]], path: ["stages", "filter"])
+        #expect(built.fieldsRead == .fields([FieldPath("name")!, FieldPath("assignee.gid")!]))
+    }
+}

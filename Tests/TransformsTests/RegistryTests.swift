@@ -9,7 +9,7 @@ import Transforms
         #expect(Set(types).count == types.count)
         #expect(
             Set(types) == [
-                "filter", "window", "duration", "count", "distinct_count", "sum", "mean", "min", "max", "percentiles",
+                "filter", "map", "window", "duration", "count", "distinct_count", "sum", "mean", "min", "max", "percentiles",
                 "ratio",
                 "latest", "value",
             ])

@@ -1,3 +1,4 @@
+import Expressions
 import Pipeline
 
 /// `filter`: keeps the records that match its conditions.
@@ -9,23 +10,35 @@ import Pipeline
 ///  "where": [{"field": "closed_at", "after": "7d"}, {"field": "merged_at", "is_null": true}]}
 /// {"type": "filter", "inputs": ["runs"],
 ///  "any": [{"field": "conclusion", "in": ["failure", "timed_out"]}, {"field": "name", "starts_with": "nightly", "case_insensitive": true}]}
+/// {"type": "filter", "inputs": ["tasks"],
+///  "where": "not completed and due_at != null and time(due_at) < now"}
 /// ```
-/// Options: `where` (conditions that must all hold), `any` (conditions of which at least one must
-/// hold), `negate` (keep the records that do not match instead; default false). At least one of
-/// `where` and `any` is required; given both, both apply. Each condition is described in
-/// `FilterCondition`.
+/// Options: `where` (conditions that must all hold, or an expression that must be true),
+/// `any` (conditions of which at least one must hold), `negate` (keep the records that do not
+/// match instead; default false). At least one of `where` and `any` is required; given both,
+/// both apply. Each condition is described in `FilterCondition`; an expression (the language of
+/// `Expression`) passes a record when it is true, and drops it when false or null.
 struct FilterTransform: BatchTransform {
     struct Options: Decodable, Sendable {
         var all: [FilterCondition]
         var any: [FilterCondition]
+        /// `where` written as an expression rather than a list of conditions.
+        var expression: Expression?
         var negate: Bool
 
         init(from decoder: any Decoder) throws {
             let options = try OptionReader(decoder)
-            let all: [FilterCondition]? = try options.optional("where")
+            let all: [FilterCondition]?
+            if case .string? = try options.optional("where", as: JSON.self) {
+                self.expression = try options.required("where", as: Expression.self)
+                all = nil
+            } else {
+                self.expression = nil
+                all = try options.optional("where")
+            }
             let any: [FilterCondition]? = try options.optional("any")
             self.negate = try options.optional("negate") ?? false
-            guard all != nil || any != nil else {
+            guard all != nil || any != nil || expression != nil else {
                 throw options.failure(
                     nil, "a filter needs conditions: \"where\" (all must hold) or \"any\" (one must hold)")
             }
@@ -42,9 +55,9 @@ struct FilterTransform: BatchTransform {
             "where": [["field": "commit.message", "contains": "hotfix"]],
             "any": [["field": "author.login", "exists": true], ["field": "commit.author.email", "exists": true]],
             "negate": false,
-        ], fieldsRead: { .fields(($0.all + $0.any).flatMap(\.fieldsRead)) },
+        ], fieldsRead: { .fields(($0.all + $0.any).flatMap(\.fieldsRead) + ($0.expression?.fieldsRead ?? [])) },
         optionDocs: [
-            "where": "conditions that must all hold (default: none)",
+            "where": "conditions that must all hold, or an expression that must be true (default: none)",
             "any": "conditions of which one must hold (default: none)",
             "negate": "keep the records that do not match instead (default false)",
         ]
@@ -64,6 +77,7 @@ struct FilterTransform: BatchTransform {
 
     func matches(_ record: JSON, now: Double) throws -> Bool {
         try options.all.allSatisfy { try $0.holds(in: record, now: now) }
+            && (try options.expression?.holds(for: record, now: now) ?? true)
             && (options.any.isEmpty || options.any.contains { try $0.holds(in: record, now: now) })
     }
 }

@@ -39,7 +39,7 @@ let package = Package(
         // Test support: a loopback HTTP server and a fake GitHub built on it.
         .target(name: "LoopbackHTTP", path: "Tests/Support/LoopbackHTTP"),
         // Small shared pieces of the tests: a value box, a client whose sleeps are recorded.
-        .target(name: "TestKit", dependencies: ["HTTP", "Pipeline"], path: "Tests/Support/TestKit"),
+        .target(name: "TestKit", dependencies: ["HTTP", "Pipeline", "LoopbackHTTP"], path: "Tests/Support/TestKit"),
         .target(name: "FakeGitHub", dependencies: ["LoopbackHTTP"], path: "Tests/Support/FakeGitHub"),
         .target(name: "FakeDatadog", dependencies: ["LoopbackHTTP", "CZlib"], path: "Tests/Support/FakeDatadog"),
         // moto's standalone server (from .venv-test) with SigV4 checking on, for AWS tests.
@@ -54,7 +54,7 @@ let package = Package(
             name: "ReplayBench", dependencies: ["Pipeline", "Storage", "FakeDatadog"], path: "Benchmarks/ReplayBench"),
 
         .testTarget(name: "PipelineTests", dependencies: ["TestKit", "Pipeline", "HTTP", "LoopbackHTTP", "FakeGitHub"]),
-        .testTarget(name: "HTTPTests", dependencies: ["TestKit", "HTTP", "Pipeline", "LoopbackHTTP"]),
+        .testTarget(name: "HTTPTests", dependencies: ["TestKit", "HTTP", "Pipeline", "LoopbackHTTP", "FakeGitHub"]),
         .testTarget(
             name: "AWSTests", dependencies: ["TestKit", "AWS", "HTTP", "Pipeline", "LoopbackHTTP", "Moto"],
             // botocore's signer, run by SigV4DifferentialTests from the source tree.

@@ -33,6 +33,7 @@ struct HTTPSource: Source {
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         let send = try sender(context)
+        let selection = options.selection(records: context.fields)
         var page = try first(input)
         if let pagination = options.pagination { page = pagination.first(page) }
         let firstURL = page.url
@@ -52,7 +53,7 @@ struct HTTPSource: Source {
             }
             // Credentials stay with their origin.
             try CredentialScope.check(credentials, movingTo: page.url, how: "the next page")
-            let (response, answer) = try await fetch(page, send: send)
+            let (response, answer) = try await fetch(page, keeping: selection, send: send)
             var records = HTTPRecordsPath.records(at: options.records, in: answer)
             let count = records.count
             if !options.decodeJSON.isEmpty { records = records.map { HTTPJSONStrings.decode(options.decodeJSON, in: $0) } }
@@ -112,12 +113,13 @@ struct HTTPSource: Source {
 
     /// One page's answer, parsed; non-2xx answers and stated errors fail with the API's message.
     func fetch(
-        _ page: HTTPPage, send: @Sendable (HTTPRequest) async throws -> HTTPResponse
+        _ page: HTTPPage, keeping selection: FieldSelection, send: @Sendable (HTTPRequest) async throws -> HTTPResponse
     ) async throws -> (HTTPResponse, JSON) {
         let response = try await send(request(for: page))
         let answer: JSON
         do {
-            answer = try JSONParser.parse(response.body)
+            // An error answer is read whole, for its message.
+            answer = try JSONParser.parse(response.body, keeping: response.isSuccess ? selection : .all)
         } catch {
             guard response.isSuccess else {
                 throw HTTPError(.status(response.status, message: nil), method: options.method, url: page.url)

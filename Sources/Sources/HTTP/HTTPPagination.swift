@@ -124,11 +124,12 @@ enum HTTPPagination: Sendable, Decodable {
         return next
     }
 
-    /// Whether a next page's URL comes from the server (and so may point anywhere).
-    var followsServerURLs: Bool {
+    /// The paths of the answer this style reads.
+    var answerPaths: [HTTPRecordsPath] {
         switch self {
-        case .link, .nextURL: true
-        case .page, .offset, .cursor: false
+        case .link, .page, .offset: []
+        case .cursor(let path, _, let hasMore): [path] + (hasMore.map { [$0] } ?? [])
+        case .nextURL(let path): [path]
         }
     }
 }

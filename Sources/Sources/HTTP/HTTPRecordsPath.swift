@@ -58,6 +58,8 @@ struct HTTPRecordsPath: Sendable, Decodable {
             default: return nil
             }
         }
-        return current.isNull ? nil : current
+        // Not `current.isNull ? nil : current`: JSON is nil-literal convertible, so that nil is `.null`.
+        if current.isNull { return nil }
+        return current
     }
 }

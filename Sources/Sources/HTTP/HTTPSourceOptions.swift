@@ -56,6 +56,17 @@ struct HTTPSourceOptions: Sendable, Decodable {
         url.fields + query.values.flatMap(\.fields) + (body?.fields ?? [])
     }
 
+    /// What to keep of an answer while parsing it: the parts of each record later stages read
+    /// (`records`, the engine's projection) plus what this stage reads itself (decoded and dated
+    /// fields, the errors, the cursor and next URL).
+    func selection(records: FieldSelection) -> FieldSelection {
+        let own = decodeJSON.compactMap { FieldPath($0.description) } + (stopWhenOlder.map { [$0.field] } ?? [])
+        var selection = records.union(FieldSelection(own))
+        for step in (self.records?.steps ?? []).reversed() { selection = selection.nested(under: step) }
+        let answerPaths = [errorsPath] + (pagination?.answerPaths ?? [])
+        return selection.union(FieldSelection(answerPaths.compactMap { $0.flatMap { FieldPath($0.description) } }))
+    }
+
     static let docs: [String: String] = [
         "url": "the URL; {field} is a field of the input record (required)",
         "method": "GET (default; through the response cache), POST, PUT, PATCH or DELETE",

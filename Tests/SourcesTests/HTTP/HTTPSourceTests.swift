@@ -48,6 +48,26 @@ struct HTTPSourceTests {
         }
     }
 
+    @Test("only the fields later stages read are kept, and what the stage itself reads")
+    func projection() async throws {
+        try await withServer({ request in
+            let last = request.query["cursor"] == "c2"
+            let record = "{\"id\":\(last ? 2 : 1),\"big\":\"x\",\"meta\":\"{\\\"a\\\":1}\"}"
+            let cursor = last ? "null" : "\"c2\""
+            return .json("{\"data\":{\"items\":[\(record)]},\"next\":\(cursor),\"errors\":[]}")
+        }) { server in
+            let http = makeTestClient()
+            defer { http.shutdown() }
+            let records = try await runSource(
+                "http",
+                [
+                    "url": .string(server.baseURL + "/x"), "records": "data.items", "decode_json": ["meta"],
+                    "errors_path": "errors", "pagination": ["type": "cursor", "path": "next", "param": "cursor"],
+                ], input: nil, http: http, fields: FieldSelection([FieldPath("id")!]))
+            #expect(records == [["id": 1, "meta": ["a": 1]], ["id": 2, "meta": ["a": 1]]])
+        }
+    }
+
     @Test("fieldsRead names every field the templates read")
     func fieldsRead() throws {
         let kind = try #require(SourceStages.all.first { $0.type == "http" })

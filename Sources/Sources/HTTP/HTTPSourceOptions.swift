@@ -78,7 +78,8 @@ struct HTTPSourceOptions: Sendable, Decodable {
             "{\"type\":\"bearer\",\"token\"}, {\"type\":\"basic\",\"user\",\"password\"} or {\"type\":\"header\",\"name\",\"value\"}; sent only to the URL's origin (default: none)",
         "records": "dotted path to the records in the answer, mapping over arrays, e.g. data.items (default: the whole answer)",
         "decode_json": "paths within each record whose JSON-encoded string is decoded in place (default: none)",
-        "pagination": "{\"type\": link | page | offset | cursor | next_url, …} (default: one request)",
+        "pagination":
+            "{\"type\": …}: link; page (param=page, start=1, size_param, size); offset (param=offset, size_param, size); cursor (path, param or variable, has_more); next_url (path) (default: one request)",
         "max_pages": "fail past this many pages (default 1000)",
         "stop_when_older":
             "{\"field\",\"than\"}: for newest-first listings, drop older records and fetch no further page (default: off)",

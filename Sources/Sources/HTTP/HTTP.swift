@@ -4,8 +4,8 @@ import Pipeline
 /// `http`: the records of any JSON API, so a new API is a pipeline file rather than code.
 ///
 /// One request (or one listing, with `pagination`) per run, or per input record when the stage
-/// has inputs: the URL, query and body are templates over the input record. GETs go through the
-/// run's response cache and are counted in its API usage; other methods are sent as they are.
+/// has inputs: the URL, query and body are templates over the input record. Every request is
+/// counted in the run's API usage; GETs also go through its response cache.
 /// The client retries 408, 429 and 5xx (honouring `Retry-After` and `rate_limits`); any other
 /// non-2xx answer, and a 200 answer with errors at `errors_path`, fails the stage with the
 /// API's message. Credentials (`auth`, `headers`) go only to the URL's origin: a next page on
@@ -97,18 +97,15 @@ struct HTTPSource: Source {
         return HTTPRequest(method: options.method, url: page.url, headers: headers, body: body)
     }
 
-    /// How requests are sent: GETs through the response cache, others by the client; both with
-    /// the stage's rate-limit rules.
+    /// How requests are sent: through the run's `ConditionalFetcher`, with the stage's rate-limit
+    /// rules, so every request is counted in the run's API usage; GETs are revalidated against
+    /// the response cache, other methods go to the client as they are.
     func sender(_ context: StageContext) throws -> @Sendable (HTTPRequest) async throws -> HTTPResponse {
-        let rules = options.rateLimits?.rules(credentialHeader: options.auth?.header.0)
-        if options.method == "GET" {
-            var fetcher = try context.fetcher()
-            if let rules { fetcher.http = fetcher.http.with { $0.rateLimits = rules } }
-            return { [fetcher] in try await fetcher.send($0) }
+        var fetcher = try context.fetcher()
+        if let rules = options.rateLimits?.rules(credentialHeader: options.auth?.header.0) {
+            fetcher.http = fetcher.http.with { $0.rateLimits = rules }
         }
-        let http = try context.http
-        let client = rules.map { rules in http.with { $0.rateLimits = rules } } ?? http
-        return { try await client.send($0) }
+        return { [fetcher] in try await fetcher.send($0) }
     }
 
     /// One page's answer, parsed; non-2xx answers and stated errors fail with the API's message.

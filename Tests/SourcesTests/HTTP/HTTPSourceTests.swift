@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import LoopbackHTTP
 import Pipeline
+import Storage
 import TestKit
 import Testing
 
@@ -65,6 +66,40 @@ struct HTTPSourceTests {
                     "errors_path": "errors", "pagination": ["type": "cursor", "path": "next", "param": "cursor"],
                 ], input: nil, http: http, fields: FieldSelection([FieldPath("id")!]))
             #expect(records == [["id": 1, "meta": ["a": 1]], ["id": 2, "meta": ["a": 1]]])
+        }
+    }
+
+    @Test("GETs revalidate against the response cache; every request, POSTs too, is counted")
+    func cacheAndUsage() async throws {
+        try await withTemporaryDirectory { dir in
+            try await withServer({ request in
+                if request.method == "POST" { return .json(items([9])) }
+                if request.headers["if-none-match"] == "\"v1\"" {
+                    return LoopbackResponse(status: 304, headers: [("etag", "\"v1\"")])
+                }
+                return .json(items([1, 2]), headers: [("etag", "\"v1\"")])
+            }) { server in
+                let http = makeTestClient()
+                defer { http.shutdown() }
+                let cache = try ResponseCache(path: dir + "/state.sqlite")
+                let usage = APIUsage()
+                var context = makeContext(http: http)
+                context.services[ResponseCache.self] = cache
+                context.services[APIUsage.self] = usage
+                let run = { (options: JSON) in
+                    let collector = ItemCollector()
+                    try await makeSource("http", options).run(
+                        input: nil, output: Output(collectingInto: collector), context: context)
+                    return collector.records.compactMap { $0["id"]?.number }
+                }
+                let get: JSON = ["url": .string(server.baseURL + "/x")]
+                #expect(try await run(get) == [1, 2])
+                #expect(try await run(get) == [1, 2], "the 304 answered from the cache")
+                #expect(try await run(["url": .string(server.baseURL + "/x"), "method": "POST", "body": ["q": 1]]) == [9])
+                #expect(usage.counts.requests == 2, "the first GET and the POST")
+                #expect(usage.counts.cacheHits == 1, "the 304")
+                #expect(server.requestCount == 3)
+            }
         }
     }
 

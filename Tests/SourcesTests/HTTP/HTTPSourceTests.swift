@@ -171,19 +171,40 @@ struct HTTPSourceTests {
         }
     }
 
-    @Test("rate_limits: the remaining header is read (the answer still arrives)")
+    @Test("rate_limits: set on the stage's client (a secondary-limit 403 is waited out; remaining is reported)")
     func rateLimits() async throws {
+        let calls = Shared(0)
         try await withServer({ _ in
-            .json(items([1]), headers: [("ratelimit-remaining", "99"), ("ratelimit-limit", "100"), ("ratelimit-reset", "60")])
+            calls.increment() == 1
+                ? .json("{\"message\":\"You hit the Slow-Down limit\"}", status: 403)
+                : .json(items([1]), headers: [("ratelimit-remaining", "99"), ("ratelimit-limit", "100")])
         }) { server in
-            let records = try await runHTTP([
-                "url": .string(server.baseURL + "/x"),
+            let sleeper = SleepRecorder()
+            let http = makeClient(sleeper: sleeper)
+            defer { http.shutdown() }
+            let usage = APIUsage()
+            var context = makeContext(http: http)
+            context.services[APIUsage.self] = usage
+            let collector = ItemCollector()
+            let options: JSON = [
+                "url": .string(server.baseURL + "/x"), "auth": ["type": "header", "name": "X-Key", "value": "k"],
                 "rate_limits": [
                     "limit_header": "ratelimit-limit", "remaining_header": "ratelimit-remaining",
-                    "reset_header": "ratelimit-reset", "reset_format": "delta",
+                    "reset_header": "ratelimit-reset", "reset_format": "delta", "secondary_phrases": ["slow-down limit"],
                 ],
-            ])
-            #expect(records.count == 1)
+            ]
+            try await makeSource("http", options).run(input: nil, output: Output(collectingInto: collector), context: context)
+            #expect(collector.records.count == 1)
+            #expect(sleeper.recorded.contains { $0 >= .seconds(60) }, "waited out as a secondary limit: \(sleeper.recorded)")
+            #expect(usage.counts.rateLimitRemaining == 99)
+        }
+    }
+
+    @Test("without rate_limits, a 403 is a permission failure")
+    func forbidden() async throws {
+        try await withServer({ _ in .json("{\"message\":\"You hit the Slow-Down limit\"}", status: 403) }) { server in
+            let error = await httpError { _ = try await runHTTP(["url": .string(server.baseURL + "/x")]) }
+            #expect(error?.kind == .status(403, message: "You hit the Slow-Down limit"))
         }
     }
 

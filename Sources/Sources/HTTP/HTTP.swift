@@ -84,8 +84,10 @@ struct HTTPSource: Source {
 
     /// The request for one page: method, headers, auth and the JSON body.
     func request(for page: HTTPPage) -> HTTPRequest {
-        var headers = [("Accept", "application/json")]
-        headers += options.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        var headers = options.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        if !headers.contains(where: { HTTPHeaders.namesMatch($0.0, "Accept") }) {
+            headers.insert(("Accept", "application/json"), at: 0)
+        }
         if let auth = options.auth { headers.append(auth.header) }
         var body: [UInt8]?
         if let json = page.body {

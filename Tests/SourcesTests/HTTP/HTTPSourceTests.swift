@@ -37,15 +37,16 @@ struct HTTPSourceTests {
     func templates() async throws {
         let seen = Shared<[String]>([])
         try await withServer({ request in
-            seen.update { $0.append("\(request.target) \(request.headers["x-team"] ?? "-")") }
+            seen.update { $0.append("\(request.target) \(request.headers["x-team"] ?? "-") \(request.headers["accept"] ?? "-")") }
             return .json("[]")
         }) { server in
             _ = try await runHTTP(
                 [
                     "url": .string(server.baseURL + "/projects/{project.id}/runs"),
-                    "query": ["owner": "{owner}", "fixed": "a b"], "headers": ["X-Team": "ml"],
+                    "query": ["owner": "{owner}", "fixed": "a b"],
+                    "headers": ["X-Team": "ml", "Accept": "application/vnd.api+json"],
                 ], input: ["project": ["id": 42], "owner": "ana"])
-            #expect(seen.value == ["/projects/42/runs?fixed=a%20b&owner=ana ml"])
+            #expect(seen.value == ["/projects/42/runs?fixed=a%20b&owner=ana ml application/vnd.api+json"])
         }
     }
 

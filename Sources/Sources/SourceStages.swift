@@ -13,5 +13,6 @@ public enum SourceStages {
         GitHubWorkflowRunsSource.kind,
         AWSEC2InstancesSource.kind,
         SQLitePointsSource.kind,
+        HTTPSource.kind,
     ]
 }

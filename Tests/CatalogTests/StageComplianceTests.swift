@@ -3,6 +3,7 @@ import FakeDatadog
 import FakeGitHub
 import Foundation
 import HTTP
+import LoopbackHTTP
 import Moto
 import Pipeline
 import Storage
@@ -280,6 +281,23 @@ struct StageComplianceTests {
                 let records = try await runSource(kind, options: kind.example, input: nil, context: context).records
                 #expect(Set(records.compactMap { $0["instance_id"]?.string }) == Set(ml), "the example's tag filter applied")
             }
+        },
+        "http": { kind in
+            // The example's API on a loopback server: 150 active items, 100 a page, behind its token.
+            let server = try LoopbackServer { request in
+                guard request.headers["authorization"] == "Bearer ${EXAMPLE_TOKEN}", request.query["status"] == "active",
+                    let page = Int(request.query["page"] ?? ""), let size = Int(request.query["per_page"] ?? "")
+                else { return .json("{\"message\":\"unexpected request\"}", status: 400) }
+                let ids = (1...150).dropFirst((page - 1) * size).prefix(size)
+                return .json("{\"items\":[" + ids.map { "{\"id\":\($0)}" }.joined(separator: ",") + "]}")
+            }
+            defer { server.stop() }
+            let http = makeClient()
+            defer { http.shutdown() }
+            let options = merge(kind.example, ["url": .string(server.baseURL + "/v1/items")])
+            let records = try await runSource(kind, options: options, input: nil, context: makeContext(http: http)).records
+            #expect(records.compactMap { $0["id"]?.number } == (1...150).map(Double.init))
+            #expect(server.requestCount == 2)
         },
         "sqlite_points": { kind in
             try await withTemporaryDirectory { dir in

@@ -1,0 +1,91 @@
+import Pipeline
+
+/// The options of the `http` stage (`HTTPSource`), read from snake_case keys.
+struct HTTPSourceOptions: Sendable, Decodable {
+    /// The URL; `{field}` names a field of the input record.
+    var url: RecordTemplate
+    /// GET (through the response cache), POST, …
+    var method: String
+    /// Query parameters appended to the URL, each a template.
+    var query: [String: RecordTemplate]
+    var headers: [String: String]
+    /// A JSON body (GraphQL: `{"query": …, "variables": {…}}`); sent as `application/json`.
+    var body: HTTPBodyTemplate?
+    var auth: HTTPAuth?
+    /// Where the records sit in an answer; nil: the whole answer.
+    var records: HTTPRecordsPath?
+    /// Fields of each record holding JSON as a string, decoded in place.
+    var decodeJSON: [HTTPRecordsPath]
+    var pagination: HTTPPagination?
+    var maxPages: Int
+    var stopWhenOlder: HTTPStopWhenOlder?
+    /// Where a 200 answer states errors (GraphQL: `errors`); a non-empty value there fails the stage.
+    var errorsPath: HTTPRecordsPath?
+    var rateLimits: HTTPRateLimitOptions?
+
+    static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    static let defaultMaxPages = 1000
+
+    init(from decoder: any Decoder) throws {
+        let reader = try OptionReader(decoder)
+        url = try reader.required("url")
+        let method = (try reader.optional("method", as: String.self) ?? "GET").uppercased()
+        guard Self.methods.contains(method) else {
+            throw reader.failure("method", "unknown method \"\(method)\"; known methods: \(Self.methods.joined(separator: ", "))")
+        }
+        self.method = method
+        query = try reader.optional("query") ?? [:]
+        headers = try reader.optional("headers") ?? [:]
+        body = try reader.optional("body", as: JSON.self).map(HTTPBodyTemplate.init)
+        auth = try reader.optional("auth")
+        records = try reader.optional("records")
+        decodeJSON = try reader.optional("decode_json") ?? []
+        pagination = try reader.optional("pagination")
+        maxPages = try reader.optional("max_pages") ?? Self.defaultMaxPages
+        guard maxPages >= 1 else { throw reader.failure("max_pages", "must be at least 1") }
+        stopWhenOlder = try reader.optional("stop_when_older")
+        errorsPath = try reader.optional("errors_path")
+        rateLimits = try reader.optional("rate_limits")
+        if case .cursor(_, .variable, _) = pagination, body?.json.object == nil {
+            throw reader.failure(["pagination", "variable"], "a cursor variable needs a JSON object body (GraphQL)")
+        }
+    }
+
+    /// The input record's fields the templates read.
+    var templateFields: [FieldPath] {
+        url.fields + query.values.flatMap(\.fields) + (body?.fields ?? [])
+    }
+
+    /// What to keep of an answer while parsing it: the parts of each record later stages read
+    /// (`records`, the engine's projection) plus what this stage reads itself (decoded and dated
+    /// fields, the errors, the cursor and next URL).
+    func selection(records: FieldSelection) -> FieldSelection {
+        let own = decodeJSON.compactMap { FieldPath($0.description) } + (stopWhenOlder.map { [$0.field] } ?? [])
+        var selection = records.union(FieldSelection(own))
+        for step in (self.records?.steps ?? []).reversed() { selection = selection.nested(under: step) }
+        let answerPaths = [errorsPath] + (pagination?.answerPaths ?? [])
+        return selection.union(FieldSelection(answerPaths.compactMap { $0.flatMap { FieldPath($0.description) } }))
+    }
+
+    static let docs: [String: String] = [
+        "url": "the URL; {field} is a field of the input record (required)",
+        "method": "GET (default; through the response cache), POST, PUT, PATCH or DELETE",
+        "query": "query parameters, name -> template with {field} from the input record (default: none)",
+        "headers": "request headers, name -> value (default: none); sent only to the URL's origin",
+        "body":
+            "JSON body, strings may hold {field} from the input record; GraphQL: {\"query\": …, \"variables\": {…}} (default: none)",
+        "auth":
+            "{\"type\":\"bearer\",\"token\"}, {\"type\":\"basic\",\"user\",\"password\"} or {\"type\":\"header\",\"name\",\"value\"}; sent only to the URL's origin (default: none)",
+        "records": "dotted path to the records in the answer, mapping over arrays, e.g. data.items (default: the whole answer)",
+        "decode_json": "paths within each record whose JSON-encoded string is decoded in place (default: none)",
+        "pagination":
+            "{\"type\": …}: link; page (param=page, start=1, size_param, size); offset (param=offset, size_param, size); cursor (path, param or variable, has_more); next_url (path) (default: one request)",
+        "max_pages": "fail past this many pages (default 1000)",
+        "stop_when_older":
+            "{\"field\",\"than\"}: for newest-first listings, drop older records and fetch no further page (default: off)",
+        "errors_path":
+            "path where a 200 answer states errors, e.g. errors for GraphQL; non-empty fails the stage (default: none)",
+        "rate_limits":
+            "{limit_header, remaining_header, reset_header, reset_format: epoch|delta, secondary_phrases} (default: Retry-After only)",
+    ]
+}

@@ -16,6 +16,7 @@ public enum TransformStages {
         PercentilesTransform.kind,
         RatioTransform.kind,
         LatestTransform.kind,
+        GroupTransform.kind,
         ValueTransform.kind,
     ]
 }

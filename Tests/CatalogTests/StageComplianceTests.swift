@@ -207,6 +207,17 @@ struct StageComplianceTests {
                 ])
             #expect(out.map { $0["id"]?.number } == [2])
         },
+        "group": { kind in
+            let out = try TransformRun.records(
+                kind,
+                [
+                    ["job_id": 7, "status": "SUCCEEDED"], ["job_id": 8, "status": "SUCCEEDED"],
+                    ["job_id": 7, "status": "RUNNING"],
+                ])
+            #expect(out.map { $0["job_id"]?.number } == [7, 8])
+            #expect(out.map { $0["status"]?.string } == ["RUNNING", "SUCCEEDED"])
+            #expect(out.map { $0["tasks"]?.number } == [2, 1])
+        },
         "value": { kind in
             let point = try TransformRun.onePoint(kind, [["assets_count": 4]])
             #expect(point?.value == 4)

@@ -11,8 +11,8 @@ import Pipeline
 /// API's message. Credentials (`auth`, `headers`) go only to the URL's origin: a next page on
 /// another one fails the stage instead of being fetched.
 ///
-/// Each request is built by `request(for:)` and sent by `send(_:)`; an asynchronous API (submit,
-/// then poll) can later add a step between them without changing pagination.
+/// Each request is built by `request(for:)` and sent by `send(_:)`; with `async` (`HTTPAsync`),
+/// the answer is a submit's, and the result request it names answers in its place.
 struct HTTPSource: Source {
     static let kind = StageKind.source(
         "http", summary: "records from any JSON API: templated URL, auth, records path, pagination",
@@ -53,7 +53,12 @@ struct HTTPSource: Source {
             }
             // Credentials stay with their origin.
             try CredentialScope.check(credentials, movingTo: page.url, how: "the next page")
-            let (response, answer) = try await fetch(page, keeping: selection, send: send)
+            var (response, answer) = try await fetch(page, keeping: options.async == nil ? selection : .all, send: send)
+            if let async = options.async {
+                (response, answer) = try await asyncResult(
+                    async, submitted: page, response: response, answer: answer, send: send,
+                    waiter: HTTPAsyncWaiter(try context.fetcher().http), now: context.run.now)
+            }
             var records = HTTPRecordsPath.records(at: options.records, in: answer)
             let count = records.count
             if !options.decodeJSON.isEmpty { records = records.map { HTTPJSONStrings.decode(options.decodeJSON, in: $0) } }

@@ -22,6 +22,8 @@ struct HTTPSourceOptions: Sendable, Decodable {
     /// Where a 200 answer states errors (GraphQL: `errors`); a non-empty value there fails the stage.
     var errorsPath: HTTPRecordsPath?
     var rateLimits: HTTPRateLimitOptions?
+    /// Submit, then fetch the result by request id (`HTTPAsync`); nil: the answer is the result.
+    var async: HTTPAsync?
 
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     static let defaultMaxPages = 1000
@@ -46,6 +48,10 @@ struct HTTPSourceOptions: Sendable, Decodable {
         stopWhenOlder = try reader.optional("stop_when_older")
         errorsPath = try reader.optional("errors_path")
         rateLimits = try reader.optional("rate_limits")
+        async = try reader.optional("async")
+        if async != nil, pagination != nil {
+            throw reader.failure("async", "an asynchronous request has one result: it does not combine with pagination")
+        }
         if case .cursor(_, .variable, _) = pagination, body?.json.object == nil {
             throw reader.failure(["pagination", "variable"], "a cursor variable needs a JSON object body (GraphQL)")
         }
@@ -87,5 +93,12 @@ struct HTTPSourceOptions: Sendable, Decodable {
             "path where a 200 answer states errors, e.g. errors for GraphQL; non-empty fails the stage (default: none)",
         "rate_limits":
             "{limit_header, remaining_header, reset_header, reset_format: epoch|delta, secondary_phrases} (default: Retry-After only)",
+        "async":
+            "submit, then fetch the result: {\"request_id\": {\"header\": NAME} or {\"path\": PATH}, "
+            + "\"result\": {\"url\": \"{base}/api/get?request_id={request_id}\", \"method\": \"GET\"}, "
+            + "\"poll_interval\" (1s), \"deadline\" (2m, from the submit), \"done_when\": expression over the result "
+            + "(absent: the result request waits, long poll), \"error_path\": path(s) of the request's error in the result "
+            + "(JSON-encoded strings decoded; fails as type: message), \"decode_json\": result paths decoded before records}; "
+            + "records and decode_json then apply to the result (default: none)",
     ]
 }

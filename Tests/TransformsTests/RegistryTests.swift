@@ -11,7 +11,7 @@ import Transforms
             Set(types) == [
                 "filter", "map", "window", "duration", "count", "distinct_count", "sum", "mean", "min", "max", "percentiles",
                 "ratio",
-                "latest", "value",
+                "latest", "group", "value",
             ])
         _ = StageRegistry(TransformStages.all)
     }

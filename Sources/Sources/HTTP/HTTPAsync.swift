@@ -79,8 +79,9 @@ struct HTTPAsync: Sendable, Decodable {
         guard pollInterval.seconds > 0 else { throw reader.failure("poll_interval", "must be more than 0s") }
         guard deadline.seconds > 0 else { throw reader.failure("deadline", "must be more than 0s") }
         doneWhen = try reader.optional("done_when")
-        if let one = try? reader.optional("error_path", as: HTTPRecordsPath.self) {
-            errorPaths = [one]
+        // One path, or a list of them.
+        if case .string? = try reader.optional("error_path", as: JSON.self) {
+            errorPaths = [try reader.required("error_path", as: HTTPRecordsPath.self)]
         } else {
             errorPaths = try reader.optional("error_path", as: [HTTPRecordsPath].self) ?? []
         }

@@ -208,6 +208,12 @@ struct HTTPAsyncTests {
             optionsFailure("http", ["url": url, "async": bad])?.path == ["stages", "under_test", "async", "result", "url"])
         bad = setting("done_when", to: "status ==", in: good)
         #expect(optionsFailure("http", ["url": url, "async": bad])?.path == ["stages", "under_test", "async", "done_when"])
+        bad = setting("error_path", to: "detail..error", in: good)
+        #expect(optionsFailure("http", ["url": url, "async": bad])?.path == ["stages", "under_test", "async", "error_path"])
+        bad = setting("poll", to: "1s", in: good)
+        let unknown = optionsFailure("http", ["url": url, "async": bad])
+        #expect(unknown?.message.hasPrefix("unknown option \"poll\"") == true)
+        #expect(unknown?.path == ["stages", "under_test", "async", "poll"])
         bad = setting("deadline", to: "soon", in: good)
         #expect(optionsFailure("http", ["url": url, "async": bad])?.path.last == "deadline")
     }

@@ -84,7 +84,7 @@ let package = Package(
             dependencies: [
                 "Catalog", "Pipeline", "HTTP", "Storage", "TestKit", "LoopbackHTTP", "FakeGitHub", "FakeDatadog", "Moto",
             ]),
-        .testTarget(name: "SupportTests", dependencies: ["LoopbackHTTP", "FakeGitHub"]),
+        .testTarget(name: "SupportTests", dependencies: ["LoopbackHTTP", "FakeGitHub", "FakeAsana"]),
     ],
     swiftLanguageModes: [.v6]
 )

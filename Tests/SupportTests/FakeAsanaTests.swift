@@ -69,7 +69,7 @@ struct FakeAsanaTests {
                     Set($0.keys) == ["gid", "name", "resource_type"]
                 })
             let project = try await http.get(fake.baseURL + "/projects/1002?opt_fields=name")
-            #expect(project.object["data"] as? [String: String] == ["gid": "1002", "name": "mobile_app"])
+            #expect(project.object["data"] as? [String: String] == ["gid": "1002", "name": "Mobile App (iOS)"])
         }
     }
 

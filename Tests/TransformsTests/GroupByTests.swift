@@ -103,6 +103,11 @@ import Testing
             ])
     }
 
+    @Test func groupTagsFollowDatadogsTagRules() throws {
+        let points = try Harness.points("count", ["metric": "m", "group_by": "project"], [["project": "Mobile App (iOS)"]])
+        #expect(points.first?.tags.last == "project:mobile_app_ios")
+    }
+
     @Test func anEmptyListOfFieldsIsRefused() {
         let failure = Harness.failure("count", ["metric": "m", "group_by": []])
         #expect(failure?.message.contains("at least one field") == true, "\(String(describing: failure))")

@@ -59,8 +59,11 @@ struct GroupBy: Sendable {
         }
     }
 
-    /// The tags a group's point carries, one per field.
+    /// The tags a group's point carries, one per field, in Datadog's form (`Tags`: a project named
+    /// `Mobile App (iOS)` is `project:mobile_app_ios` on stdout as in Datadog).
     func tags(for group: String) -> [String] {
-        zip(tagNames, group.split(separator: Self.separator, omittingEmptySubsequences: false)).map { "\($0):\($1)" }
+        zip(tagNames, group.split(separator: Self.separator, omittingEmptySubsequences: false)).map {
+            Tags.normalize("\($0):\($1)")
+        }
     }
 }

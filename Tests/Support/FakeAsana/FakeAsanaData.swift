@@ -5,6 +5,8 @@ import Foundation
 public struct FakeAsanaProject: Sendable {
     public var gid: String
     public var name: String
+    /// The name as a Datadog tag value, written by hand (lower-cased, runs of other characters `_`).
+    public var tagValue: String
 }
 
 /// One task of the fake Asana workspace; a task may be in several projects (multi-homed).
@@ -39,13 +41,14 @@ public struct FakeAsanaData: Sendable {
         self.tasks = tasks
     }
 
-    /// The generated workspace: projects 1001 (`platform`), 1002 (`mobile_app`), 1003 (`archive`,
+    /// The generated workspace: projects 1001 (`platform`), 1002 (`Mobile App (iOS)`), 1003 (`archive`,
     /// with no task) and `taskCount` tasks spread over the first two, some in both.
     public static func generated(seed: UInt64, now: Double, taskCount: Int = 260) -> FakeAsanaData {
         var random = SeededGenerator(seed: seed)
         let projects = [
-            FakeAsanaProject(gid: "1001", name: "platform"), FakeAsanaProject(gid: "1002", name: "mobile_app"),
-            FakeAsanaProject(gid: "1003", name: "archive"),
+            FakeAsanaProject(gid: "1001", name: "platform", tagValue: "platform"),
+            FakeAsanaProject(gid: "1002", name: "Mobile App (iOS)", tagValue: "mobile_app_ios"),
+            FakeAsanaProject(gid: "1003", name: "archive", tagValue: "archive"),
         ]
         let people = ["501", "502", "503", "504", "505"]
         var tasks: [FakeAsanaTask] = []

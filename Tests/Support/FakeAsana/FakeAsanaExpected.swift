@@ -20,7 +20,7 @@ extension FakeAsanaData {
         var openGids: Set<String> = []
         for gid in gids {
             guard let project = projects.first(where: { $0.gid == gid }) else { continue }
-            let tags = ["project:\(project.name)", "project_gid:\(gid)"]
+            let tags = ["project:\(project.tagValue)", "project_gid:\(gid)"]
             let listed = listed(project: gid, completedSince: start)
             let open = listed.filter { !$0.completed }
             let completedInW = listed.filter { ($0.completedAt.map { $0 >= start && $0 <= now }) ?? false }

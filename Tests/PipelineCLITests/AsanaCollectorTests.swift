@@ -100,16 +100,22 @@ struct AsanaCollectorTests {
         #expect(!result.stderr.contains("wrong-token-1234") && !result.stdout.contains("wrong-token-1234"))
     }
 
-    /// The `http` stage runs once per project, as one stage: an unknown project fails it, and with
-    /// it every project's metrics (the toolkit has no per-input-record failure yet).
-    @Test("an unknown project fails the project stage with Asana's message, naming the project")
+    /// The `project` stage runs once per project with `"on_input_error": "continue"`: an unknown
+    /// project is an error of that stage (exit 1), and the other projects are still reported.
+    @Test("an unknown project fails the project stage for it with Asana's message; the others are still reported")
     func unknownProject() async throws {
         let fake = try Self.fake()
         defer { fake.stop() }
-        let result = try await Self.run(fake, projects: ["1001", "999"])
+        let result = try await Self.run(fake, projects: ["1001", "999", "1003"])
         #expect(result.exitCode == 1)
-        #expect(result.stderr.contains("stage project failed"), "\(result.stderr)")
+        #expect(result.stderr.contains("stage project: failed for an input record"), "\(result.stderr)")
         #expect(result.stderr.contains("project: Unknown object: 999"), "\(result.stderr)")
-        #expect(try result.values()["collector.asana.error_count"] == 1)
+        let values = try result.values()
+        #expect(values["collector.asana.error_count"] == 1)
+        #expect(values["collector.asana.failed"] == nil)
+        var expected = Self.expected(fake.data, projects: ["1001", "1003"])
+        // open_total is over the projects that could be read.
+        expected["asana.tasks.open_total []"] = fake.data.expectedMetrics(projects: ["1001", "1003"]).last?.value
+        Self.expectSame(try Self.asanaPoints(result), expected)
     }
 }

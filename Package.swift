@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "pipeline", targets: ["PipelineCLI"]),
         .executable(name: "fake-github", targets: ["FakeGitHubServer"]),
+        .executable(name: "fake-asana", targets: ["FakeAsanaServer"]),
     ],
     targets: [
         // System C libraries, linked directly (see ENGINEERING.md: libcurl without URLSession keeps RSS low).
@@ -44,9 +45,11 @@ let package = Package(
         // Small shared pieces of the tests: a value box, a client whose sleeps are recorded.
         .target(name: "TestKit", dependencies: ["HTTP", "Pipeline"], path: "Tests/Support/TestKit"),
         .target(name: "FakeGitHub", dependencies: ["LoopbackHTTP"], path: "Tests/Support/FakeGitHub"),
+        .target(name: "FakeAsana", dependencies: ["LoopbackHTTP", "FakeGitHub"], path: "Tests/Support/FakeAsana"),
         .target(name: "FakeDatadog", dependencies: ["LoopbackHTTP", "CZlib"], path: "Tests/Support/FakeDatadog"),
         // moto's standalone server (from .venv-test) with SigV4 checking on, for AWS tests.
         .target(name: "Moto", dependencies: ["Pipeline", "HTTP", "AWS"], path: "Tests/Support/Moto"),
+        .executableTarget(name: "FakeAsanaServer", dependencies: ["FakeAsana"], path: "Tests/Support/FakeAsanaServer"),
         .executableTarget(
             name: "FakeGitHubServer", dependencies: ["FakeGitHub"], path: "Tests/Support/FakeGitHubServer"),
 
@@ -72,14 +75,16 @@ let package = Package(
             name: "SinksTests", dependencies: ["TestKit", "Sinks", "Pipeline", "HTTP", "Storage", "FakeDatadog", "LoopbackHTTP"]),
         .testTarget(
             name: "PipelineCLITests",
-            dependencies: ["TestKit", "Pipeline", "HTTP", "Storage", "FakeGitHub", "FakeDatadog", "LoopbackHTTP", "Moto"]),
+            dependencies: [
+                "TestKit", "Pipeline", "HTTP", "Storage", "FakeGitHub", "FakeAsana", "FakeDatadog", "LoopbackHTTP", "Moto",
+            ]),
         // One compliance test over every registered stage type (StageCatalog.registry).
         .testTarget(
             name: "CatalogTests",
             dependencies: [
                 "Catalog", "Pipeline", "HTTP", "Storage", "TestKit", "LoopbackHTTP", "FakeGitHub", "FakeDatadog", "Moto",
             ]),
-        .testTarget(name: "SupportTests", dependencies: ["LoopbackHTTP", "FakeGitHub"]),
+        .testTarget(name: "SupportTests", dependencies: ["LoopbackHTTP", "FakeGitHub", "FakeAsana"]),
     ],
     swiftLanguageModes: [.v6]
 )

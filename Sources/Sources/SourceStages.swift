@@ -14,5 +14,6 @@ public enum SourceStages {
         AWSEC2InstancesSource.kind,
         SQLitePointsSource.kind,
         HTTPSource.kind,
+        ValuesSource.kind,
     ]
 }

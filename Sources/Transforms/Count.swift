@@ -1,3 +1,4 @@
+import Expressions
 import Pipeline
 
 /// `count`: the number of input records, as one gauge; 0 when there are none. With `group_by`,
@@ -6,28 +7,36 @@ import Pipeline
 /// ```json
 /// {"type": "count", "inputs": ["merged_in_window"], "metric": "github.prs.merged_7d"}
 /// ```
-/// Options: `metric`, `unit`, `tags` (an object of extra tag values), `group_by` (a field path).
+/// Options: `metric`, `unit`, `tags` (an object of extra tag values), `group_by` (a field path or
+/// a list of them), `where` (an expression: only records for which it is true are counted, but
+/// with `group_by` every record opens its group, so a group whose records all fail it reports 0;
+/// feed the known groups' own records alongside to report 0 for a group with no record at all).
 struct CountTransform: Aggregation {
     struct Options: Decodable, Sendable {
         var output: MetricOptions
         var groupBy: GroupBy?
+        var `where`: Expression?
 
         init(from decoder: any Decoder) throws {
             let options = try OptionReader(decoder)
             self.output = try MetricOptions(options)
             self.groupBy = try GroupBy.read(options)
+            self.where = try options.optional("where", as: Expression.self)
         }
     }
 
     static let kind = StageKind.aggregation(
         "count", summary: "number of records (0 when none)", options: Options.self,
         example: ["metric": "github.prs.merged_7d", "tags": ["team": "platform"]],
-        fieldsRead: { options in .fields(options.groupBy.map { [$0.field] } ?? []) },
+        fieldsRead: { options in .fields((options.groupBy?.fields ?? []) + (options.where?.fieldsRead ?? [])) },
         optionDocs: [
             "metric": "metric name of the point (required)",
             "unit": "unit of the point, e.g. minute (default: none)",
             "tags": "extra key:value tags of the point (default: none)",
-            "group_by": "field whose values split the result: one point per value, tagged with it (default: one point)",
+            "group_by":
+                "field (or list of fields) whose values split the result: one point per value, tagged with it (default: one point)",
+            "where":
+                "expression: count only records for which it is true; with group_by every record still opens its group, which then reports 0 (default: every record)",
         ]
     ) { CountTransform(options: $0) }
 
@@ -43,15 +52,16 @@ struct CountTransform: Aggregation {
 
         mutating func add(_ batch: [Item]) throws {
             for case .record(let record) in batch {
-                count += 1
-                if let groupBy = options.groupBy { groups[try groupBy.group(of: record), default: 0] += 1 }
+                let counted = try options.where?.holds(for: record, now: context.run.now) ?? true
+                if counted { count += 1 }
+                if let groupBy = options.groupBy { groups[try groupBy.group(of: record), default: 0] += counted ? 1 : 0 }
             }
         }
 
         func finish() -> [Item] {
             guard let groupBy = options.groupBy else { return [.point(options.output.point(Double(count), context: context))] }
             return groups.sorted { $0.key < $1.key }.map { group, count in
-                .point(options.output.point(Double(count), context: context, extraTags: [groupBy.tag(for: group)]))
+                .point(options.output.point(Double(count), context: context, extraTags: groupBy.tags(for: group)))
             }
         }
     }

@@ -11,7 +11,8 @@ import Pipeline
 ///
 /// Options: `field`, `percentiles` (numbers from 0 to 100, each once), `metric` (the prefix),
 /// `names` (optional: suffixes replacing the default ones, keyed by percentile, e.g.
-/// `{"50": "median"}` → `<metric>.median`), `unit`, `tags`. Default suffixes: `min` for 0, `max`
+/// `{"50": "median"}` → `<metric>.median`), `unit`, `tags`, `group_by` (`GroupBy`; a group
+/// without numbers emits nothing). Default suffixes: `min` for 0, `max`
 /// for 100, else `p` and the number with `_` for the point (`p99.9` → `p99_9`).
 ///
 /// Percentile p of n sorted values x[0…n-1] interpolates linearly at position (n-1)·p/100, as
@@ -22,10 +23,12 @@ struct PercentilesTransform: Aggregation {
         /// The percentiles and the full metric name of each, in the order given.
         var outputs: [(percentile: Double, metric: String)]
         var output: MetricOptions
+        var groupBy: GroupBy?
 
         init(from decoder: any Decoder) throws {
             let options = try OptionReader(decoder)
             self.field = try options.required("field")
+            self.groupBy = try GroupBy.read(options)
             let percentiles: [Double] = try options.required("percentiles")
             let names: [String: String]? = try options.optional("names")
             self.output = try MetricOptions(options)
@@ -76,7 +79,7 @@ struct PercentilesTransform: Aggregation {
         example: [
             "field": "minutes", "percentiles": [0, 50, 75, 90, 95, 100],
             "metric": "github.ci.workflow_duration_minutes", "unit": "minute",
-        ], fieldsRead: { .fields([$0.field]) },
+        ], fieldsRead: { .fields([$0.field] + ($0.groupBy?.fields ?? [])) },
         optionDocs: [
             "field": "numeric field (required)",
             "percentiles": "percentiles from 0 to 100, each once (required)",
@@ -84,6 +87,8 @@ struct PercentilesTransform: Aggregation {
             "metric": "metric name prefix (required)",
             "unit": "unit of the point, e.g. minute (default: none)",
             "tags": "extra key:value tags of the point (default: none)",
+            "group_by":
+                "field (or list of fields) whose values split the result: points per value, tagged with it; a group without numbers emits nothing (default: one set)",
         ]
     ) { PercentilesTransform(options: $0) }
 
@@ -94,18 +99,26 @@ struct PercentilesTransform: Aggregation {
     struct State: Accumulator {
         let options: Options
         let context: StageContext
-        var values: [Double] = []
+        /// The numbers per group; the single group "" without `group_by`.
+        var values: [String: [Double]] = [:]
 
         mutating func add(_ batch: [Item]) throws {
-            for case .record(let record) in batch { values += try Values.numbers(options.field, in: record) }
+            for case .record(let record) in batch {
+                let numbers = try Values.numbers(options.field, in: record)
+                guard !numbers.isEmpty else { continue }
+                values[try options.groupBy?.group(of: record) ?? "", default: []] += numbers
+            }
         }
 
         func finish() -> [Item] {
-            guard !values.isEmpty else { return [] }
-            let sorted = values.sorted()
-            return options.outputs.map {
-                .point(
-                    options.output.point(Percentile.linear(sorted, $0.percentile), context: context, name: $0.metric))
+            values.sorted { $0.key < $1.key }.flatMap { group, numbers in
+                let sorted = numbers.sorted()
+                let tags = options.groupBy?.tags(for: group) ?? []
+                return options.outputs.map {
+                    Item.point(
+                        options.output.point(
+                            Percentile.linear(sorted, $0.percentile), context: context, name: $0.metric, extraTags: tags))
+                }
             }
         }
     }

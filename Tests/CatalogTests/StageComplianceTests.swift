@@ -310,6 +310,12 @@ struct StageComplianceTests {
             #expect(records.compactMap { $0["id"]?.number } == (1...150).map(Double.init))
             #expect(server.requestCount == 2)
         },
+        "values": { kind in
+            let http = makeClient()
+            defer { http.shutdown() }
+            let records = try await runSource(kind, options: kind.example, input: nil, context: makeContext(http: http)).records
+            #expect(records.compactMap { $0["project_gid"]?.string } == ["123", "456", "789"])
+        },
         "sqlite_points": { kind in
             try await withTemporaryDirectory { dir in
                 let path = dir + "/metrics.sqlite"

@@ -67,7 +67,8 @@ import Testing
         let failure = Harness.failure("count", ["metric": "m", "untis": "run"])
         #expect(failure?.path == ["stages", "count", "untis"])
         #expect(
-            failure?.message == "unknown option \"untis\" (did you mean \"unit\"?); known options: group_by, metric, tags, unit")
+            failure?.message
+                == "unknown option \"untis\" (did you mean \"unit\"?); known options: group_by, metric, tags, unit, where")
     }
 
     @Test func missingMetricIsReported() throws {

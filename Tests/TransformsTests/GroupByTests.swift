@@ -48,10 +48,69 @@ import Testing
         #expect(Self.byTag(points, "zone") == ["a": 9, "b": 1])
     }
 
-    @Test func groupByIsAnOptionOfCountAndTheFoldsOnly() throws {
-        #expect(throws: (any Error).self) {
-            _ = try Harness.points("distinct_count", ["metric": "m", "field": "x", "group_by": "y"], [])
-        }
+    static let tasks: [JSON] = [
+        ["project": "web", "project_gid": "1", "open": true, "assignee": "a"],
+        ["project": "web", "project_gid": "1", "open": false, "assignee": "b"],
+        ["project": "web", "project_gid": "1", "open": true, "assignee": "a"],
+        ["project": "api", "project_gid": "2", "open": false, "assignee": "c"],
+        // The known groups, fed alongside: they open their group and match no `where`.
+        ["project": "web", "project_gid": "1"], ["project": "api", "project_gid": "2"], ["project": "empty", "project_gid": "3"],
+    ]
+
+    static func byTags(_ points: [MetricPoint]) -> [String: Double] {
+        Dictionary(
+            uniqueKeysWithValues: points.map { point in
+                (point.tags.filter { $0.hasPrefix("project") }.joined(separator: ","), point.value)
+            })
+    }
+
+    @Test func aListOfFieldsGroupsByTheirValuesTogetherWithOneTagEach() throws {
+        let points = try Harness.points("count", ["metric": "m", "group_by": ["project", "project_gid"]], Self.tasks)
+        #expect(
+            Self.byTags(points) == [
+                "project:web,project_gid:1": 4, "project:api,project_gid:2": 2, "project:empty,project_gid:3": 1,
+            ])
+    }
+
+    @Test func countWhereCountsMatchingRecordsButEveryRecordOpensItsGroup() throws {
+        let points = try Harness.points(
+            "count", ["metric": "m", "group_by": ["project", "project_gid"], "where": "open"], Self.tasks)
+        #expect(
+            Self.byTags(points) == [
+                "project:web,project_gid:1": 2, "project:api,project_gid:2": 0, "project:empty,project_gid:3": 0,
+            ])
+        let total = try Harness.points("count", ["metric": "m", "where": "open"], Self.tasks)
+        #expect(total.map(\.value) == [2])
+    }
+
+    @Test func distinctCountPerGroupWithWhereReportsZeroForKnownGroups() throws {
+        let points = try Harness.points(
+            "distinct_count",
+            ["metric": "m", "field": "assignee", "group_by": ["project", "project_gid"], "where": "open == false"], Self.tasks)
+        #expect(
+            Self.byTags(points) == [
+                "project:web,project_gid:1": 1, "project:api,project_gid:2": 1, "project:empty,project_gid:3": 0,
+            ])
+    }
+
+    @Test func percentilesPerGroupEmitNothingForAGroupWithoutNumbers() throws {
+        let records: [JSON] = [["p": "a", "x": 1], ["p": "a", "x": 3], ["p": "b", "x": 10], ["p": "c"]]
+        let points = try Harness.points(
+            "percentiles", ["metric": "m", "field": "x", "percentiles": [50, 100], "group_by": "p"], records)
+        #expect(
+            points.map { "\($0.metric) \($0.tags.last!) \($0.value)" } == [
+                "m.p50 p:a 2.0", "m.max p:a 3.0", "m.p50 p:b 10.0", "m.max p:b 10.0",
+            ])
+    }
+
+    @Test func groupTagsFollowDatadogsTagRules() throws {
+        let points = try Harness.points("count", ["metric": "m", "group_by": "project"], [["project": "Mobile App (iOS)"]])
+        #expect(points.first?.tags.last == "project:mobile_app_ios")
+    }
+
+    @Test func anEmptyListOfFieldsIsRefused() {
+        let failure = Harness.failure("count", ["metric": "m", "group_by": []])
+        #expect(failure?.message.contains("at least one field") == true, "\(String(describing: failure))")
     }
 }
 

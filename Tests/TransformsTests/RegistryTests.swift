@@ -45,7 +45,8 @@ import Transforms
     }
 
     @Test func optionNamesComeFromTheExample() {
-        #expect(Harness.kind("percentiles").optionNames == ["field", "metric", "names", "percentiles", "tags", "unit"])
+        #expect(
+            Harness.kind("percentiles").optionNames == ["field", "group_by", "metric", "names", "percentiles", "tags", "unit"])
         #expect(Harness.kind("filter").optionNames == ["any", "negate", "where"])
     }
 }

@@ -338,7 +338,14 @@ public struct Executor: Sendable {
             case .source(let plain):
                 let source: any Source = cache.map { CachedSource(source: plain, stage: stage.name, cache: $0) } ?? plain
                 if let input {
-                    try await runParameterised(source, input: input, output: output, context: context, limit: stage.concurrency)
+                    let failures = try await runParameterised(
+                        source, input: input, output: output, context: context, limit: stage.concurrency,
+                        continueOnError: stage.continueOnInputError)
+                    if let first = failures.first {
+                        try Task.checkCancellation()
+                        let others = failures.count > 1 ? " (and \(failures.count - 1) more input records)" : ""
+                        return .finishedWithError("failed for an input record\(others): \(first)")
+                    }
                 } else {
                     try await source.run(input: nil, output: output, context: context)
                 }
@@ -372,23 +379,37 @@ public struct Executor: Sendable {
         }
     }
 
-    /// Runs `source` once per input record, at most `limit` at a time.
+    /// Runs `source` once per input record, at most `limit` at a time. With `continueOnError`, a
+    /// run that fails (other than by cancellation) lets the others go on: the failures are returned.
+    @discardableResult
     static func runParameterised(
-        _ source: any Source, input: BoundedChannel, output: Output, context: StageContext, limit: Int
-    ) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        _ source: any Source, input: BoundedChannel, output: Output, context: StageContext, limit: Int,
+        continueOnError: Bool = false
+    ) async throws -> [String] {
+        try await withThrowingTaskGroup(of: String?.self) { group in
             var running = 0
+            var failures: [String] = []
             while let batch = try await input.next() {
                 for record in batch.compactMap(\.record) {
                     if running >= max(1, limit) {
-                        try await group.next()
+                        if let failure = try await group.next() ?? nil { failures.append(failure) }
                         running -= 1
                     }
-                    group.addTask { try await source.run(input: record, output: output, context: context) }
+                    group.addTask {
+                        do {
+                            try await source.run(input: record, output: output, context: context)
+                            return nil
+                        } catch let error where continueOnError && !(error is CancellationError) {
+                            return oneLine(error)
+                        }
+                    }
                     running += 1
                 }
             }
-            try await group.waitForAll()
+            while let result = try await group.next() {
+                if let failure = result { failures.append(failure) }
+            }
+            return failures
         }
     }
 

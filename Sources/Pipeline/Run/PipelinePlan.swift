@@ -11,6 +11,10 @@ public struct PipelinePlan: Sendable {
         public var concurrency: Int
         /// The stage's own `http` settings, over the pipeline's.
         public var http: HTTPSettings
+        /// `"on_input_error": "continue"`: a source with inputs whose run for one input record
+        /// fails goes on with the others and finishes with the error (counted, exit 1), so its
+        /// downstream stages get what the other records gave. Default: the first failure fails it.
+        public var continueOnInputError = false
 
         public init(
             name: String, kind: StageKind, runtime: StageRuntime, fieldsRead: FieldsRead, inputs: [String],

@@ -24,7 +24,7 @@ public struct PipelineLoader: Sendable {
     }
 
     static let topLevelKeys = ["name", "description", "tags", "deadline", "http", "stages"]
-    static let stageKeys = ["type", "inputs", "description", "concurrency", "http"]
+    static let stageKeys = ["type", "inputs", "description", "concurrency", "http", "on_input_error"]
 
     public func load(file path: String) throws(PipelineFileError) -> PipelinePlan {
         guard let bytes = Self.readFile(path) else {
@@ -216,6 +216,20 @@ public struct PipelineLoader: Sendable {
             }
         }
 
+        var continueOnInputError = false
+        if let value = object["on_input_error"] {
+            if kind.role != .source || kind.reads == nil {
+                diagnostics.append(
+                    Diagnostic(
+                        path: path + ["on_input_error"], message: "only a source with inputs runs once per input record"))
+            } else if value == .string("continue") {
+                continueOnInputError = true
+            } else if value != .string("fail") {
+                diagnostics.append(
+                    Diagnostic(path: path + ["on_input_error"], message: "expected \"fail\" (default) or \"continue\""))
+            }
+        }
+
         var http = HTTPSettings()
         if let value = object["http"] {
             if kind.role == .transform {
@@ -233,9 +247,11 @@ public struct PipelineLoader: Sendable {
         for (key, value) in optionOverrides[type] ?? JSONObject() { options[key] = value }
         do {
             let built = try kind.make(options: .object(options), path: path, environment: environment)
-            return inputsOK
-                ? PipelinePlan.Stage(
-                    name: name, kind: kind, built: built, inputs: inputs, concurrency: concurrency, http: http) : nil
+            guard inputsOK else { return nil }
+            var stage = PipelinePlan.Stage(
+                name: name, kind: kind, built: built, inputs: inputs, concurrency: concurrency, http: http)
+            stage.continueOnInputError = continueOnInputError
+            return stage
         } catch let failure as OptionsDecoder.Failure {
             // A value whose ${…} failed is still its raw text: the interpolation fault says it all.
             let failed = Diagnostic.render(failure.path)

@@ -11,6 +11,8 @@ import Pipeline
 /// API's message. Credentials (`auth`, `headers`) go only to the URL's origin: a next page on
 /// another one fails the stage instead of being fetched.
 ///
+/// `add_fields` copies fields of the input record into each output record.
+///
 /// Each request is built by `request(for:)` and sent by `send(_:)`; with `async` (`HTTPAsync`),
 /// the answer is a submit's, and the result request it names answers in its place.
 struct HTTPSource: Source {
@@ -40,6 +42,7 @@ struct HTTPSource: Source {
         let credentials = request(for: page)
         var visited: Set<HTTPPage> = []
         let cutoff = options.stopWhenOlder.map { context.run.now - $0.than.seconds }
+        let added = try options.addFields.sorted { $0.key < $1.key }.map { ($0.key, JSON.string(try $0.value.render(input))) }
         for index in 1... {
             guard index <= options.maxPages else {
                 throw HTTPSourceError(
@@ -70,6 +73,7 @@ struct HTTPSource: Source {
                     return older
                 }
             }
+            if !added.isEmpty { records = records.map { Self.adding(added, to: $0) } }
             if !records.isEmpty { await output.send(records: records) }
             guard !reachedOlder, let pagination = options.pagination,
                 let next = pagination.next(after: page, response: response, answer: answer, count: count)
@@ -144,6 +148,13 @@ struct HTTPSource: Source {
                 advice: "check the query, its variables and the credentials' access")
         }
         return (response, answer)
+    }
+
+    /// `record` with the `add_fields` set (a record that is not an object is kept as it is).
+    static func adding(_ fields: [(String, JSON)], to record: JSON) -> JSON {
+        guard case .object(var object) = record else { return record }
+        for (name, value) in fields { object[name] = value }
+        return .object(object)
     }
 
     private static func isEmpty(_ value: JSON) -> Bool {

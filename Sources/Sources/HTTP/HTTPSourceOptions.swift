@@ -24,6 +24,8 @@ struct HTTPSourceOptions: Sendable, Decodable {
     var rateLimits: HTTPRateLimitOptions?
     /// Submit, then fetch the result by request id (`HTTPAsync`); nil: the answer is the result.
     var async: HTTPAsync?
+    /// Fields set on every output record, each a template over the input record (`{gid}`).
+    var addFields: [String: RecordTemplate]
 
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     static let defaultMaxPages = 1000
@@ -52,6 +54,7 @@ struct HTTPSourceOptions: Sendable, Decodable {
         if async != nil, pagination != nil {
             throw reader.failure("async", "an asynchronous request has one result: it does not combine with pagination")
         }
+        addFields = try reader.optional("add_fields") ?? [:]
         if case .cursor(_, .variable, _) = pagination, body?.json.object == nil {
             throw reader.failure(["pagination", "variable"], "a cursor variable needs a JSON object body (GraphQL)")
         }
@@ -59,7 +62,7 @@ struct HTTPSourceOptions: Sendable, Decodable {
 
     /// The input record's fields the templates read.
     var templateFields: [FieldPath] {
-        url.fields + query.values.flatMap(\.fields) + (body?.fields ?? [])
+        url.fields + query.values.flatMap(\.fields) + (body?.fields ?? []) + addFields.values.flatMap(\.fields)
     }
 
     /// What to keep of an answer while parsing it: the parts of each record later stages read
@@ -91,6 +94,8 @@ struct HTTPSourceOptions: Sendable, Decodable {
             "{\"field\",\"than\"}: for newest-first listings, drop older records and fetch no further page (default: off)",
         "errors_path":
             "path where a 200 answer states errors, e.g. errors for GraphQL; non-empty fails the stage (default: none)",
+        "add_fields":
+            "fields set on every record, name -> template with {field} from the input record, e.g. {\"project\": \"{name}\"} (default: none)",
         "rate_limits":
             "{limit_header, remaining_header, reset_header, reset_format: epoch|delta, secondary_phrases} (default: Retry-After only)",
         "async":

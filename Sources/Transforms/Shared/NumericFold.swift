@@ -34,7 +34,7 @@ struct FoldOptions: Decodable, Sendable {
 struct NumericFold: Aggregation {
     /// The fields a fold reads: its field and its group-by field.
     @Sendable static func fieldsRead(_ options: FoldOptions) -> FieldsRead {
-        .fields([options.field] + (options.groupBy.map { [$0.field] } ?? []))
+        .fields([options.field] + (options.groupBy?.fields ?? []))
     }
 
     enum Fold: Sendable { case sum, mean, min, max }
@@ -73,7 +73,7 @@ struct NumericFold: Aggregation {
             }
             return groups.sorted { $0.key < $1.key }.compactMap { group, partial in
                 partial.value(stage.fold).map {
-                    .point(stage.options.output.point($0, context: context, extraTags: [groupBy.tag(for: group)]))
+                    .point(stage.options.output.point($0, context: context, extraTags: groupBy.tags(for: group)))
                 }
             }
         }

@@ -403,6 +403,30 @@ struct ExecutorTests {
         kit.recorder.expectNo(metric: "param.fetched")
     }
 
+    @Test("with on_input_error continue, a parameterised source's failures are its error, and its dependents still run")
+    func parameterisedFailureContinues() async throws {
+        let kit = TestStages.Kit()
+        let report = try #require(
+            await kit.run(
+                """
+                {"name": "param", "stages": {
+                  "ids": {"type": "records", "count": 3},
+                  "fetch": {"type": "fetch", "inputs": ["ids"], "url": "/items/{sha}", "on_input_error": "continue"},
+                  "fetched": {"type": "count", "inputs": ["fetch"], "metric": "param.fetched"},
+                  "out": {"type": "record", "inputs": ["fetched"]}
+                }}
+                """))
+        #expect(
+            report.outcomes["fetch"]
+                == .finishedWithError(
+                    #"failed for an input record (and 2 more input records): the input record has no field "sha" for the template "/items/{sha}""#
+                ))
+        #expect(report.outcomes["fetched"] == .finished)
+        #expect(report.errorCount == 1)
+        #expect(report.exitCode == 1)
+        kit.recorder.expect(metric: "param.fetched", value: 0)
+    }
+
     @Test("errors are reported on one line")
     func oneLineErrors() {
         #expect(Executor.oneLine(TestStages.Failure(message: "first\nsecond\r\nthird")) == "first second third")

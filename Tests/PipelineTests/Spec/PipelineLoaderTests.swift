@@ -187,7 +187,7 @@ struct PipelineLoaderTests {
         #expect(found.contains("stages.total.inputs: a transform needs at least one input"))
         #expect(
             found.contains(
-                #"stages.total.input: unknown option "input"; known options: metric; stage keys: type, inputs, description, concurrency, http"#
+                #"stages.total.input: unknown option "input"; known options: metric; stage keys: type, inputs, description, concurrency, http, on_input_error"#
             ))
         #expect(found.count == 2)
     }
@@ -515,6 +515,21 @@ struct PipelineLoaderTests {
                     #"bad.json: stages.out.lable: unknown option "lable" (did you mean "label"?); known options: label"#
                 ))
         }
+    }
+
+    @Test("on_input_error is \"fail\" or \"continue\", and only for a source with inputs")
+    func onInputError() {
+        let text = """
+            {
+              "name": "demo",
+              "stages": {
+                "src": {"type": "records", "count": 1, "on_input_error": "continue"},
+                "total": {"type": "count", "inputs": ["src"], "metric": "a", "on_input_error": "skip"},
+                "out": {"type": "record", "inputs": ["total"]}
+              }
+            }
+            """
+        #expect(Set(diagnostics(text).map(\.path)) == ["stages.src.on_input_error", "stages.total.on_input_error"])
     }
 
     // MARK: Plans

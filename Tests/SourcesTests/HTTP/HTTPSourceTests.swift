@@ -244,3 +244,34 @@ struct HTTPSourceTests {
         #expect(failure?.message.contains(message) == true, "\(String(describing: failure))")
     }
 }
+
+@Suite("http source: add_fields")
+struct HTTPAddFieldsTests {
+    @Test("add_fields copies the input record's fields into every record of every page")
+    func addFields() async throws {
+        try await withServer({ request in
+            let page = Int(request.query["page"] ?? "1") ?? 1
+            return .json(page == 1 ? items([1, 2]) : page == 2 ? items([3]) : "[]")
+        }) { server in
+            let records = try await runHTTP(
+                [
+                    "url": .string(server.baseURL + "/projects/{gid}/tasks"),
+                    "pagination": ["type": "page", "size_param": "limit", "size": 2],
+                    "add_fields": ["project": "{name}", "project_gid": "{gid}", "label": "p-{gid}"],
+                ], input: ["gid": "42", "name": "web"])
+            #expect(records.map { $0["id"]?.number } == [1, 2, 3])
+            #expect(records.allSatisfy { $0["project"] == "web" && $0["project_gid"] == "42" && $0["label"] == "p-42" })
+        }
+    }
+
+    @Test("an add_fields template naming a field the input record lacks fails the stage")
+    func missingField() async throws {
+        try await withServer({ _ in .json(items([1])) }) { server in
+            let error = await thrownError {
+                _ = try await runHTTP(
+                    ["url": .string(server.baseURL + "/x"), "add_fields": ["project": "{name}"]], input: ["gid": "42"])
+            }
+            #expect("\(error.map { "\($0)" } ?? "")".contains("name"))
+        }
+    }
+}

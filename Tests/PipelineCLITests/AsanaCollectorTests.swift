@@ -1,0 +1,121 @@
+import FakeAsana
+import Foundation
+import Pipeline
+import Testing
+
+/// `pipeline run pipelines/asana.json --dry-run` end to end: the built binary against the fake
+/// Asana API, every metric of every configured project compared with the fake's own computation.
+@Suite("Asana collector, end to end")
+struct AsanaCollectorTests {
+    static let asOf = "2026-11-23T12:00:00Z"
+    static let now = Timestamp.parse(asOf)!
+    static let projects = ["1001", "1002", "1003"]
+
+    static func environment(_ fake: FakeAsana, projects: [String] = Self.projects) -> [String: String] {
+        ["ASANA_API_URL": fake.baseURL, "ASANA_TOKEN": fake.token, "ASANA_PROJECTS": projects.joined(separator: ", ")]
+    }
+
+    static func run(_ fake: FakeAsana, projects: [String] = Self.projects) async throws -> CLIRunner.Result {
+        try await CLIRunner.run(
+            ["run", "pipelines/asana.json", "--dry-run", "--format", "json", "--as-of", asOf],
+            environment: environment(fake, projects: projects))
+    }
+
+    /// The Asana points printed, as "metric [sorted tags]" → value (the pipeline's own tags left out).
+    static func asanaPoints(_ result: CLIRunner.Result) throws -> [String: Double] {
+        var out: [String: Double] = [:]
+        for point in try result.points() {
+            guard let metric = point["metric"]?.string, metric.hasPrefix("asana."), let value = point["value"]?.number
+            else { continue }
+            let tags = (point["tags"]?.array?.compactMap(\.string) ?? []).filter {
+                !$0.hasPrefix("source:") && !$0.hasPrefix("service:")
+            }
+            let key = "\(metric) \(tags.sorted())"
+            #expect(out[key] == nil, "\(key) emitted twice")
+            out[key] = value
+        }
+        return out
+    }
+
+    static func expected(_ data: FakeAsanaData, projects: [String] = Self.projects) -> [String: Double] {
+        Dictionary(
+            uniqueKeysWithValues: data.expectedMetrics(projects: projects).map { ("\($0.metric) \($0.tags.sorted())", $0.value) })
+    }
+
+    static func expectSame(_ actual: [String: Double], _ expected: [String: Double]) {
+        #expect(
+            Set(actual.keys) == Set(expected.keys),
+            "missing \(Set(expected.keys).subtracting(actual.keys).sorted()), extra \(Set(actual.keys).subtracting(expected.keys).sorted())"
+        )
+        for (key, value) in expected {
+            guard let got = actual[key] else { continue }
+            #expect(abs(got - value) <= 1e-9 * max(1, abs(value)), "\(key): \(got), expected \(value)")
+        }
+    }
+
+    static func fake() throws -> FakeAsana {
+        try FakeAsana(data: FakeAsanaData.generated(seed: 13, now: now))
+    }
+
+    @Test("every Asana metric of every project, the empty one included, equals the fake's computation; 8 requests")
+    func metricsEqualExpected() async throws {
+        let fake = try Self.fake()
+        defer { fake.stop() }
+        let result = try await Self.run(fake)
+        #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+        let expected = Self.expected(fake.data)
+        #expect(expected.count == 30, "the empty project has no percentile to report")
+        Self.expectSame(try Self.asanaPoints(result), expected)
+        // One project request each, and the listings: two pages for each of the two projects with tasks, one for the empty.
+        #expect(fake.requests.count == 8, "\(fake.requests)")
+        #expect(fake.requests.filter { $0.hasPrefix("/tasks?") }.allSatisfy { $0.contains("limit=100") })
+        #expect(fake.requests.contains { $0.contains("completed_since=2026-11-16T12") }, "\(fake.requests)")
+        #expect(!result.stderr.contains(fake.token))
+        #expect(try result.values()["collector.asana.api_requests"] == 8)
+    }
+
+    @Test("the same metrics under injected 429s (Retry-After) and 5xx answers, retried")
+    func faultsAreRetried() async throws {
+        for status in [429, 503, 500] {
+            let fake = try Self.fake()
+            defer { fake.stop() }
+            fake.injectFaults(every: 3, status: status)
+            let result = try await Self.run(fake)
+            #expect(result.exitCode == 0, "\(status) stderr: \(result.stderr)")
+            Self.expectSame(try Self.asanaPoints(result), Self.expected(fake.data))
+            #expect(fake.requests.count == 11, "8 answers, and every third of the 11 requests a fault: \(fake.requests.count)")
+        }
+    }
+
+    @Test("a wrong token fails the run with Asana's message, and the token is never printed")
+    func wrongToken() async throws {
+        let fake = try Self.fake()
+        defer { fake.stop() }
+        var environment = Self.environment(fake)
+        environment["ASANA_TOKEN"] = "wrong-token-1234"
+        let result = try await CLIRunner.run(
+            ["run", "pipelines/asana.json", "--dry-run", "--format", "json", "--as-of", Self.asOf], environment: environment)
+        #expect(result.exitCode == 1)
+        #expect(result.stderr.contains("Not Authorized"), "\(result.stderr)")
+        #expect(!result.stderr.contains("wrong-token-1234") && !result.stdout.contains("wrong-token-1234"))
+    }
+
+    /// The `project` stage runs once per project with `"on_input_error": "continue"`: an unknown
+    /// project is an error of that stage (exit 1), and the other projects are still reported.
+    @Test("an unknown project fails the project stage for it with Asana's message; the others are still reported")
+    func unknownProject() async throws {
+        let fake = try Self.fake()
+        defer { fake.stop() }
+        let result = try await Self.run(fake, projects: ["1001", "999", "1003"])
+        #expect(result.exitCode == 1)
+        #expect(result.stderr.contains("stage project: failed for an input record"), "\(result.stderr)")
+        #expect(result.stderr.contains("project: Unknown object: 999"), "\(result.stderr)")
+        let values = try result.values()
+        #expect(values["collector.asana.error_count"] == 1)
+        #expect(values["collector.asana.failed"] == nil)
+        var expected = Self.expected(fake.data, projects: ["1001", "1003"])
+        // open_total is over the projects that could be read.
+        expected["asana.tasks.open_total []"] = fake.data.expectedMetrics(projects: ["1001", "1003"]).last?.value
+        Self.expectSame(try Self.asanaPoints(result), expected)
+    }
+}

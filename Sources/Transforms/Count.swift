@@ -29,15 +29,11 @@ struct CountTransform: Aggregation {
         "count", summary: "number of records (0 when none)", options: Options.self,
         example: ["metric": "github.prs.merged_7d", "tags": ["team": "platform"]],
         fieldsRead: { options in .fields((options.groupBy?.fields ?? []) + (options.where?.fieldsRead ?? [])) },
-        optionDocs: [
-            "metric": "metric name of the point (required)",
-            "unit": "unit of the point, e.g. minute (default: none)",
-            "tags": "extra key:value tags of the point (default: none)",
-            "group_by":
-                "field (or list of fields) whose values split the result: one point per value, tagged with it (default: one point)",
+        optionDocs: MetricOptions.docs([
+            GroupBy.option: GroupBy.doc,
             "where":
                 "expression: count only records for which it is true; with group_by every record still opens its group, which then reports 0 (default: every record)",
-        ]
+        ])
     ) { CountTransform(options: $0) }
 
     let options: Options

@@ -35,17 +35,13 @@ struct DistinctCountTransform: Aggregation {
         example: [
             "field": "author.login|commit.author.email", "lowercase": true, "metric": "github.developers.active_7d",
         ], fieldsRead: { .fields([$0.field] + ($0.groupBy?.fields ?? []) + ($0.where?.fieldsRead ?? [])) },
-        optionDocs: [
+        optionDocs: MetricOptions.docs([
             "field": "field whose distinct values are counted; a|b takes the first present (required)",
             "lowercase": "compare values lowercased (default false)",
-            "metric": "metric name of the point (required)",
-            "unit": "unit of the point, e.g. minute (default: none)",
-            "tags": "extra key:value tags of the point (default: none)",
-            "group_by":
-                "field (or list of fields) whose values split the result: one point per value, tagged with it (default: one point)",
+            GroupBy.option: GroupBy.doc,
             "where":
                 "expression: only records for which it is true add values; with group_by every record still opens its group (default: every record)",
-        ]
+        ])
     ) { DistinctCountTransform(options: $0) }
 
     let options: Options

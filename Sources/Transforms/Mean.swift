@@ -13,12 +13,9 @@ enum MeanTransform {
         options: FoldOptions.self,
         example: ["field": "hours_to_merge", "metric": "github.prs.avg_time_to_merge_hours", "unit": "hour"],
         fieldsRead: NumericFold.fieldsRead,
-        optionDocs: [
+        optionDocs: MetricOptions.docs([
             "field": "numeric field averaged (required)",
-            "metric": "metric name of the point (required)",
-            "unit": "unit of the point, e.g. minute (default: none)",
-            "tags": "extra key:value tags of the point (default: none)",
-            "group_by": "field whose values split the result: one point per value, tagged with it (default: one point)",
-        ]
+            GroupBy.option: GroupBy.doc,
+        ])
     ) { NumericFold(.mean, $0) }
 }

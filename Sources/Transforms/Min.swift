@@ -11,12 +11,9 @@ enum MinTransform {
         "min", summary: "smallest value of a numeric field (not emitted when there is no value)",
         options: FoldOptions.self, example: ["field": "minutes", "metric": "github.ci.fastest_run_minutes"],
         fieldsRead: NumericFold.fieldsRead,
-        optionDocs: [
+        optionDocs: MetricOptions.docs([
             "field": "numeric field (required)",
-            "metric": "metric name of the point (required)",
-            "unit": "unit of the point, e.g. minute (default: none)",
-            "tags": "extra key:value tags of the point (default: none)",
-            "group_by": "field whose values split the result: one point per value, tagged with it (default: one point)",
-        ]
+            GroupBy.option: GroupBy.doc,
+        ])
     ) { NumericFold(.min, $0) }
 }

@@ -41,14 +41,11 @@ struct RatioTransform: Aggregation {
             "metric": "github.commits.per_developer_7d",
         ],
         reads: .points, fieldsRead: { _ in .everything },
-        optionDocs: [
+        optionDocs: MetricOptions.docs([
             "numerator": "metric name of the numerator point (required)",
             "denominator": "metric name of the denominator point (required)",
             "scale": "factor applied to the ratio, e.g. 100 for a percentage (default 1)",
-            "metric": "metric name of the point (required)",
-            "unit": "unit of the point, e.g. minute (default: none)",
-            "tags": "extra key:value tags of the point (default: none)",
-        ]
+        ])
     ) { RatioTransform(options: $0) }
 
     let options: Options

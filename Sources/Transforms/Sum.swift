@@ -11,12 +11,9 @@ enum SumTransform {
     static let kind = StageKind.aggregation(
         "sum", summary: "sum of a numeric field over all records (0 when none)", options: FoldOptions.self,
         example: ["field": "stats.additions", "metric": "github.code.lines_added_7d"], fieldsRead: NumericFold.fieldsRead,
-        optionDocs: [
+        optionDocs: MetricOptions.docs([
             "field": "numeric field summed (required)",
-            "metric": "metric name of the point (required)",
-            "unit": "unit of the point, e.g. minute (default: none)",
-            "tags": "extra key:value tags of the point (default: none)",
-            "group_by": "field whose values split the result: one point per value, tagged with it (default: one point)",
-        ]
+            GroupBy.option: GroupBy.doc,
+        ])
     ) { NumericFold(.sum, $0) }
 }

@@ -12,12 +12,9 @@ struct ValueTransform: Aggregation {
     static let kind = StageKind.aggregation(
         "value", summary: "a gauge from a field of a single record", options: FieldMetricOptions.self,
         example: ["field": "assets_count", "metric": "github.releases.assets"], fieldsRead: { .fields([$0.field]) },
-        optionDocs: [
-            "field": "numeric field of the single record (required)",
-            "metric": "metric name of the point (required)",
-            "unit": "unit of the point, e.g. minute (default: none)",
-            "tags": "extra key:value tags of the point (default: none)",
-        ]
+        optionDocs: MetricOptions.docs([
+            "field": "numeric field of the single record (required)"
+        ])
     ) { ValueTransform(options: $0) }
 
     struct TooManyRecords: Error, CustomStringConvertible {

@@ -16,6 +16,9 @@ struct GroupBy: Sendable {
     var tagNames: [String]
 
     static let option = "group_by"
+    /// The option's doc, for the `optionDocs` of each stage that takes it.
+    static let doc =
+        "field (or list of fields) whose values split the result: one point per value, tagged with it (default: one point)"
 
     init(fields: [FieldPath]) {
         self.fields = fields

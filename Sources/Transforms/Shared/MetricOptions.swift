@@ -10,6 +10,16 @@ struct MetricOptions: Sendable {
     var unit: String?
     var tags: [String]
 
+    /// The docs of `metric`, `unit` and `tags`, for the `optionDocs` of each stage that reads them.
+    static let docs: [String: String] = [
+        "metric": "metric name of the point (required)",
+        "unit": "unit of the point, e.g. minute (default: none)",
+        "tags": "extra key:value tags of the point (default: none)",
+    ]
+
+    /// `docs` with the stage's own options' docs.
+    static func docs(_ own: [String: String]) -> [String: String] { docs.merging(own) { _, stage in stage } }
+
     init(metric: String, unit: String? = nil, tags: [String] = []) {
         self.metric = metric
         self.unit = unit

@@ -139,6 +139,18 @@ protocol GitHubListingOptions {
 }
 
 extension GitHubListingOptions {
+    /// The docs of `url`, `token` and `add_fields` (and `per_page`, for a paged listing), with
+    /// the stage's own: the `optionDocs` of each GitHub stage that reads the input repository.
+    static func docs(paged: Bool, _ own: [String: String]) -> [String: String] {
+        var docs = [
+            "url": "API URL of the repository, from the input record (default {url})",
+            "token": "GitHub token (default $GITHUB_TOKEN)",
+            "add_fields": "fields added to each record, rendered from the input record (default: none)",
+        ]
+        if paged { docs["per_page"] = "page size, 1 to 100 (default 100)" }
+        return docs.merging(own) { _, stage in stage }
+    }
+
     /// The input record's fields the options' templates read.
     var templateFields: [FieldPath] {
         ([url ?? RecordTemplate("{url}")!] + (addFields ?? [:]).values).flatMap(\.fields)

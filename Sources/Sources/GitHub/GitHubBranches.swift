@@ -22,12 +22,7 @@ struct GitHubBranchesSource: Source {
         "github_branches", summary: "branches of the input repository, every page (fetched concurrently)",
         options: Options.self, example: ["add_fields": ["default_branch": "{default_branch}"]], inputs: .required,
         fieldsRead: { .fields($0.templateFields) },
-        optionDocs: [
-            "per_page": "page size, 1 to 100 (default 100)",
-            "url": "API URL of the repository, from the input record (default {url})",
-            "token": "GitHub token (default $GITHUB_TOKEN)",
-            "add_fields": "fields added to each record, rendered from the input record (default: none)",
-        ]
+        optionDocs: Options.docs(paged: true, [:])
     ) { GitHubBranchesSource(options: $0, api: GitHubAPI(options: $0), perPage: try validPerPage($0.perPage)) }
 
     let options: Options

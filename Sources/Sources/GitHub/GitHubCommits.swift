@@ -34,14 +34,12 @@ struct GitHubCommitsSource: Source {
         "github_commits", summary: "commits of a branch within a span before the run's clock, every page",
         options: Options.self, example: ["sha": "{default_branch}", "since": "7d"], inputs: .required,
         fieldsRead: { .fields($0.templateFields + ($0.sha ?? RecordTemplate("{default_branch}")!).fields) },
-        optionDocs: [
-            "sha": "branch, tag or SHA to list from (default {default_branch})",
-            "since": "only commits within this span before the run clock, e.g. 7d (default: all)",
-            "per_page": "page size, 1 to 100 (default 100)",
-            "url": "API URL of the repository, from the input record (default {url})",
-            "token": "GitHub token (default $GITHUB_TOKEN)",
-            "add_fields": "fields added to each record, rendered from the input record (default: none)",
-        ]
+        optionDocs: Options.docs(
+            paged: true,
+            [
+                "sha": "branch, tag or SHA to list from (default {default_branch})",
+                "since": "only commits within this span before the run clock, e.g. 7d (default: all)",
+            ])
     ) { GitHubCommitsSource(options: $0, api: GitHubAPI(options: $0), perPage: try validPerPage($0.perPage)) }
 
     let options: Options

@@ -32,14 +32,12 @@ struct GitHubPullsSource: Source {
     static let kind = StageKind.source(
         "github_pulls", summary: "pull requests of the input repository, every page", options: Options.self,
         example: ["state": "closed", "updated_since": "7d"], inputs: .required, fieldsRead: { .fields($0.templateFields) },
-        optionDocs: [
-            "state": "open, closed or all (default open)",
-            "updated_since": "only PRs updated within this span before the run clock, e.g. 7d (default: all)",
-            "per_page": "page size, 1 to 100 (default 100)",
-            "url": "API URL of the repository, from the input record (default {url})",
-            "token": "GitHub token (default $GITHUB_TOKEN)",
-            "add_fields": "fields added to each record, rendered from the input record (default: none)",
-        ]
+        optionDocs: Options.docs(
+            paged: true,
+            [
+                "state": "open, closed or all (default open)",
+                "updated_since": "only PRs updated within this span before the run clock, e.g. 7d (default: all)",
+            ])
     ) { options in
         let state = options.state ?? "open"
         guard ["open", "closed", "all"].contains(state) else {

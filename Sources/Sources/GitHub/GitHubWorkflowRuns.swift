@@ -60,18 +60,16 @@ struct GitHubWorkflowRunsSource: Source {
         "github_workflow_runs", summary: "GitHub Actions runs, exact past the API's 1,000-result cap",
         options: Options.self, example: ["created_within": "7d"], inputs: .required,
         fieldsRead: { .fields($0.templateFields + ($0.branch?.fields ?? [])) },
-        optionDocs: [
-            "created_within": "only runs created within this span before the run clock, e.g. 7d (default: all)",
-            "branch": "only runs of this branch, e.g. {default_branch} (default: all)",
-            "status": "GitHub's status filter: completed, in_progress, success, failure… (default: all)",
-            "event": "GitHub's event filter: push, pull_request… (default: all)",
-            "workflow": "only runs of this workflow, its id or file name (default: all)",
-            "limit": "at most this many runs, newest first (default: no limit)",
-            "per_page": "page size, 1 to 100 (default 100)",
-            "url": "API URL of the repository, from the input record (default {url})",
-            "token": "GitHub token (default $GITHUB_TOKEN)",
-            "add_fields": "fields added to each record, rendered from the input record (default: none)",
-        ]
+        optionDocs: Options.docs(
+            paged: true,
+            [
+                "created_within": "only runs created within this span before the run clock, e.g. 7d (default: all)",
+                "branch": "only runs of this branch, e.g. {default_branch} (default: all)",
+                "status": "GitHub's status filter: completed, in_progress, success, failure… (default: all)",
+                "event": "GitHub's event filter: push, pull_request… (default: all)",
+                "workflow": "only runs of this workflow, its id or file name (default: all)",
+                "limit": "at most this many runs, newest first (default: no limit)",
+            ])
     ) { options in
         if let limit = options.limit, limit < 1 {
             throw OptionsDecoder.Failure(path: ["limit"], message: "must be at least 1")

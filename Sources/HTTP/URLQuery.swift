@@ -8,7 +8,13 @@ import Pipeline
 public enum URLQuery {
     /// Percent-encodes everything except RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`),
     /// so the result is safe as a query name, a query value or a path segment.
-    public static func percentEncode(_ text: String) -> String {
+    public static func percentEncode(_ text: String) -> String { percentEncode(text, keeping: []) }
+
+    /// Percent-encodes a value placed in a URL's path: as `percentEncode(_:)`, but `/` is kept, so
+    /// `owner/repo` stays two segments while a space, `?` or `#` cannot change the URL's shape.
+    public static func percentEncodePath(_ text: String) -> String { percentEncode(text, keeping: [UInt8(ascii: "/")]) }
+
+    private static func percentEncode(_ text: String, keeping kept: Set<UInt8>) -> String {
         var output = [UInt8]()
         output.reserveCapacity(text.utf8.count)
         let hex = Array("0123456789ABCDEF".utf8)
@@ -17,6 +23,8 @@ public enum URLQuery {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
                 UInt8(ascii: "_"), UInt8(ascii: "~"):
+                output.append(byte)
+            case _ where kept.contains(byte):
                 output.append(byte)
             default:
                 output.append(UInt8(ascii: "%"))

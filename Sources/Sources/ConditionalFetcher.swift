@@ -35,7 +35,7 @@ public struct ConditionalFetcher: Sendable {
         guard let cache, request.method == "GET" else {
             return try await http.send(request, onAnswer: count)
         }
-        let authorization = request.headers.last { HTTPHeaders.namesMatch($0.0, "Authorization") }?.1
+        let authorization = Self.identity(of: request)
         if isImmutable(request.url), let entry = try? cache.lookup(url: request.url, authorization: authorization),
             entry.status == 200
         {
@@ -67,6 +67,13 @@ public struct ConditionalFetcher: Sendable {
             try? cache.store(url: request.url, authorization: authorization, stored)
         }
         return response
+    }
+
+    /// What an answer may depend on besides its URL, keying the cache entry with it: every header
+    /// the request sends (sorted by name), so two credentials, whether in `Authorization` or in a
+    /// header such as `X-API-Key`, never share an entry. The cache stores only a digest of it.
+    static func identity(of request: HTTPRequest) -> String {
+        request.headers.map { "\($0.0.lowercased()): \($0.1)" }.sorted().joined(separator: "\n")
     }
 
     /// The stored answer as a 200, with the 304's headers (rate limit, date) and the stored

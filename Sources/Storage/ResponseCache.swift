@@ -55,7 +55,8 @@ public final class ResponseCache: Sendable {
         }
     }
 
-    /// The key part for an `Authorization` value: "" for none, else its SHA-256 in hex.
+    /// The key part for what the answer depends on besides the URL (`ConditionalFetcher.identity(of:)`:
+    /// the request's headers, credentials included): "" for none, else its SHA-256 in hex.
     public static func authorizationKey(_ authorization: String?) -> String {
         guard let authorization, !authorization.isEmpty else { return "" }
         return SHA256.hex(authorization)

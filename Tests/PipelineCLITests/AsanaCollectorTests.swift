@@ -69,7 +69,8 @@ struct AsanaCollectorTests {
         // One project request each, and the listings: two pages for each of the two projects with tasks, one for the empty.
         #expect(fake.requests.count == 8, "\(fake.requests)")
         #expect(fake.requests.filter { $0.hasPrefix("/tasks?") }.allSatisfy { $0.contains("limit=100") })
-        #expect(fake.requests.contains { $0.contains("completed_since=2026-11-16T12") }, "\(fake.requests)")
+        let since = "completed_since=2026-11-16T00%3A00%3A00Z"
+        #expect(fake.requests.contains { $0.contains(since) }, "the window's UTC day: \(fake.requests)")
         #expect(!result.stderr.contains(fake.token))
         #expect(try result.values()["collector.asana.api_requests"] == 8)
     }

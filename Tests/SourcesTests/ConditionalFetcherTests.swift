@@ -96,6 +96,34 @@ struct ConditionalFetcherTests {
         }
     }
 
+    @Test("a credential in any header keys the cache: another API key never gets the first key's stored answer")
+    func credentialHeadersKeyTheCache() async throws {
+        try await withTemporaryDirectory { dir in
+            // The same ETag for every key: only the cache key keeps the answers apart.
+            let conditional = Shared(0)
+            let server = try LoopbackServer { request in
+                if request.headers["if-none-match"] == "\"v1\"" {
+                    conditional.update { $0 += 1 }
+                    return LoopbackResponse(status: 304, headers: [("etag", "\"v1\"")])
+                }
+                return .json("{\"key\":\"\(request.headers["x-api-key"] ?? "-")\"}", headers: [("etag", "\"v1\"")])
+            }
+            defer { server.stop() }
+            let client = makeClient()
+            defer { client.shutdown() }
+            let fetcher = ConditionalFetcher(http: client, cache: try ResponseCache(path: dir + "/state.sqlite"), usage: nil)
+            func me(_ key: String) async throws -> String {
+                let request = HTTPRequest(method: "GET", url: server.baseURL + "/me", headers: [("X-API-Key", key)])
+                return String(decoding: try await fetcher.send(request).body, as: UTF8.self)
+            }
+            #expect(try await me("alpha") == "{\"key\":\"alpha\"}")
+            #expect(try await me("beta") == "{\"key\":\"beta\"}")
+            #expect(conditional.value == 0, "beta had no entry of its own to revalidate")
+            #expect(try await me("alpha") == "{\"key\":\"alpha\"}")
+            #expect(conditional.value == 1, "alpha's entry revalidated")
+        }
+    }
+
     @Test("without a cache every request is unconditional, and still counted")
     func cold() async throws {
         let server = try Server()

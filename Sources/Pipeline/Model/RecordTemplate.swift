@@ -48,21 +48,27 @@ public struct RecordTemplate: Sendable, Hashable, Decodable, CustomStringConvert
     public var isConstant: Bool { parts.allSatisfy { if case .text = $0 { true } else { false } } }
 
     /// The text with each `{field}` replaced by the record's value; throws when a field is missing.
-    public func render(_ record: JSON?) throws(MissingField) -> String {
+    public func render(_ record: JSON?) throws(MissingField) -> String { try render(record, escapingInside: nil) }
+
+    /// As `render(_:)`, with `escape` applied to the value of every field that does not start the
+    /// template: a URL template's `{base}/items/{id}` takes `base` as it is and escapes `id`.
+    public func render(_ record: JSON?, escapingInside escape: ((String) -> String)?) throws(MissingField) -> String {
         var out = ""
-        for part in parts {
+        for (index, part) in parts.enumerated() {
             switch part {
             case .text(let text): out += text
             case .field(let path):
                 guard let record, let value = path.value(in: record) else {
                     throw MissingField(field: path.description, template: description)
                 }
-                switch value {
-                case .string(let s): out += s
-                case .number(let n): out += JSON.formatNumber(n)
-                case .bool(let b): out += b ? "true" : "false"
-                default: out += value.jsonText
-                }
+                let text =
+                    switch value {
+                    case .string(let s): s
+                    case .number(let n): JSON.formatNumber(n)
+                    case .bool(let b): b ? "true" : "false"
+                    default: value.jsonText
+                    }
+                out += index > 0 ? escape?(text) ?? text : text
             }
         }
         return out

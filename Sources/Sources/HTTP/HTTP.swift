@@ -34,6 +34,10 @@ struct HTTPSource: Source {
     let options: HTTPSourceOptions
 
     func run(input: JSON?, output: Output, context: StageContext) async throws {
+        var input = input
+        if let since = options.since {
+            input = Self.setting(HTTPSourceOptions.sinceField, to: Self.since(since, context: context), in: input)
+        }
         let send = try sender(context)
         let selection = options.selection(records: context.fields)
         var page = try first(input)
@@ -41,7 +45,7 @@ struct HTTPSource: Source {
         let firstURL = page.url
         let credentials = request(for: page)
         var visited: Set<HTTPPage> = []
-        let cutoff = options.stopWhenOlder.map { context.run.now - $0.than.seconds }
+        let cutoff = options.stopWhenOlder.map { context.run.now - $0.than.seconds - context.run.lookback }
         let added = try options.addFields.sorted { $0.key < $1.key }.map { ($0.key, JSON.string(try $0.value.render(input))) }
         for index in 1... {
             guard index <= options.maxPages else {
@@ -84,7 +88,9 @@ struct HTTPSource: Source {
 
     /// The first page: the URL and query rendered from the input record, and the body.
     func first(_ input: JSON?) throws -> HTTPPage {
-        var url = try options.url.render(input)
+        // Field values inside the URL are path text (a gid with a space or `?` cannot reshape it);
+        // a field that starts the template is the base URL itself.
+        var url = try options.url.render(input, escapingInside: URLQuery.percentEncodePath)
         for (name, template) in options.query.sorted(by: { $0.key < $1.key }) {
             url = URLQuery.setting(name, to: try template.render(input), in: url)
         }
@@ -148,6 +154,19 @@ struct HTTPSource: Source {
                 advice: "check the query, its variables and the credentials' access")
         }
         return (response, answer)
+    }
+
+    /// The `{since}` of a run: `span` before its clock, and before a backfill's whole range, rounded
+    /// down to the UTC day (a superset of the window; the transforms after the stage cut it exactly).
+    static func since(_ span: TimeSpan, context: StageContext) -> JSON {
+        .string(Timestamp.format(Double(context.dayStart(before: span.seconds))))
+    }
+
+    /// `record` (an object, or none) with `name` set to `value`.
+    static func setting(_ name: String, to value: JSON, in record: JSON?) -> JSON {
+        var object = record?.object ?? JSONObject()
+        object[name] = value
+        return .object(object)
     }
 
     /// `record` with the `add_fields` set (a record that is not an object is kept as it is).

@@ -18,8 +18,9 @@ import Pipeline
 /// `errors_path` apply to it. A value at `error_path` (a JSON-encoded string is decoded) fails
 /// the stage, whatever the status, with the error's `type: message` (or its message): only those
 /// are shown, never the rest of the error (it may hold server internals). A 5xx without such an
-/// error, a timeout or a dropped connection is asked again after `poll_interval`, at most
-/// `maxTransientFailures` times in a row; any other non-2xx answer fails the stage.
+/// error, a timeout or a dropped connection is asked again after `poll_interval`, a 408 or 429
+/// after its `Retry-After` (or the `rate_limits` reset header), at most `maxTransientFailures`
+/// times in a row; any other non-2xx answer fails the stage.
 struct HTTPAsync: Sendable, Decodable {
     /// Where the submit answer names the request id.
     enum RequestID: Sendable {
@@ -193,8 +194,8 @@ extension HTTPSource {
                 message: "request \(id) \(what) within async.deadline (\(async.deadline))",
                 advice: "raise async.deadline, or check the API's queue")
         }
-        func wait(_ what: String) async throws {
-            let interval = async.pollInterval.seconds
+        func wait(_ what: String, until: Date? = nil) async throws {
+            let interval = max(async.pollInterval.seconds, until?.timeIntervalSince(waiter.now()) ?? 0)
             guard waiter.now().addingTimeInterval(interval) < ends else { throw pastDeadline(what) }
             try await waiter.sleep(.nanoseconds(Int64(interval * 1e9)))
         }
@@ -208,11 +209,18 @@ extension HTTPSource {
             let result: HTTPResponse
             do {
                 result = try await send(request)
-            } catch let error as HTTPError where Self.isTransient(error.kind) {
-                guard waiter.now() < ends else { throw pastDeadline("did not finish") }
+            } catch let error as HTTPError {
                 transientFailures += 1
                 guard transientFailures <= HTTPAsync.maxTransientFailures else { throw error }
-                try await wait("did not finish")
+                switch error.kind {
+                case .rateLimited(let until, _):
+                    // A 429 says when to ask again (Retry-After, or the rate_limits reset header).
+                    try await wait("was still rate-limited (429)", until: until)
+                case let kind where Self.isTransient(kind):
+                    guard waiter.now() < ends else { throw pastDeadline("did not finish") }
+                    try await wait("did not finish")
+                default: throw error
+                }
                 continue
             }
             let parsed = try? JSONParser.parse(result.body)
@@ -225,9 +233,10 @@ extension HTTPSource {
             guard result.isSuccess else {
                 let message = body.flatMap { HTTPSourceError.apiMessage(in: $0, path: options.errorsPath) }
                 let error = HTTPError(.status(result.status, message: message), method: async.resultMethod, url: url)
-                guard result.status >= 500, transientFailures < HTTPAsync.maxTransientFailures else { throw error }
+                let slowDown = result.status == 429 || result.status == 408
+                guard slowDown || result.status >= 500, transientFailures < HTTPAsync.maxTransientFailures else { throw error }
                 transientFailures += 1
-                try await wait("did not finish")
+                try await wait(slowDown ? "was still rate-limited (\(result.status))" : "did not finish")
                 continue
             }
             transientFailures = 0

@@ -19,6 +19,8 @@ struct HTTPSourceOptions: Sendable, Decodable {
     var pagination: HTTPPagination?
     var maxPages: Int
     var stopWhenOlder: HTTPStopWhenOlder?
+    /// The span `{since}` reaches back (`HTTPSource.since(_:context:)`); nil: no `{since}`.
+    var since: TimeSpan?
     /// Where a 200 answer states errors (GraphQL: `errors`); a non-empty value there fails the stage.
     var errorsPath: HTTPRecordsPath?
     var rateLimits: HTTPRateLimitOptions?
@@ -48,6 +50,7 @@ struct HTTPSourceOptions: Sendable, Decodable {
         maxPages = try reader.optional("max_pages") ?? Self.defaultMaxPages
         guard maxPages >= 1 else { throw reader.failure("max_pages", "must be at least 1") }
         stopWhenOlder = try reader.optional("stop_when_older")
+        since = try reader.optional("since")
         errorsPath = try reader.optional("errors_path")
         rateLimits = try reader.optional("rate_limits")
         async = try reader.optional("async")
@@ -60,10 +63,13 @@ struct HTTPSourceOptions: Sendable, Decodable {
         }
     }
 
-    /// The input record's fields the templates read.
+    /// The input record's fields the templates read (`{since}` is the stage's own when `since` is set).
     var templateFields: [FieldPath] {
-        url.fields + query.values.flatMap(\.fields) + (body?.fields ?? []) + addFields.values.flatMap(\.fields)
+        let all = url.fields + query.values.flatMap(\.fields) + (body?.fields ?? []) + addFields.values.flatMap(\.fields)
+        return since == nil ? all : all.filter { $0.description != Self.sinceField }
     }
+
+    static let sinceField = "since"
 
     /// What to keep of an answer while parsing it: the parts of each record later stages read
     /// (`records`, the engine's projection) plus what this stage reads itself (decoded and dated
@@ -77,7 +83,7 @@ struct HTTPSourceOptions: Sendable, Decodable {
     }
 
     static let docs: [String: String] = [
-        "url": "the URL; {field} is a field of the input record (required)",
+        "url": "the URL; {field} is a field of the input record, percent-encoded (a / kept) unless it starts the URL (required)",
         "method": "GET (default; through the response cache), POST, PUT, PATCH or DELETE",
         "query": "query parameters, name -> template with {field} from the input record (default: none)",
         "headers": "request headers, name -> value (default: none); sent only to the URL's origin",
@@ -91,7 +97,11 @@ struct HTTPSourceOptions: Sendable, Decodable {
             "{\"type\": …}: link; page (param=page, start=1, size_param, size); offset (param=offset, size_param, size); cursor (path, param or variable, has_more); next_url (path) (default: one request)",
         "max_pages": "fail past this many pages (default 1000)",
         "stop_when_older":
-            "{\"field\",\"than\"}: for newest-first listings, drop older records and fetch no further page (default: off)",
+            "{\"field\",\"than\"}: for newest-first listings, drop records older than the run's clock minus than (minus a backfill's lookback) and fetch no further page (default: off)",
+        "since":
+            "a span such as 7d: {since} in url, query, body and add_fields is the run's clock minus it (and minus a backfill's "
+            + "lookback), rounded down to the UTC day, in ISO 8601; a superset of the window whose requests stay the same all day "
+            + "(default: none)",
         "errors_path":
             "path where a 200 answer states errors, e.g. errors for GraphQL; non-empty fails the stage (default: none)",
         "add_fields":

@@ -173,6 +173,33 @@ struct HTTPAsyncTests {
         }
     }
 
+    @Test("a 429 to the result request is waited out as its Retry-After says, within the deadline")
+    func rateLimitedPoll() async throws {
+        let count = Shared(0)
+        let sleeper = SleepRecorder()
+        try await withServer({ request in
+            if request.method == "POST" { return .json("null", headers: [("x-skypilot-request-id", "r3")]) }
+            count.update { $0 += 1 }
+            if count.value == 1 { return .json("{\"detail\":\"slow down\"}", status: 429, headers: [("retry-after", "4")]) }
+            return .json(payload("r3", status: "SUCCEEDED", returnValue: "[{\"id\":3}]"))
+        }) { server in
+            let records = try await runAsyncHTTP(Self.options(server.baseURL), sleeper: sleeper)
+            #expect(records == [["id": 3]])
+        }
+        #expect(count.value == 2)
+        #expect(sleeper.recorded == [.seconds(4)], "Retry-After (4s), not poll_interval (1s)")
+
+        try await withServer({ request in
+            if request.method == "POST" { return .json("null", headers: [("x-skypilot-request-id", "r4")]) }
+            return .json("{\"detail\":\"slow down\"}", status: 429, headers: [("retry-after", "60")])
+        }) { server in
+            let error = await thrownError { _ = try await runAsyncHTTP(Self.options(server.baseURL)) }
+            let text = error.map { "\($0)" } ?? ""
+            #expect(
+                text.contains("r4") && text.contains("rate-limited (429)") && text.contains("async.deadline (10s)"), "\(text)")
+        }
+    }
+
     @Test("a submit answer without the request id fails, naming where it was looked for")
     func noID() async throws {
         try await withServer({ _ in .json("null") }) { server in

@@ -50,6 +50,20 @@ struct HTTPSourceTests {
         }
     }
 
+    @Test("a field inside the URL is percent-encoded (its / kept); one that starts the URL is the base, as it is")
+    func urlFieldsEncoded() async throws {
+        let seen = Shared<[String]>([])
+        try await withServer({ request in
+            seen.update { $0.append(request.target) }
+            return .json("[]")
+        }) { server in
+            _ = try await runHTTP(
+                ["url": "{base}/projects/{gid}/tasks", "query": ["q": "{gid}"]],
+                input: ["base": .string(server.baseURL + "/api/1.0"), "gid": "a b?c#d/e%"])
+            #expect(seen.value == ["/api/1.0/projects/a%20b%3Fc%23d/e%25/tasks?q=a%20b%3Fc%23d%2Fe%25"])
+        }
+    }
+
     @Test("only the fields later stages read are kept, and what the stage itself reads")
     func projection() async throws {
         try await withServer({ request in

@@ -100,6 +100,13 @@ public struct FakeAsanaData: Sendable {
             FakeAsanaTask(
                 gid: "2999002", name: "completed today", projects: ["1002", "1001"], createdAt: now - 8 * day,
                 modifiedAt: now - 60, completedAt: now - 60, dueOn: nil, dueAt: nil, assignee: nil))
+        // Completed 3 hours before the window: listed (the listing starts at the window's UTC day when
+        // now is past 03:00), but neither completed in the window nor an active assignee's.
+        tasks.append(
+            FakeAsanaTask(
+                gid: "2999003", name: "completed just before the window", projects: ["1001"], createdAt: now - 20 * day,
+                modifiedAt: now - 7 * day - 10_800, completedAt: now - 7 * day - 10_800, dueOn: nil, dueAt: nil,
+                assignee: "509"))
         return FakeAsanaData(now: now, projects: projects, tasks: tasks)
     }
 

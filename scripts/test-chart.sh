@@ -168,7 +168,14 @@ done
 for collector in $("$py" -c 'import sys,yaml; print(" ".join(sorted(yaml.safe_load(open(sys.argv[1]))["collectors"])))' "$chart/values.yaml"); do
     file=$("$py" -c 'import sys,yaml; print(yaml.safe_load(open(sys.argv[1]))["collectors"][sys.argv[2]]["pipelineFile"])' "$chart/values.yaml" "$collector")
     if [ -f "pipelines/$file" ]; then
-        if render "enable-$collector" --set "collectors.$collector.enabled=true"; then
+        # The variables the collector requires, each set to an example.
+        required=()
+        for name in $("$py" -c 'import sys,yaml; print(" ".join(sorted(yaml.safe_load(open(sys.argv[1]))["collectors"][sys.argv[2]].get("requiredEnv") or {})))' "$chart/values.yaml" "$collector"); do
+            required+=(--set "collectors.$collector.env.$name=example")
+            expect_failure "enabling $collector without $name" "collectors\.$collector is enabled but $name is not set: set collectors\.$collector\.env\.$name to" \
+                "$helm" template collectors "$chart" --kube-version "$kube" --set "collectors.$collector.enabled=true"
+        done
+        if render "enable-$collector" --set "collectors.$collector.enabled=true" "${required[@]}"; then
             pass "enabling $collector (pipelines/$file exists) renders"
         else
             fail "enabling $collector (pipelines/$file exists) renders" "$(cat "$work/enable-$collector.err")"

@@ -104,6 +104,11 @@ pipeline file is in the chart, github has a repository, names do not collide.
 {{- if not ($root.Files.Get (printf "pipelines/%s" $file)) }}
 {{- fail (printf "collectors.%s is enabled but its pipeline file %q is not in the chart (charts/collector-cronjobs/pipelines/ has: %s). Add pipelines/%s to the repository and run scripts/sync-chart-pipelines.sh, or set collectors.%s.enabled=false" $collector $file (include "collector-cronjobs.pipelineFiles" $root) $file $collector) }}
 {{- end }}
+{{- range $name, $what := (default dict $c.requiredEnv) }}
+{{- if not (or (get (default dict $c.env) $name) (get (default dict $root.Values.global.env) $name) (hasKey (default dict $c.secretEnv) $name) $c.envFromSecrets) }}
+{{- fail (printf "collectors.%s is enabled but %s is not set: set collectors.%s.env.%s to %s" $collector $name $collector $name $what) }}
+{{- end }}
+{{- end }}
 {{- $repositories := list "" }}
 {{- if $c.repositories }}
 {{- $repositories = $c.repositories }}

@@ -1,4 +1,5 @@
 import FakeAsana
+import FakeDatadog
 import Foundation
 import Pipeline
 import Testing
@@ -86,6 +87,46 @@ struct AsanaCollectorTests {
             Self.expectSame(try Self.asanaPoints(result), Self.expected(fake.data))
             #expect(fake.requests.count == 11, "8 answers, and every third of the 11 requests a fault: \(fake.requests.count)")
         }
+    }
+
+    @Test("a scheduled run delivers every Asana metric and the health metrics to Datadog once, tagged, nothing printed")
+    func deliversToDatadog() async throws {
+        // Datadog takes points up to an hour old: a scenario around the wall clock.
+        let now = Date().timeIntervalSince1970.rounded(.down) - 60
+        let fake = try FakeAsana(data: FakeAsanaData.generated(seed: 13, now: now))
+        let datadog = try FakeDatadog()
+        let state = NSTemporaryDirectory() + "asana-state-\(UUID().uuidString)"
+        defer {
+            fake.stop()
+            datadog.stop()
+            try? FileManager.default.removeItem(atPath: state)
+        }
+        var environment = Self.environment(fake)
+        environment["DD_URL"] = datadog.baseURL
+        environment["DD_API_KEY"] = FakeDatadog.defaultAPIKey
+        environment["DD_ENV"] = "staging"
+        environment["PIPELINE_STATE_DIR"] = state
+        let result = try await CLIRunner.run(
+            ["run", "pipelines/asana.json", "--as-of", Timestamp.format(now)], environment: environment)
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(datadog.duplicates.isEmpty)
+        var received: [String: Double] = [:]
+        for (key, value) in datadog.values where key.metric.hasPrefix("asana.") {
+            #expect(key.timestamp == Int64(now))
+            #expect(
+                key.tags.contains("service:asana-collector") && key.tags.contains("source:asana-collector")
+                    && key.tags.contains("env:staging"), "\(key)")
+            let own = key.tags.filter { !["service:", "source:", "env:"].contains(where: $0.hasPrefix) }
+            received["\(key.metric) \(own.sorted())"] = value
+        }
+        Self.expectSame(received, Self.expected(fake.data))
+        let health = Set(datadog.values.keys.map(\.metric).filter { $0.hasPrefix("collector.asana.") })
+        #expect(
+            health.isSuperset(of: [
+                "collector.asana.duration_seconds", "collector.asana.metric_count", "collector.asana.api_requests",
+            ]))
+        #expect(!result.stderr.contains(fake.token) && !result.stderr.contains(FakeDatadog.defaultAPIKey))
     }
 
     @Test("a wrong token fails the run with Asana's message, and the token is never printed")

@@ -15,6 +15,8 @@ public final class FakeAsana: Sendable {
     public let data: FakeAsanaData
     public let token: String
     public let server: LoopbackServer
+    /// Added to every answer (benchmarks use 40 ms, as for the fake GitHub).
+    public let delay: Duration
     private let state: Mutex<State>
 
     struct State {
@@ -23,13 +25,18 @@ public final class FakeAsana: Sendable {
         var faultStatus = 429
     }
 
-    public init(data: FakeAsanaData, token: String = "asana-test-token", port: UInt16 = 0) throws {
+    public init(data: FakeAsanaData, token: String = "asana-test-token", delay: Duration = .zero, port: UInt16 = 0) throws {
         self.data = data
         self.token = token
+        self.delay = delay
         let state = Mutex(State())
         self.state = state
         let box = Box()
-        server = try LoopbackServer(port: port) { request in box.fake?.answer(request) ?? LoopbackResponse(status: 503) }
+        server = try LoopbackServer(port: port) { request in
+            var response = box.fake?.answer(request) ?? LoopbackResponse(status: 503)
+            response.delay = delay
+            return response
+        }
         box.set(self)
     }
 

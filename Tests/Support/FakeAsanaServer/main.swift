@@ -1,6 +1,6 @@
 // fake-asana: the fake Asana API as a standalone server, for trying pipelines/asana.json by hand.
 //
-//   fake-asana [--port N] [--seed N] [--now ISO8601] [--token T] [--expected]
+//   fake-asana [--port N] [--seed N] [--now ISO8601] [--token T] [--delay-ms N] [--expected]
 //
 // Prints exactly one line, the API base URL (http://127.0.0.1:PORT), then serves until SIGTERM or
 // SIGINT. With --expected it prints the expected metrics of projects 1001,1002,1003 instead and
@@ -15,6 +15,7 @@ struct Options {
     var seed: UInt64 = 13
     var now = Date().timeIntervalSince1970.rounded(.down)
     var token = "asana-test-token"
+    var delayMilliseconds = 0
     var expected = false
 }
 
@@ -36,10 +37,11 @@ func parse(_ all: [String]) -> Options {
             guard let date = ISO8601DateFormatter().date(from: value(argument)) else { exit(2) }
             options.now = date.timeIntervalSince1970
         case "--token": options.token = value(argument)
+        case "--delay-ms": options.delayMilliseconds = max(0, Int(value(argument)) ?? 0)
         case "--expected": options.expected = true
         default:
             FileHandle.standardError.write(
-                Data("usage: fake-asana [--port N] [--seed N] [--now ISO8601] [--token T] [--expected]\n".utf8))
+                Data("usage: fake-asana [--port N] [--seed N] [--now ISO8601] [--token T] [--delay-ms N] [--expected]\n".utf8))
             exit(2)
         }
     }
@@ -52,7 +54,8 @@ if options.expected {
     for point in data.expectedMetrics(projects: data.projects.map(\.gid)) { print(point) }
     exit(0)
 }
-let fake = try FakeAsana(data: data, token: options.token, port: options.port)
+let fake = try FakeAsana(
+    data: data, token: options.token, delay: .milliseconds(options.delayMilliseconds), port: options.port)
 print(fake.baseURL)
 fflush(nil)
 for signalNumber in [SIGTERM, SIGINT] { signal(signalNumber, SIG_IGN) }

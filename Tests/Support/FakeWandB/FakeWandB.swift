@@ -38,6 +38,8 @@ public struct FakeWandBRequest: Sendable {
 /// - a log of every request (`requests`).
 public final class FakeWandB: Sendable {
     public let server: LoopbackServer
+    /// The key accepted from the start (`addKey` accepts more).
+    public let apiKey: String
     private let state: Mutex<State>
 
     struct State {
@@ -58,6 +60,7 @@ public final class FakeWandB: Sendable {
     public static let defaultKey = "wandb-test-key"
 
     public init(data: FakeWandBData, apiKey: String = FakeWandB.defaultKey, maxPageSize: Int = 100, port: UInt16 = 0) throws {
+        self.apiKey = apiKey
         let state = Mutex(State(data: data, keys: [apiKey], maxPageSize: maxPageSize))
         self.state = state
         let box = Box()

@@ -7,6 +7,7 @@ let package = Package(
         .executable(name: "pipeline", targets: ["PipelineCLI"]),
         .executable(name: "fake-github", targets: ["FakeGitHubServer"]),
         .executable(name: "fake-asana", targets: ["FakeAsanaServer"]),
+        .executable(name: "fake-wandb", targets: ["FakeWandBServer"]),
     ],
     targets: [
         // System C libraries, linked directly (see ENGINEERING.md: libcurl without URLSession keeps RSS low).
@@ -46,10 +47,13 @@ let package = Package(
         .target(name: "TestKit", dependencies: ["HTTP", "Pipeline"], path: "Tests/Support/TestKit"),
         .target(name: "FakeGitHub", dependencies: ["LoopbackHTTP"], path: "Tests/Support/FakeGitHub"),
         .target(name: "FakeAsana", dependencies: ["LoopbackHTTP", "FakeGitHub"], path: "Tests/Support/FakeAsana"),
+        // A fake of the W&B GraphQL API (runs of projects, filters, cursors, faults) and its expected metrics.
+        .target(name: "FakeWandB", dependencies: ["LoopbackHTTP", "FakeGitHub"], path: "Tests/Support/FakeWandB"),
         .target(name: "FakeDatadog", dependencies: ["LoopbackHTTP", "CZlib"], path: "Tests/Support/FakeDatadog"),
         // moto's standalone server (from .venv-test) with SigV4 checking on, for AWS tests.
         .target(name: "Moto", dependencies: ["Pipeline", "HTTP", "AWS"], path: "Tests/Support/Moto"),
         .executableTarget(name: "FakeAsanaServer", dependencies: ["FakeAsana"], path: "Tests/Support/FakeAsanaServer"),
+        .executableTarget(name: "FakeWandBServer", dependencies: ["FakeWandB"], path: "Tests/Support/FakeWandBServer"),
         .executableTarget(
             name: "FakeGitHubServer", dependencies: ["FakeGitHub"], path: "Tests/Support/FakeGitHubServer"),
 
@@ -84,7 +88,7 @@ let package = Package(
             dependencies: [
                 "Catalog", "Pipeline", "HTTP", "Storage", "TestKit", "LoopbackHTTP", "FakeGitHub", "FakeDatadog", "Moto",
             ]),
-        .testTarget(name: "SupportTests", dependencies: ["LoopbackHTTP", "FakeGitHub", "FakeAsana"]),
+        .testTarget(name: "SupportTests", dependencies: ["LoopbackHTTP", "FakeGitHub", "FakeAsana", "FakeWandB"]),
     ],
     swiftLanguageModes: [.v6]
 )

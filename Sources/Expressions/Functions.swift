@@ -22,6 +22,10 @@ import Pipeline
 /// | `json(s)` | the value of a JSON-encoded string (an error when it is not JSON) |
 /// | `number(x)` | a number from a number, a numeric string, a boolean (1/0) or a time (epoch seconds); null otherwise |
 /// | `string(x)` | text: numbers as in JSON, times in ISO 8601, arrays and objects as JSON |
+/// | `split(s, sep)` | the parts of string `s` between each `sep`: `split("ml/vision", "/")` is `["ml", "vision"]` |
+/// | `at(array, i)` | element `i` (0 the first, -1 the last), or null past either end |
+/// | `values(object, glob)` | the values of the keys matching `glob` (`*` any characters but a dot), in key order; all of them without `glob`; null for null |
+/// | `if(c, a, b)` | `a` when `c` is true, else `b` (both are evaluated; null counts as false) |
 public struct Function: Sendable {
     public let name: String
     /// How it is called, for `pipeline list`: `time(x)`.
@@ -142,6 +146,33 @@ public enum Functions {
             case .time(let t): .string(Timestamp.format(t))
             case let other: .string(other.json.jsonText)
             }
+        },
+        Function(name: "split", signature: "split(s, sep)", arity: 2...2, takesPredicate: false) {
+            args, _ throws(ExpressionError) in
+            guard let text = try string("split", args[0]), let separator = try string("split", args[1]) else { return .null }
+            guard !separator.isEmpty else { throw ExpressionError("split(): the separator is empty") }
+            return .array(text.components(separatedBy: separator).map { .string($0) })
+        },
+        Function(name: "at", signature: "at(array, i)", arity: 2...2, takesPredicate: false) { args, _ throws(ExpressionError) in
+            guard let elements = try array("at", args[0]) else { return .null }
+            guard case .number(let number) = args[1], let index = Int(exactly: number) else {
+                throw mismatch("at", "a whole number as the index", args[1])
+            }
+            let position = index < 0 ? elements.count + index : index
+            return elements.indices.contains(position) ? elements[position] : .null
+        },
+        Function(name: "values", signature: "values(object, glob)", arity: 1...2, takesPredicate: false) {
+            args, _ throws(ExpressionError) in
+            switch args[0] {
+            case .null: return .null
+            case .object(let object):
+                let glob = args.count == 2 ? try string("values", args[1]).map(KeyGlob.init) : nil
+                return .array(object.filter { glob?.matches($0.key) ?? true }.map { Value($0.value) })
+            case let other: throw mismatch("values", "an object", other)
+            }
+        },
+        Function(name: "if", signature: "if(c, a, b)", arity: 3...3, takesPredicate: false) { args, _ in
+            args[0] == .bool(true) ? args[1] : args[2]
         },
     ]
 

@@ -174,6 +174,52 @@ import Testing
         #expect(try Evaluate.value("string(missing)") == .null)
     }
 
+    @Test func splitCutsAStringAtEachSeparator() throws {
+        #expect(
+            try Evaluate.value("split(path, \"/\")", ["path": "ml-team/vision"])
+                == .array([.string("ml-team"), .string("vision")]))
+        #expect(try Evaluate.value("split(\"a\", \",\")") == .array([.string("a")]))
+        #expect(try Evaluate.value("split(\"a,,b\", \",\")") == .array([.string("a"), .string(""), .string("b")]))
+        #expect(try Evaluate.value("split(missing, \"/\")") == .null)
+        #expect(Evaluate.evaluationError("split(\"a\", \"\")")?.description.hasSuffix("split(): the separator is empty") == true)
+    }
+
+    @Test func atTakesAnElementFromEitherEndAndNullPastThem() throws {
+        let record: JSON = ["xs": ["a", "b", "c"]]
+        #expect(try Evaluate.value("at(xs, 0)", record) == .string("a"))
+        #expect(try Evaluate.value("at(xs, -1)", record) == .string("c"))
+        #expect(try Evaluate.value("at(xs, 3)", record) == .null)
+        #expect(try Evaluate.value("at(xs, -4)", record) == .null)
+        #expect(try Evaluate.value("at(split(\"entity/project\", \"/\"), -1)") == .string("project"))
+        #expect(
+            Evaluate.evaluationError("at(xs, 1.5)", record)?.description.hasSuffix(
+                "at() expects a whole number as the index, found a number") == true)
+    }
+
+    @Test func valuesTakesTheValuesOfKeysMatchingAGlobWhoseStarStopsAtDots() throws {
+        let record: JSON = [
+            "m": [
+                "system.gpu.0.gpu": 80, "system.gpu.1.gpu": 60, "system.gpu.process.0.gpu": 99, "system.gpu.0.memory": 5,
+                "system.gpu.10.gpu": 40, "system.cpu": 20,
+            ]
+        ]
+        #expect(try Evaluate.value("values(m, \"system.gpu.*.gpu\")", record) == .array([.number(80), .number(60), .number(40)]))
+        #expect(try Evaluate.value("mean(values(m, \"system.gpu.*.gpu\"))", record) == .number(60))
+        #expect(try Evaluate.value("values(m, \"system.cpu\")", record) == .array([.number(20)]))
+        #expect(try Evaluate.value("len(values(m))", record) == .number(6))
+        #expect(try Evaluate.value("mean(values(m, \"disk.*\"))", record) == .null, "no key matches: nothing to average")
+        #expect(try Evaluate.value("values(missing, \"*\")") == .null)
+        #expect(
+            Evaluate.evaluationError("values(\"x\")")?.description.hasSuffix("values() expects an object, found a string") == true
+        )
+    }
+
+    @Test func ifChoosesByItsConditionAndNullIsFalse() throws {
+        #expect(try Evaluate.value("if(state == \"running\", 1, 2)", ["state": "running"]) == .number(1))
+        #expect(try Evaluate.value("if(state == \"running\", 1, 2)", ["state": "finished"]) == .number(2))
+        #expect(try Evaluate.value("if(missing, 1, 2)") == .number(2))
+    }
+
     @Test func everyFunctionHasASignatureAndAUniqueName() {
         #expect(Set(Functions.all.map(\.name)).count == Functions.all.count)
         for function in Functions.all { #expect(function.signature.hasPrefix(function.name)) }

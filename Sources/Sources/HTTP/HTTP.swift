@@ -66,6 +66,12 @@ struct HTTPSource: Source {
                     async, submitted: page, response: response, answer: answer, send: send,
                     waiter: HTTPAsyncWaiter(try context.fetcher().http), now: context.run.now)
             }
+            for (path, message) in options.require where HTTPRecordsPath.value(at: path, in: answer) == nil {
+                throw HTTPSourceError(
+                    method: options.method, url: page.url,
+                    message: "\(try message.render(input)) (the answer has no \(path.description))",
+                    advice: "check the configuration against the API, and the credentials' access")
+            }
             var records = HTTPRecordsPath.records(at: options.records, in: answer)
             let count = records.count
             if !options.decodeJSON.isEmpty { records = records.map { HTTPJSONStrings.decode(options.decodeJSON, in: $0) } }

@@ -23,6 +23,9 @@ struct HTTPSourceOptions: Sendable, Decodable {
     var since: TimeSpan?
     /// Where a 200 answer states errors (GraphQL: `errors`); a non-empty value there fails the stage.
     var errorsPath: HTTPRecordsPath?
+    /// Paths every answer must hold (not null), each with the failure's message, a template over
+    /// the input record: GraphQL answers an unknown object with `null`, not an error.
+    var require: [(path: HTTPRecordsPath, message: RecordTemplate)]
     var rateLimits: HTTPRateLimitOptions?
     /// Submit, then fetch the result by request id (`HTTPAsync`); nil: the answer is the result.
     var async: HTTPAsync?
@@ -52,6 +55,15 @@ struct HTTPSourceOptions: Sendable, Decodable {
         stopWhenOlder = try reader.optional("stop_when_older")
         since = try reader.optional("since")
         errorsPath = try reader.optional("errors_path")
+        let required: [String: RecordTemplate] = try reader.optional("require") ?? [:]
+        require = try required.sorted { $0.key < $1.key }.map { path, message in
+            let steps = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard !path.isEmpty, !steps.contains(where: \.isEmpty) else {
+                throw reader.failure(
+                    ["require", path], "\"\(path)\" is not a path; write keys separated by dots, e.g. data.project")
+            }
+            return (HTTPRecordsPath(steps), message)
+        }
         rateLimits = try reader.optional("rate_limits")
         async = try reader.optional("async")
         if async != nil, pagination != nil {
@@ -65,7 +77,9 @@ struct HTTPSourceOptions: Sendable, Decodable {
 
     /// The input record's fields the templates read (`{since}` is the stage's own when `since` is set).
     var templateFields: [FieldPath] {
-        let all = url.fields + query.values.flatMap(\.fields) + (body?.fields ?? []) + addFields.values.flatMap(\.fields)
+        let all =
+            url.fields + query.values.flatMap(\.fields) + (body?.fields ?? []) + addFields.values.flatMap(\.fields)
+            + require.flatMap(\.message.fields)
         return since == nil ? all : all.filter { $0.description != Self.sinceField }
     }
 
@@ -78,7 +92,10 @@ struct HTTPSourceOptions: Sendable, Decodable {
         let own = decodeJSON.compactMap { FieldPath($0.description) } + (stopWhenOlder.map { [$0.field] } ?? [])
         var selection = records.union(FieldSelection(own))
         for step in (self.records?.steps ?? []).reversed() { selection = selection.nested(under: step) }
-        let answerPaths = [errorsPath] + (pagination?.answerPaths ?? [])
+        // A required path on the way to the records is kept by their selection; another is kept whole.
+        let recordSteps = self.records?.steps ?? []
+        let required = require.map(\.path).filter { !recordSteps.starts(with: $0.steps) }
+        let answerPaths = [errorsPath] + (pagination?.answerPaths ?? []) + required
         return selection.union(FieldSelection(answerPaths.compactMap { $0.flatMap { FieldPath($0.description) } }))
     }
 
@@ -104,6 +121,9 @@ struct HTTPSourceOptions: Sendable, Decodable {
             + "(default: none)",
         "errors_path":
             "path where a 200 answer states errors, e.g. errors for GraphQL; non-empty fails the stage (default: none)",
+        "require":
+            "path -> message: paths every answer must hold (not null), else the stage fails with the message, a template over the input "
+            + "record, e.g. {\"data.project\": \"no project {path}\"} (GraphQL answers an unknown object with null) (default: none)",
         "add_fields":
             "fields set on every record, name -> template with {field} from the input record, e.g. {\"project\": \"{name}\"} (default: none)",
         "rate_limits":

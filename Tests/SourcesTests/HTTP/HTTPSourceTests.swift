@@ -150,6 +150,45 @@ struct HTTPSourceTests {
         }
     }
 
+    @Test("require: an answer without a required path (GraphQL's null for an unknown object) fails with the stated message")
+    func require() async throws {
+        let answers = [
+            "ml/vision":
+                "{\"data\":{\"project\":{\"runs\":{\"edges\":[{\"node\":{\"id\":1,\"big\":\"x\"}}]}}},\"meta\":{\"ok\":true}}",
+            "ml/gone": "{\"data\":{\"project\":null},\"meta\":{\"ok\":true}}",
+            "ml/odd": "{\"data\":{\"project\":{\"runs\":{\"edges\":[]}}}}",
+        ]
+        try await withServer({ request in
+            let body = String(decoding: request.body, as: UTF8.self)
+            return .json(answers.first { body.contains($0.key) }?.value ?? "{}")
+        }) { server in
+            let http = makeTestClient()
+            defer { http.shutdown() }
+            let options: JSON = [
+                "url": .string(server.baseURL + "/graphql"), "method": "POST", "body": ["variables": ["project": "{path}"]],
+                "records": "data.project.runs.edges.node",
+                "require": ["data.project": "no project {path} (or the key cannot read it)", "meta.ok": "no meta for {path}"],
+            ]
+            // Only `id` is read downstream: the required paths are still seen.
+            let fields = FieldSelection([FieldPath("id")!])
+            let records = try await runSource("http", options, input: ["path": "ml/vision"], http: http, fields: fields)
+            #expect(records == [["id": 1]])
+            let gone = await thrownError {
+                _ = try await runSource("http", options, input: ["path": "ml/gone"], http: http, fields: fields)
+            }
+            #expect(
+                "\(gone.map { "\($0)" } ?? "")".contains(
+                    "no project ml/gone (or the key cannot read it) (the answer has no data.project)"),
+                "\(String(describing: gone))")
+            let odd = await thrownError {
+                _ = try await runSource("http", options, input: ["path": "ml/odd"], http: http, fields: fields)
+            }
+            #expect(
+                "\(odd.map { "\($0)" } ?? "")".contains("no meta for ml/odd (the answer has no meta.ok)"),
+                "\(String(describing: odd))")
+        }
+    }
+
     @Test("without errors_path, an empty errors list is no failure")
     func emptyErrors() async throws {
         try await withServer({ _ in .json("{\"data\":[{\"id\":1}],\"errors\":[]}") }) { server in

@@ -80,7 +80,8 @@ let package = Package(
         .testTarget(
             name: "PipelineCLITests",
             dependencies: [
-                "TestKit", "Pipeline", "HTTP", "Storage", "FakeGitHub", "FakeAsana", "FakeDatadog", "LoopbackHTTP", "Moto",
+                "TestKit", "Pipeline", "HTTP", "Storage", "FakeGitHub", "FakeAsana", "FakeWandB", "FakeDatadog", "LoopbackHTTP",
+                "Moto",
             ]),
         // One compliance test over every registered stage type (StageCatalog.registry).
         .testTarget(

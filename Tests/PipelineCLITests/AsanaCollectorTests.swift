@@ -150,7 +150,7 @@ struct AsanaCollectorTests {
         defer { fake.stop() }
         let result = try await Self.run(fake, projects: ["1001", "999", "1003"])
         #expect(result.exitCode == 1)
-        #expect(result.stderr.contains("stage project: failed for an input record"), "\(result.stderr)")
+        #expect(result.stderr.contains("stage project: failed for an input record: "), "\(result.stderr)")
         #expect(result.stderr.contains("project: Unknown object: 999"), "\(result.stderr)")
         let values = try result.values()
         #expect(values["collector.asana.error_count"] == 1)

@@ -329,6 +329,17 @@ public struct Executor: Sendable {
         }
     }
 
+    /// The failures of a source run per input record, on one line: each different message (the
+    /// first three), so that two projects failing for two reasons both show.
+    static func inputFailures(_ failures: [String]) -> String {
+        var distinct: [String] = []
+        for failure in failures where !distinct.contains(failure) { distinct.append(failure) }
+        let records = failures.count == 1 ? "an input record" : "\(failures.count) input records"
+        let shown = distinct.prefix(3).joined(separator: " | ")
+        let more = distinct.count > 3 ? " | and \(distinct.count - 3) more" : ""
+        return "failed for \(records): \(shown)\(more)"
+    }
+
     static func runStage(
         _ stage: PipelinePlan.Stage, input: BoundedChannel?, output: Output, context: StageContext, cache: SourceCache? = nil,
         report: RunReportSlot
@@ -341,10 +352,9 @@ public struct Executor: Sendable {
                     let failures = try await runParameterised(
                         source, input: input, output: output, context: context, limit: stage.concurrency,
                         continueOnError: stage.continueOnInputError)
-                    if let first = failures.first {
+                    if !failures.isEmpty {
                         try Task.checkCancellation()
-                        let others = failures.count > 1 ? " (and \(failures.count - 1) more input records)" : ""
-                        return .finishedWithError("failed for an input record\(others): \(first)")
+                        return .finishedWithError(Self.inputFailures(failures))
                     }
                 } else {
                     try await source.run(input: nil, output: output, context: context)

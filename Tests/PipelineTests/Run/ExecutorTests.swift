@@ -419,7 +419,7 @@ struct ExecutorTests {
         #expect(
             report.outcomes["fetch"]
                 == .finishedWithError(
-                    #"failed for an input record (and 2 more input records): the input record has no field "sha" for the template "/items/{sha}""#
+                    #"failed for 3 input records: the input record has no field "sha" for the template "/items/{sha}""#
                 ))
         #expect(report.outcomes["fetched"] == .finished)
         #expect(report.errorCount == 1)

@@ -81,6 +81,8 @@ public struct FakeWandBRun: Sendable {
             object["system.gpu.\(index).gpu"] = value
             object["system.gpu.\(index).memory"] = 40
             object["system.gpu.\(index).temp"] = 61
+            // W&B also reports the run's own process per GPU: not the GPU's utilization.
+            object["system.gpu.process.\(index).gpu"] = 99
         }
         return FakeWandBData.jsonText(object)
     }

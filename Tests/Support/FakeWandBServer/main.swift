@@ -1,7 +1,7 @@
 // fake-wandb: the fake Weights & Biases GraphQL API as a standalone server, for trying
 // pipelines/wandb.json by hand.
 //
-//   fake-wandb [--port N] [--seed N] [--now ISO8601] [--key K] [--latency-ms N] [--expected]
+//   fake-wandb [--port N] [--seed N] [--now ISO8601] [--key K] [--latency-ms N] [--old-runs N] [--recent-runs N] [--expected]
 //
 // Prints exactly one line, the base URL (http://127.0.0.1:PORT, the WANDB_BASE_URL; the API is
 // its /graphql), then serves until SIGTERM or SIGINT. With --expected it prints the expected
@@ -18,12 +18,16 @@ struct Options {
     var now = Date().timeIntervalSince1970.rounded(.down)
     var key = FakeWandB.defaultKey
     var latencyMilliseconds = 0
+    var oldRuns = 40
+    var recentRuns = 60
     var expected = false
 }
 
 func usage() -> Never {
     FileHandle.standardError.write(
-        Data("usage: fake-wandb [--port N] [--seed N] [--now ISO8601] [--key K] [--latency-ms N] [--expected]\n".utf8))
+        Data(
+            "usage: fake-wandb [--port N] [--seed N] [--now ISO8601] [--key K] [--latency-ms N] [--old-runs N] [--recent-runs N] [--expected]\n"
+                .utf8))
     exit(2)
 }
 
@@ -49,6 +53,12 @@ func parse(_ all: [String]) -> Options {
             guard let time = WandBTime.parse(value(argument)) else { usage() }
             options.now = time
         case "--key": options.key = value(argument)
+        case "--old-runs":
+            guard let count = Int(value(argument)), count >= 0 else { usage() }
+            options.oldRuns = count
+        case "--recent-runs":
+            guard let count = Int(value(argument)), count >= 0 else { usage() }
+            options.recentRuns = count
         case "--latency-ms":
             guard let latency = Int(value(argument)), latency >= 0 else { usage() }
             options.latencyMilliseconds = latency
@@ -60,7 +70,8 @@ func parse(_ all: [String]) -> Options {
 }
 
 let options = parse(Array(CommandLine.arguments.dropFirst()))
-let data = FakeWandBData.scenario(now: options.now, seed: options.seed)
+let data = FakeWandBData.scenario(
+    now: options.now, seed: options.seed, oldRuns: options.oldRuns, recentRuns: options.recentRuns)
 if options.expected {
     for point in data.expectedMetrics(projects: FakeWandBData.defaultProjects) { print(point) }
     exit(0)

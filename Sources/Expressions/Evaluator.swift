@@ -79,12 +79,34 @@ struct Evaluator {
         }
     }
 
+    /// The functions whose second argument is evaluated per element, `it` bound to it: the
+    /// predicates `any`, `all`, `first` and `filter`, and the expressions of `map` and `sort`.
     private func predicate(_ name: String, _ arguments: [Node], column: Int) throws(ExpressionError) -> Value {
         let elements: [Value]
         switch try evaluate(arguments[0]) {
-        case .null: return name == "first" ? .null : .bool(name == "all")
+        case .null: return ["first", "filter", "map", "sort"].contains(name) ? .null : .bool(name == "all")
         case .array(let array): elements = array
         case let other: throw ExpressionError(column: column, "\(name)() expects an array, found \(other.kindName)")
+        }
+        func each(_ element: Value) throws(ExpressionError) -> Value {
+            var inner = self
+            inner.it = element
+            return try inner.evaluate(arguments[1])
+        }
+        switch name {
+        case "map":
+            var mapped: [Value] = []
+            for element in elements { mapped.append(try each(element)) }
+            return .array(mapped)
+        case "filter":
+            var kept: [Value] = []
+            for element in elements where try truth(try each(element), "filter()", column) { kept.append(element) }
+            return .array(kept)
+        case "sort":
+            var keyed: [(key: Value, element: Value)] = []
+            for element in elements { keyed.append((try each(element), element)) }
+            return .array(try Self.sorted(keyed, column: column))
+        default: break
         }
         for element in elements {
             var inner = self
@@ -98,6 +120,31 @@ struct Evaluator {
             }
         }
         return name == "first" ? .null : .bool(name == "all")
+    }
+
+    /// `keyed` ordered by key, stably; null keys last. Keys of two kinds cannot be ordered.
+    private static func sorted(_ keyed: [(key: Value, element: Value)], column: Int) throws(ExpressionError) -> [Value] {
+        var failure: ExpressionError?
+        let indexed = keyed.enumerated().map { (offset: $0.offset, key: $0.element.key, element: $0.element.element) }
+        let ordered = indexed.sorted { a, b in
+            switch (a.key.isNull, b.key.isNull) {
+            case (true, true): return a.offset < b.offset
+            case (true, false): return false
+            case (false, true): return true
+            case (false, false):
+                guard let order = Value.order(a.key, b.key) else {
+                    failure =
+                        failure
+                        ?? ExpressionError(
+                            column: column,
+                            "sort() orders numbers, strings or times of one kind, found \(a.key.kindName) and \(b.key.kindName)")
+                    return a.offset < b.offset
+                }
+                return order == 0 ? a.offset < b.offset : order < 0
+            }
+        }
+        if let failure { throw failure }
+        return ordered.map(\.element)
     }
 
     static func apply(_ op: String, _ a: Value, _ b: Value, column: Int) throws(ExpressionError) -> Value {

@@ -16,6 +16,9 @@ import Pipeline
 /// | `mean(array)` | their mean (null when empty) |
 /// | `any(array, p)`, `all(array, p)` | whether `p` holds for one / every element, `it` being the element |
 /// | `first(array, p)` | the first element for which `p` holds, or null |
+/// | `filter(array, p)` | the elements for which `p` holds, in order |
+/// | `map(array, e)` | `e` of each element (`it`): `sum(map(intervals, at(it, 1) - at(it, 0)))` |
+/// | `sort(array, e)` | the elements ordered by `e` of each (numbers, strings or times; nulls last; ties keep their order) |
 /// | `len(x)` | the characters of a string, the elements of an array, the keys of an object |
 /// | `lower(s)`, `upper(s)` | the string in lower / upper case |
 /// | `contains(s, sub)` | whether string `s` contains `sub`, or array `s` an element equal to `sub` |
@@ -95,6 +98,9 @@ public enum Functions {
         Function(name: "any", signature: "any(array, predicate)", arity: 2...2, takesPredicate: true) { _, _ in .null },
         Function(name: "all", signature: "all(array, predicate)", arity: 2...2, takesPredicate: true) { _, _ in .null },
         Function(name: "first", signature: "first(array, predicate)", arity: 2...2, takesPredicate: true) { _, _ in .null },
+        Function(name: "filter", signature: "filter(array, predicate)", arity: 2...2, takesPredicate: true) { _, _ in .null },
+        Function(name: "map", signature: "map(array, expression)", arity: 2...2, takesPredicate: true) { _, _ in .null },
+        Function(name: "sort", signature: "sort(array, key)", arity: 2...2, takesPredicate: true) { _, _ in .null },
         Function(name: "len", signature: "len(x)", arity: 1...1, takesPredicate: false) { args, _ throws(ExpressionError) in
             switch args[0] {
             case .null: return .null

@@ -158,7 +158,7 @@ struct Parser {
         var arguments: [Node] = []
         if take(")") == nil {
             repeat {
-                // The second argument of any/all/first is the predicate.
+                // The second argument of any/all/first/filter/map/sort is evaluated per element (`it`).
                 let isPredicate = function.takesPredicate && arguments.count == 1
                 if isPredicate { predicateDepth += 1 }
                 arguments.append(try or())

@@ -214,6 +214,38 @@ import Testing
         )
     }
 
+    @Test func mapEvaluatesItsExpressionForEachElement() throws {
+        let record: JSON = ["intervals": [[100, 160], [200, nil], [300, 330]]]
+        #expect(try Evaluate.value("map(intervals, at(it, 1) - at(it, 0))", record) == .array([.number(60), .null, .number(30)]))
+        #expect(try Evaluate.value("sum(map(intervals, (at(it, 1) ?? 250) - at(it, 0)))", record) == .number(140))
+        #expect(try Evaluate.value("map(missing, it)") == .null)
+        #expect(try Evaluate.value("map(xs, it)", ["xs": []]) == .array([]))
+    }
+
+    @Test func filterKeepsTheElementsForWhichThePredicateHolds() throws {
+        let record: JSON = ["rows": [["p": true, "s": "A"], ["p": false, "s": "B"], ["s": "C"]]]
+        #expect(try Evaluate.value("count(filter(rows, it.p != false))", record) == .number(2))
+        #expect(try Evaluate.value("map(filter(rows, it.p), it.s)", record) == .array([.string("A")]))
+        #expect(try Evaluate.value("at(filter(rows, it.p != false), -1).s", record) == .string("C"))
+        #expect(Evaluate.evaluationError("filter(rows, it.s)", record)?.description.contains("takes booleans") == true)
+    }
+
+    @Test func sortOrdersByTheKeyStablyWithNullsLast() throws {
+        let record: JSON = [
+            "rows": [["t": 2, "s": "b"], ["t": nil, "s": "n"], ["t": 0, "s": "a"], ["t": 2, "s": "c"], ["t": 1, "s": "x"]]
+        ]
+        #expect(
+            try Evaluate.value("map(sort(rows, it.t), it.s)", record)
+                == .array([.string("a"), .string("x"), .string("b"), .string("c"), .string("n")]))
+        #expect(try Evaluate.value("first(sort(rows, it.t), it.t > 0).s", record) == .string("x"))
+        #expect(
+            Evaluate.evaluationError("sort(xs, it)", ["xs": [1, "a"]])?.description.hasSuffix(
+                "sort() orders numbers, strings or times of one kind, found a string and a number") == true
+                || Evaluate.evaluationError("sort(xs, it)", ["xs": [1, "a"]])?.description.hasSuffix(
+                    "sort() orders numbers, strings or times of one kind, found a number and a string") == true
+        )
+    }
+
     @Test func ifChoosesByItsConditionAndNullIsFalse() throws {
         #expect(try Evaluate.value("if(state == \"running\", 1, 2)", ["state": "running"]) == .number(1))
         #expect(try Evaluate.value("if(state == \"running\", 1, 2)", ["state": "finished"]) == .number(2))

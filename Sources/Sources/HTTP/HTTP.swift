@@ -64,7 +64,8 @@ struct HTTPSource: Source {
             if let async = options.async {
                 (response, answer) = try await asyncResult(
                     async, submitted: page, response: response, answer: answer, send: send,
-                    waiter: HTTPAsyncWaiter(try context.fetcher().http), now: context.run.now)
+                    waiter: HTTPAsyncWaiter(try context.fetcher().http), now: context.run.now,
+                    logger: context.logger)
             }
             for (path, message) in options.require where HTTPRecordsPath.value(at: path, in: answer) == nil {
                 throw HTTPSourceError(

@@ -17,7 +17,8 @@ import Pipeline
 /// The result answer takes the submit answer's place: `records`, `decode_json` and
 /// `errors_path` apply to it. A value at `error_path` (a JSON-encoded string is decoded) fails
 /// the stage, whatever the status, with the error's `type: message` (or its message): only those
-/// are shown, never the rest of the error (it may hold server internals). A 5xx without such an
+/// are shown, never the rest of the error (it may hold server internals); an error whose `type`
+/// is in `no_records_on` means the stage has nothing to list. A 5xx without such an
 /// error, a timeout or a dropped connection is asked again after `poll_interval`, a 408 or 429
 /// after its `Retry-After` (or the `rate_limits` reset header), at most `maxTransientFailures`
 /// times in a row; any other non-2xx answer fails the stage.
@@ -41,11 +42,16 @@ struct HTTPAsync: Sendable, Decodable {
     var errorPaths: [HTTPRecordsPath]
     /// Paths of the result answer whose JSON-encoded string is decoded before `records` is read.
     var decodeJSON: [HTTPRecordsPath]
+    /// Error types that mean "nothing to list" (SkyPilot's `ClusterNotUpError` from the job queue:
+    /// no jobs controller, so no managed jobs): the stage emits no records, and no error.
+    var noRecordsOn: [String]
 
     static let defaultPollInterval = TimeSpan("1s")!
     static let defaultDeadline = TimeSpan("2m")!
     static let maxTransientFailures = 5
-    static let keys = ["request_id", "result", "poll_interval", "deadline", "done_when", "error_path", "decode_json"]
+    static let keys = [
+        "request_id", "result", "poll_interval", "deadline", "done_when", "error_path", "decode_json", "no_records_on",
+    ]
 
     init(from decoder: any Decoder) throws {
         let reader = try OptionReader(decoder)
@@ -87,6 +93,7 @@ struct HTTPAsync: Sendable, Decodable {
             errorPaths = try reader.optional("error_path", as: [HTTPRecordsPath].self) ?? []
         }
         decodeJSON = try reader.optional("decode_json") ?? []
+        noRecordsOn = try reader.optional("no_records_on") ?? []
         if let failure = reader.unknownKeyFailure(known: Self.keys) { throw failure }
     }
 
@@ -127,8 +134,8 @@ struct HTTPAsync: Sendable, Decodable {
         }
     }
 
-    /// The failure a result answer states, as `type: message` (or the message), or nil.
-    func failure(in answer: JSON) -> String? {
+    /// The failure a result answer states: its `type`, and `type: message` (or the message), or nil.
+    func failure(in answer: JSON) -> (type: String?, text: String)? {
         for path in errorPaths {
             guard var value = HTTPRecordsPath.value(at: path, in: answer) else { continue }
             if case .string(let text) = value, let decoded = try? JSONParser.parse(text) { value = decoded }
@@ -140,13 +147,13 @@ struct HTTPAsync: Sendable, Decodable {
                 let message = object["message"].flatMap(HTTPSourceError.message(of:))
                 let type = object["type"]?.string
                 switch (type, message) {
-                case (let type?, let message?): return HTTPSourceError.oneLine("\(type): \(message)")
-                case (nil, let message?): return HTTPSourceError.oneLine(message)
-                case (let type?, nil): return type
-                case (nil, nil): return "an error without a type or message"
+                case (let type?, let message?): return (type, HTTPSourceError.oneLine("\(type): \(message)"))
+                case (nil, let message?): return (nil, HTTPSourceError.oneLine(message))
+                case (let type?, nil): return (type, type)
+                case (nil, nil): return (nil, "an error without a type or message")
                 }
-            case .string(let text): return HTTPSourceError.oneLine(text)
-            default: return HTTPSourceError.message(of: value).map(HTTPSourceError.oneLine) ?? value.jsonText
+            case .string(let text): return (nil, HTTPSourceError.oneLine(text))
+            default: return (nil, HTTPSourceError.message(of: value).map(HTTPSourceError.oneLine) ?? value.jsonText)
             }
         }
         return nil
@@ -172,7 +179,7 @@ extension HTTPSource {
     /// the result answer, once done, in place of the submit's.
     func asyncResult(
         _ async: HTTPAsync, submitted page: HTTPPage, response: HTTPResponse, answer: JSON,
-        send: @Sendable (HTTPRequest) async throws -> HTTPResponse, waiter: HTTPAsyncWaiter, now: Double
+        send: @Sendable (HTTPRequest) async throws -> HTTPResponse, waiter: HTTPAsyncWaiter, now: Double, logger: Logger
     ) async throws -> (HTTPResponse, JSON) {
         guard let id = async.id(in: response, answer: answer) else {
             throw HTTPSourceError(
@@ -226,8 +233,12 @@ extension HTTPSource {
             let parsed = try? JSONParser.parse(result.body)
             let body = parsed.map(async.decoded)
             if let body, let failure = async.failure(in: body) {
+                if let type = failure.type, async.noRecordsOn.contains(type) {
+                    logger.info("request \(id) answered \(failure.text): no records (async.no_records_on)")
+                    return (result, .null)
+                }
                 throw HTTPSourceError(
-                    method: async.resultMethod, url: url, message: "request \(id) failed: \(failure)",
+                    method: async.resultMethod, url: url, message: "request \(id) failed: \(failure.text)",
                     advice: "see the API's log for the request")
             }
             guard result.isSuccess else {

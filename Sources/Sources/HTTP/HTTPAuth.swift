@@ -30,6 +30,15 @@ enum HTTPAuth: Sendable, Decodable {
         }
     }
 
+    /// Whether the credential is empty (`${VAR:-}` unset): then no header is sent at all.
+    var isEmpty: Bool {
+        switch self {
+        case .bearer(let token): token.isEmpty
+        case .basic(let user, _): user.isEmpty
+        case .header(_, let value): value.isEmpty
+        }
+    }
+
     /// The request header carrying the credential. Its value is never logged nor put in errors.
     var header: (String, String) {
         switch self {

@@ -21,11 +21,31 @@ struct HTTPRecordsPath: Sendable, Decodable {
 
     var description: String { steps.joined(separator: ".") }
 
-    /// The records `path` (nil: the whole answer) reaches in `answer`.
-    static func records(at path: HTTPRecordsPath?, in answer: JSON) -> [JSON] {
+    /// The records the first of `paths` that reaches something (`reaches(in:)`) finds in `answer`;
+    /// no paths: the whole answer.
+    static func records(at paths: [HTTPRecordsPath], in answer: JSON) -> [JSON] {
+        guard let path = paths.first(where: { $0.reaches(in: answer) }) ?? (paths.isEmpty ? HTTPRecordsPath([]) : nil) else {
+            return []
+        }
         var found: [JSON] = []
-        collect(answer, (path?.steps ?? [])[...], into: &found)
+        collect(answer, path.steps[...], into: &found)
         return found
+    }
+
+    /// Whether the path leads somewhere in `answer`: every step found (an empty array on the way
+    /// counts), ending on a value that is not null. `return_value.jobs` reaches `{"jobs": []}`, not
+    /// a bare list of rows.
+    func reaches(in answer: JSON) -> Bool { Self.reaches(answer, steps[...]) }
+
+    private static func reaches(_ value: JSON, _ steps: ArraySlice<String>) -> Bool {
+        switch value {
+        case .null: return false
+        case .array(let elements) where !steps.isEmpty:
+            return elements.isEmpty || elements.contains { reaches($0, steps) }
+        case .object(let object) where !steps.isEmpty:
+            return object[steps.first!].map { reaches($0, steps.dropFirst()) } ?? false
+        default: return steps.isEmpty
+        }
     }
 
     private static func collect(_ value: JSON, _ steps: ArraySlice<String>, into found: inout [JSON]) {

@@ -12,8 +12,9 @@ struct HTTPSourceOptions: Sendable, Decodable {
     /// A JSON body (GraphQL: `{"query": …, "variables": {…}}`); sent as `application/json`.
     var body: HTTPBodyTemplate?
     var auth: HTTPAuth?
-    /// Where the records sit in an answer; nil: the whole answer.
-    var records: HTTPRecordsPath?
+    /// Where the records sit in an answer, the first path that reaches something (an API whose
+    /// answer changed shape across versions); empty: the whole answer.
+    var records: [HTTPRecordsPath]
     /// Fields of each record holding JSON as a string, decoded in place.
     var decodeJSON: [HTTPRecordsPath]
     var pagination: HTTPPagination?
@@ -47,7 +48,14 @@ struct HTTPSourceOptions: Sendable, Decodable {
         headers = try reader.optional("headers") ?? [:]
         body = try reader.optional("body", as: JSON.self).map(HTTPBodyTemplate.init)
         auth = try reader.optional("auth")
-        records = try reader.optional("records")
+        // One path, or a list of them.
+        if case .array? = try reader.optional("records", as: JSON.self) {
+            records = try reader.required("records")
+            guard !records.isEmpty else { throw reader.failure("records", "list at least one path, or leave records out") }
+        } else {
+            records = try reader.optional("records", as: HTTPRecordsPath.self).map { [$0] } ?? []
+        }
+        auth = auth?.isEmpty == true ? nil : auth
         decodeJSON = try reader.optional("decode_json") ?? []
         pagination = try reader.optional("pagination")
         maxPages = try reader.optional("max_pages") ?? Self.defaultMaxPages
@@ -90,11 +98,13 @@ struct HTTPSourceOptions: Sendable, Decodable {
     /// fields, the errors, the cursor and next URL).
     func selection(records: FieldSelection) -> FieldSelection {
         let own = decodeJSON.compactMap { FieldPath($0.description) } + (stopWhenOlder.map { [$0.field] } ?? [])
-        var selection = records.union(FieldSelection(own))
-        for step in (self.records?.steps ?? []).reversed() { selection = selection.nested(under: step) }
+        let each = records.union(FieldSelection(own))
+        var selection = self.records.isEmpty ? each : FieldSelection([])
+        for path in self.records {
+            selection = selection.union(path.steps.reversed().reduce(each) { $0.nested(under: $1) })
+        }
         // A required path on the way to the records is kept by their selection; another is kept whole.
-        let recordSteps = self.records?.steps ?? []
-        let required = require.map(\.path).filter { !recordSteps.starts(with: $0.steps) }
+        let required = require.map(\.path).filter { path in !self.records.contains { $0.steps.starts(with: path.steps) } }
         let answerPaths = [errorsPath] + (pagination?.answerPaths ?? []) + required
         return selection.union(FieldSelection(answerPaths.compactMap { $0.flatMap { FieldPath($0.description) } }))
     }
@@ -107,8 +117,11 @@ struct HTTPSourceOptions: Sendable, Decodable {
         "body":
             "JSON body, strings may hold {field} from the input record; GraphQL: {\"query\": …, \"variables\": {…}} (default: none)",
         "auth":
-            "{\"type\":\"bearer\",\"token\"}, {\"type\":\"basic\",\"user\",\"password\"} or {\"type\":\"header\",\"name\",\"value\"}; sent only to the URL's origin (default: none)",
-        "records": "dotted path to the records in the answer, mapping over arrays, e.g. data.items (default: the whole answer)",
+            "{\"type\":\"bearer\",\"token\"}, {\"type\":\"basic\",\"user\",\"password\"} or {\"type\":\"header\",\"name\",\"value\"}; sent only to the URL's origin; "
+            + "an empty token, user or value sends none, so ${VAR:-} makes it optional (default: none)",
+        "records":
+            "dotted path to the records in the answer, mapping over arrays, e.g. data.items, or a list of paths, the first that "
+            + "reaches something taken (an answer whose shape changed across versions) (default: the whole answer)",
         "decode_json": "paths within each record whose JSON-encoded string is decoded in place (default: none)",
         "pagination":
             "{\"type\": …}: link; page (param=page, start=1, size_param, size); offset (param=offset, size_param, size); cursor (path, param or variable, has_more); next_url (path) (default: one request)",
@@ -133,7 +146,8 @@ struct HTTPSourceOptions: Sendable, Decodable {
             + "\"result\": {\"url\": \"{base}/api/get?request_id={request_id}\", \"method\": \"GET\"}, "
             + "\"poll_interval\" (1s), \"deadline\" (2m, from the submit), \"done_when\": expression over the result "
             + "(absent: the result request waits, long poll), \"error_path\": path(s) of the request's error in the result "
-            + "(JSON-encoded strings decoded; fails as type: message), \"decode_json\": result paths decoded before records}; "
+            + "(JSON-encoded strings decoded; fails as type: message), \"decode_json\": result paths decoded before records, "
+            + "\"no_records_on\": error types that mean nothing to list (no records, no error)}; "
             + "records and decode_json then apply to the result (default: none)",
     ]
 }

@@ -113,6 +113,45 @@ struct HTTPAsyncTests {
         #expect(count.value == 1)
     }
 
+    @Test("no_records_on: an error of a listed type means nothing to list (no records, no error); another type still fails")
+    func noRecordsOn() async throws {
+        for (type, fails) in [("ClusterNotUpError", false), ("ValueError", true)] {
+            try await withServer({ request in
+                if request.method == "POST" { return .json("null", headers: [("x-skypilot-request-id", "r5")]) }
+                let error = "{\"object\":\"gASVawYA\",\"type\":\"\(type)\",\"message\":\"No in-progress managed jobs.\"}"
+                return .json("{\"detail\":" + payload("r5", status: "FAILED", error: error) + "}", status: 500)
+            }) { server in
+                let options = Self.options(server.baseURL, [("no_records_on", ["ClusterNotUpError"])])
+                if fails {
+                    let error = await thrownError { _ = try await runAsyncHTTP(options) }
+                    #expect(
+                        "\(error.map { "\($0)" } ?? "")".contains("request r5 failed: ValueError: No in-progress managed jobs."))
+                } else {
+                    let records = try await runAsyncHTTP(options)
+                    #expect(records.isEmpty)
+                }
+            }
+        }
+    }
+
+    @Test("records: the first of several paths that reaches something (a dict of jobs, or an older server's bare list)")
+    func recordsAlternatives() async throws {
+        let answers = [
+            "{\"jobs\":[{\"job_id\":1},{\"job_id\":2}],\"total\":2}", "[{\"job_id\":3}]", "{\"jobs\":[],\"total\":0}", "[]",
+        ]
+        for (answer, ids) in zip(answers, [[1.0, 2], [3], [], []]) {
+            try await withServer({ request in
+                if request.method == "POST" { return .json("null", headers: [("x-skypilot-request-id", "r6")]) }
+                return .json(payload("r6", status: "SUCCEEDED", returnValue: answer))
+            }) { server in
+                let options = setting("records", to: ["return_value.jobs", "return_value"], in: Self.options(server.baseURL))
+                let records = try await runAsyncHTTP(options)
+                #expect(records.compactMap { $0["job_id"]?.number } == ids, "\(answer)")
+                #expect(records.count == ids.count, "\(answer): \(records)")
+            }
+        }
+    }
+
     @Test("an error in a 200 result fails too")
     func failureIn200() async throws {
         try await withServer({ request in

@@ -27,6 +27,24 @@ struct HTTPAuthTests {
         }
     }
 
+    @Test(
+        "an empty credential (an unset ${VAR:-}) sends no credentials at all",
+        arguments: [
+            ["type": "bearer", "token": ""], ["type": "basic", "user": "", "password": ""],
+            ["type": "header", "name": "X-API-Key", "value": ""],
+        ] as [JSON])
+    func emptyCredentialSendsNone(auth: JSON) async throws {
+        let seen = Shared<[String]>([])
+        try await withServer({ request in
+            seen.update { $0.append(contentsOf: ["authorization", "x-api-key"].filter { request.headers[$0] != nil }) }
+            return .json(items([1]))
+        }) { server in
+            let records = try await runHTTP(["url": .string(server.baseURL + "/me"), "auth": auth])
+            #expect(records.count == 1)
+        }
+        #expect(seen.value.isEmpty, "\(seen.value)")
+    }
+
     @Test("a wrong credential fails with the API's message")
     func wrongCredential() async throws {
         try await withServer({ _ in .json("{\"message\":\"Bad credentials\"}", status: 401) }) { server in

@@ -85,6 +85,33 @@ else
     fail "the chart's pipelines/ equals pipelines/" "$out"
 fi
 
+# The values files hold each key once: YAML lets a second `wandb:` silently replace the first.
+for file in "$chart"/values*.yaml; do
+    if out=$("$py" - "$file" <<'PY' 2>&1
+import sys, yaml
+
+class Strict(yaml.SafeLoader):
+    pass
+
+def mapping(loader, node):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise SystemExit(f"{sys.argv[1]}:{key_node.start_mark.line + 1}: the key {key!r} appears twice in one mapping")
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+yaml.load(open(sys.argv[1]), Loader=Strict)
+PY
+    ); then
+        pass "$(basename "$file"): no key twice in a mapping"
+    else
+        fail "$(basename "$file"): no key twice in a mapping" "$out"
+    fi
+done
+
 # 2. Lint and render each environment's values.
 declare -A envs=([default]="" [production]="-f $chart/values-production.yaml" [staging]="-f $chart/values-staging.yaml")
 declare -A collectors=([default]="github" [production]="github,ec2" [staging]="github")

@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "fake-github", targets: ["FakeGitHubServer"]),
         .executable(name: "fake-asana", targets: ["FakeAsanaServer"]),
         .executable(name: "fake-wandb", targets: ["FakeWandBServer"]),
+        .executable(name: "fake-skypilot", targets: ["FakeSkyPilotServer"]),
     ],
     targets: [
         // System C libraries, linked directly (see ENGINEERING.md: libcurl without URLSession keeps RSS low).
@@ -49,11 +50,17 @@ let package = Package(
         .target(name: "FakeAsana", dependencies: ["LoopbackHTTP", "FakeGitHub"], path: "Tests/Support/FakeAsana"),
         // A fake of the W&B GraphQL API (runs of projects, filters, cursors, faults) and its expected metrics.
         .target(name: "FakeWandB", dependencies: ["LoopbackHTTP", "FakeGitHub"], path: "Tests/Support/FakeWandB"),
+        // The SkyPilot API server's async protocol, data and expected metrics (skypilot 0.14.1).
+        .target(name: "FakeSkyPilot", dependencies: ["LoopbackHTTP"], path: "Tests/Support/FakeSkyPilot"),
         .target(name: "FakeDatadog", dependencies: ["LoopbackHTTP", "CZlib"], path: "Tests/Support/FakeDatadog"),
         // moto's standalone server (from .venv-test) with SigV4 checking on, for AWS tests.
         .target(name: "Moto", dependencies: ["Pipeline", "HTTP", "AWS"], path: "Tests/Support/Moto"),
+        // The real SkyPilot API server (from .venv-test) on 127.0.0.1, for tests against it.
+        .target(name: "SkyPilotPeer", path: "Tests/Support/SkyPilotPeer"),
         .executableTarget(name: "FakeAsanaServer", dependencies: ["FakeAsana"], path: "Tests/Support/FakeAsanaServer"),
         .executableTarget(name: "FakeWandBServer", dependencies: ["FakeWandB"], path: "Tests/Support/FakeWandBServer"),
+        .executableTarget(
+            name: "FakeSkyPilotServer", dependencies: ["FakeSkyPilot"], path: "Tests/Support/FakeSkyPilotServer"),
         .executableTarget(
             name: "FakeGitHubServer", dependencies: ["FakeGitHub"], path: "Tests/Support/FakeGitHubServer"),
 
@@ -89,7 +96,9 @@ let package = Package(
             dependencies: [
                 "Catalog", "Pipeline", "HTTP", "Storage", "TestKit", "LoopbackHTTP", "FakeGitHub", "FakeDatadog", "Moto",
             ]),
-        .testTarget(name: "SupportTests", dependencies: ["LoopbackHTTP", "FakeGitHub", "FakeAsana", "FakeWandB"]),
+        .testTarget(
+            name: "SupportTests",
+            dependencies: ["LoopbackHTTP", "FakeGitHub", "FakeAsana", "FakeWandB", "FakeSkyPilot", "SkyPilotPeer"]),
     ],
     swiftLanguageModes: [.v6]
 )

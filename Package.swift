@@ -87,8 +87,8 @@ let package = Package(
         .testTarget(
             name: "PipelineCLITests",
             dependencies: [
-                "TestKit", "Pipeline", "HTTP", "Storage", "FakeGitHub", "FakeAsana", "FakeWandB", "FakeDatadog", "LoopbackHTTP",
-                "Moto",
+                "TestKit", "Pipeline", "HTTP", "Storage", "FakeGitHub", "FakeAsana", "FakeWandB", "FakeSkyPilot", "FakeDatadog",
+                "LoopbackHTTP", "Moto", "SkyPilotPeer",
             ]),
         // One compliance test over every registered stage type (StageCatalog.registry).
         .testTarget(

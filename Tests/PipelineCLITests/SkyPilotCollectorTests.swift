@@ -13,7 +13,8 @@ struct SkyPilotCollectorTests {
     static let now = Timestamp.parse(asOf)!
 
     static func fake(token: String? = nil, basicAuth: (user: String, password: String)? = nil) throws -> FakeSkyPilot {
-        try FakeSkyPilot(data: FakeSkyPilotData.scenario(seed: 13, now: now), token: token, basicAuth: basicAuth, requestDelay: 20...120)
+        try FakeSkyPilot(
+            data: FakeSkyPilotData.scenario(seed: 13, now: now), token: token, basicAuth: basicAuth, requestDelay: 20...120)
     }
 
     static func run(endpoint: String, token: String? = nil, asOf: String = Self.asOf) async throws -> CLIRunner.Result {
@@ -185,7 +186,7 @@ struct SkyPilotCollectorTests {
         ] {
             #expect(points[key] == 0, "\(key): \(String(describing: points[key]))")
         }
-        #expect(points.count == 21, "every count and sum (25 points less 4 percentiles: nothing to rank): \(points.keys.sorted())")
+        #expect(points.count == 21, "every count and sum, no percentile (nothing to rank): \(points.keys.sorted())")
         Self.expectNothingSecret(result)
     }
 }

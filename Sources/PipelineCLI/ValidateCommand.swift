@@ -6,7 +6,9 @@ enum ValidateCommand {
         Check pipeline files without running them: JSON syntax, stage types and options, inputs,
         cycles, stages whose output reaches no sink, ${VARIABLES} (set them with --var or the
         environment, as for run) and ${secret:NAME}s (each looked up in the backend
-        PIPELINE_SECRETS names: env, dir:/path or aws; a missing one is named, never its value).
+        PIPELINE_SECRETS names: env, dir:/path or aws; a missing one is named, never its value),
+        and each metric's metadata: a one-line description (the stage's "description"), a unit
+        Datadog knows, and one meaning per metric key.
         Values of ${secret:…}s and of variables named like credentials (…TOKEN…, …KEY…,
         …SECRET…, …PASSWORD…, …PASSWD…, …PASSPHRASE…, …CREDENTIAL…, …PRIVATE…) are shown as
         [secret] wherever a fault would quote them.
@@ -31,6 +33,9 @@ enum ValidateCommand {
                 let file = try PipelineFiles.resolve(name, command: "validate")
                 loader.variables.secrets = try await PipelineFiles.secrets(in: file, command: "validate")
                 let plan = try loader.load(file: file)
+                // What docs, dashboards, monitors and the Datadog sink's metadata are made of.
+                let metadata = MetricMetadataCheck.diagnostics(plan)
+                guard metadata.isEmpty else { throw PipelineFileError(file: file, diagnostics: metadata) }
                 print(SecretRedaction.shared.redact("\(file): ok (\(plan.name), \(plan.stages.count) stages)"))
             } catch let error as CLIError {
                 failed = true

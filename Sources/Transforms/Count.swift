@@ -62,3 +62,7 @@ struct CountTransform: Aggregation {
         }
     }
 }
+
+extension CountTransform.Options: DeclaresMetrics {
+    var metricDeclarations: [MetricDeclaration] { output.declarations([output.metric], groupTags: groupBy?.tagNames ?? []) }
+}

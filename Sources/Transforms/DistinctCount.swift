@@ -82,3 +82,7 @@ struct DistinctCountTransform: Aggregation {
         }
     }
 }
+
+extension DistinctCountTransform.Options: DeclaresMetrics {
+    var metricDeclarations: [MetricDeclaration] { output.declarations([output.metric], groupTags: groupBy?.tagNames ?? []) }
+}

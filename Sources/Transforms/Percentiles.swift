@@ -80,16 +80,14 @@ struct PercentilesTransform: Aggregation {
             "field": "minutes", "percentiles": [0, 50, 75, 90, 95, 100],
             "metric": "github.ci.workflow_duration_minutes", "unit": "minute",
         ], fieldsRead: { .fields([$0.field] + ($0.groupBy?.fields ?? [])) },
-        optionDocs: [
+        optionDocs: MetricOptions.docs([
             "field": "numeric field (required)",
             "percentiles": "percentiles from 0 to 100, each once (required)",
             "names": "metric suffixes by percentile, e.g. {\"50\": \"median\"} (default min, pNN, max)",
             "metric": "metric name prefix (required)",
-            "unit": "unit of the point, e.g. minute (default: none)",
-            "tags": "extra key:value tags of the point (default: none)",
             "group_by":
                 "field (or list of fields) whose values split the result: points per value, tagged with it; a group without numbers emits nothing (default: one set)",
-        ]
+        ])
     ) { PercentilesTransform(options: $0) }
 
     let options: Options
@@ -150,5 +148,11 @@ extension String {
             if character == target { out += replacement } else { out.append(character) }
         }
         return out
+    }
+}
+
+extension PercentilesTransform.Options: DeclaresMetrics {
+    var metricDeclarations: [MetricDeclaration] {
+        output.declarations(outputs.map(\.metric), groupTags: groupBy?.tagNames ?? [])
     }
 }

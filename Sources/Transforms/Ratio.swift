@@ -71,3 +71,7 @@ struct RatioTransform: Aggregation {
         }
     }
 }
+
+extension RatioTransform.Options: DeclaresMetrics {
+    var metricDeclarations: [MetricDeclaration] { output.declarations([output.metric]) }
+}

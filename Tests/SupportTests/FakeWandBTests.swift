@@ -37,7 +37,7 @@ struct FakeWandBTests {
             var headers = ["Content-Type": "application/json"]
             if let key { headers["Authorization"] = "Basic " + Data("\(user):\(key)".utf8).base64EncodedString() }
             return try await http.post(
-                fake.baseURL + "/graphql", json: ["query": query, "variables": variables], headers: headers)
+                fake.baseURL + "/graphql", jsonObject: ["query": query, "variables": variables], headers: headers)
         }
 
         /// One page of `runs` of `entity/project`.
@@ -216,8 +216,12 @@ struct FakeWandBTests {
                 for (index, value) in run.gpuUtilization.enumerated() {
                     #expect((system["system.gpu.\(index).gpu"] as? Double) == value)
                 }
-                #expect(
-                    system.keys.filter { $0.hasSuffix(".gpu") && $0.hasPrefix("system.gpu.") }.count == run.gpuUtilization.count)
+                // Each GPU's utilization, beside the per-process one W&B also reports (system.gpu.process.N.gpu).
+                let perGPU = system.keys.filter {
+                    $0.hasSuffix(".gpu") && $0.hasPrefix("system.gpu.") && !$0.contains(".process.")
+                }
+                #expect(perGPU.count == run.gpuUtilization.count)
+                #expect(system.keys.filter { $0.hasPrefix("system.gpu.process.") }.count == run.gpuUtilization.count)
                 #expect(node["createdAt"] as? String == run.createdAtText)
                 #expect((node["heartbeatAt"] as? String) == run.heartbeatAtText)
                 #expect(run.heartbeatAt != nil || node["heartbeatAt"] is NSNull)
@@ -602,8 +606,9 @@ struct FakeWandBTests {
 }
 
 extension TestHTTP {
-    /// POSTs `json` (a JSONSerialization object) with `headers`.
-    func post(_ url: String, json: Any, headers extra: [String: String] = [:]) async throws -> Response {
+    /// POSTs `json` (a JSONSerialization object) with `headers`. (Not `json: Any`: that would also
+    /// take the String bodies of `post(_:json:headers:)` and crash serializing them.)
+    func post(_ url: String, jsonObject json: [String: Any], headers extra: [String: String] = [:]) async throws -> Response {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = "POST"
         request.httpBody = try JSONSerialization.data(withJSONObject: json)

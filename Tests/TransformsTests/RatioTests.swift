@@ -64,7 +64,7 @@ import Testing
         let typo = Harness.failure("ratio", ["numerator": "a", "denominator": "b", "metric": "c", "scal": 2])
         #expect(
             typo?.message
-                == "unknown option \"scal\" (did you mean \"scale\"?); known options: denominator, metric, numerator, scale, tags, unit"
+                == "unknown option \"scal\" (did you mean \"scale\"?); known options: denominator, group, metric, monitor, numerator, scale, tags, unit"
         )
     }
 }

@@ -15,6 +15,10 @@ public struct PipelinePlan: Sendable {
         /// fails goes on with the others and finishes with the error (counted, exit 1), so its
         /// downstream stages get what the other records gave. Default: the first failure fails it.
         public var continueOnInputError = false
+        /// The stage's `description`: for a metric stage, its metrics' one-line description.
+        public var description: String?
+        /// The metrics it emits, each with the stage's description and name.
+        public var metrics: [MetricDeclaration] = []
 
         public init(
             name: String, kind: StageKind, runtime: StageRuntime, fieldsRead: FieldsRead, inputs: [String],
@@ -37,10 +41,18 @@ public struct PipelinePlan: Sendable {
             self.init(
                 name: name, kind: kind, runtime: built.runtime, fieldsRead: built.fieldsRead, inputs: inputs,
                 concurrency: concurrency, http: http)
+            metrics = built.metrics.map {
+                var metric = $0
+                metric.stage = name
+                return metric
+            }
         }
 
         public var isSink: Bool { if case .sink = runtime { return true } else { return false } }
     }
+
+    /// Every metric its stages declare, in stage order.
+    public var metrics: [MetricDeclaration] { stages.flatMap(\.metrics) }
 
     public var name: String
     /// Default tags of every point, normalised.

@@ -251,6 +251,8 @@ public struct PipelineLoader: Sendable {
             var stage = PipelinePlan.Stage(
                 name: name, kind: kind, built: built, inputs: inputs, concurrency: concurrency, http: http)
             stage.continueOnInputError = continueOnInputError
+            stage.description = object["description"]?.string
+            for index in stage.metrics.indices { stage.metrics[index].description = stage.description }
             return stage
         } catch let failure as OptionsDecoder.Failure {
             // A value whose ${…} failed is still its raw text: the interpolation fault says it all.

@@ -29,10 +29,13 @@ public struct StageKind: Sendable {
     public struct Built: Sendable {
         public var runtime: StageRuntime
         public var fieldsRead: FieldsRead
+        /// The metrics it emits, when its options declare them (`DeclaresMetrics`).
+        public var metrics: [MetricDeclaration]
 
-        public init(runtime: StageRuntime, fieldsRead: FieldsRead) {
+        public init(runtime: StageRuntime, fieldsRead: FieldsRead, metrics: [MetricDeclaration] = []) {
             self.runtime = runtime
             self.fieldsRead = fieldsRead
+            self.metrics = metrics
         }
     }
 
@@ -68,7 +71,9 @@ public struct StageKind: Sendable {
         self.build = { json, path, environment in
             let options = try OptionsDecoder.decode(Options.self, from: json, path: path)
             do {
-                return Built(runtime: try build(options, environment), fieldsRead: fieldsRead(options))
+                return Built(
+                    runtime: try build(options, environment), fieldsRead: fieldsRead(options),
+                    metrics: (options as? any DeclaresMetrics)?.metricDeclarations ?? [])
             } catch let failure as OptionsDecoder.Failure {
                 // Checks made while building name paths relative to the options.
                 throw OptionsDecoder.Failure(path: path + failure.path, message: failure.message)

@@ -1,6 +1,7 @@
 import Pipeline
 
-/// The options every metric-emitting stage shares: `metric`, `unit`, `tags`.
+/// The options every metric-emitting stage shares: `metric`, `unit`, `tags`, and for dashboards
+/// and monitors `group` and `monitor` (the metric's description is the stage's `description`).
 ///
 /// `metric` must be a Datadog metric name (an ASCII letter, then letters, digits, `_` and `.`, at
 /// most 200 characters); `tags` is an object of string values, added as normalised `key:value`
@@ -9,12 +10,17 @@ struct MetricOptions: Sendable {
     var metric: String
     var unit: String?
     var tags: [String]
+    /// The dashboard group the metric goes in; nil: the collector's default one.
+    var group: String?
+    var monitor: MetricMonitor?
 
     /// The docs of `metric`, `unit` and `tags`, for the `optionDocs` of each stage that reads them.
     static let docs: [String: String] = [
         "metric": "metric name of the point (required)",
         "unit": "unit of the point, e.g. minute (default: none)",
         "tags": "extra key:value tags of the point (default: none)",
+        "group": "the dashboard group the metric is shown in, e.g. \"Pull requests\" (default: the collector's)",
+        "monitor": MetricMonitor.doc,
     ]
 
     /// `docs` with the stage's own options' docs.
@@ -31,6 +37,8 @@ struct MetricOptions: Sendable {
         if let problem = MetricName.check(metric) { throw options.failure("metric", problem) }
         self.metric = metric
         self.unit = try options.optional("unit")
+        self.group = try options.optional("group")
+        self.monitor = try options.optional("monitor")
         self.tags = []
         if let raw: JSON = try options.optional("tags") {
             guard case .object(let object) = raw else {
@@ -45,6 +53,14 @@ struct MetricOptions: Sendable {
                 pairs.append((key, string))
             }
             self.tags = Tags.from(pairs)
+        }
+    }
+
+    /// What the stage says of the metrics `names` it emits; `groupTags` are its `group_by` tags.
+    func declarations(_ names: [String], groupTags: [String] = []) -> [MetricDeclaration] {
+        let own = tags.map { String($0.prefix { $0 != ":" }) }
+        return names.map {
+            MetricDeclaration(name: $0, unit: unit, group: group, tags: own + groupTags, monitor: monitor)
         }
     }
 

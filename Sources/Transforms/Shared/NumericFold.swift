@@ -118,3 +118,11 @@ struct CompensatedSum {
 
     var value: Double { total + compensation }
 }
+
+extension FieldMetricOptions: DeclaresMetrics {
+    var metricDeclarations: [MetricDeclaration] { output.declarations([output.metric]) }
+}
+
+extension FoldOptions: DeclaresMetrics {
+    var metricDeclarations: [MetricDeclaration] { output.declarations([output.metric], groupTags: groupBy?.tagNames ?? []) }
+}

@@ -68,7 +68,8 @@ import Testing
         #expect(failure?.path == ["stages", "count", "untis"])
         #expect(
             failure?.message
-                == "unknown option \"untis\" (did you mean \"unit\"?); known options: group, group_by, metric, monitor, tags, unit, where")
+                == "unknown option \"untis\" (did you mean \"unit\"?); known options: group, group_by, metric, monitor, tags, unit, where"
+        )
     }
 
     @Test func missingMetricIsReported() throws {

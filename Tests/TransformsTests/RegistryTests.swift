@@ -46,7 +46,9 @@ import Transforms
 
     @Test func optionNamesComeFromTheExample() {
         #expect(
-            Harness.kind("percentiles").optionNames == ["field", "group", "group_by", "metric", "monitor", "names", "percentiles", "tags", "unit"])
+            Harness.kind("percentiles").optionNames == [
+                "field", "group", "group_by", "metric", "monitor", "names", "percentiles", "tags", "unit",
+            ])
         #expect(Harness.kind("filter").optionNames == ["any", "negate", "where"])
     }
 }

@@ -83,9 +83,18 @@ enum GraphCommand {
             rest = rest[start.upperBound...]
             let name = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
             let hasDefault = rest.dropFirst(name.count).hasPrefix(":-")
-            if !name.isEmpty, !hasDefault { names[String(name)] = "example/example" }
+            if !name.isEmpty, !hasDefault { names[String(name)] = placeholder(for: String(name)) }
         }
         return names
+    }
+
+    /// A value of the shape the variable's name suggests: a region, a URL, else `example/example`
+    /// (an owner/name, an entity/project, a list of one).
+    static func placeholder(for name: String) -> String {
+        let upper = name.uppercased()
+        if upper.hasSuffix("REGION") || upper.hasSuffix("REGIONS") { return "us-east-1" }
+        if upper.hasSuffix("URL") || upper.hasSuffix("ENDPOINT") { return "https://example.com" }
+        return "example/example"
     }
 }
 

@@ -49,6 +49,10 @@ let commands = [
         help: OutboxCommand.help
     ) { try await OutboxCommand.main($0) },
     Command(
+        name: "docs", arguments: "[FILE|NAME…]", summary: "write the metric reference (docs/METRICS.md) from the pipeline files",
+        help: DocsCommand.help
+    ) { try DocsCommand.main($0) },
+    Command(
         name: "list", summary: "list stage types with their options, and the pipelines found", help: ListCommand.help
     ) { try ListCommand.main($0) },
 ]

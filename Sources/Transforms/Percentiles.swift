@@ -153,6 +153,11 @@ extension String {
 
 extension PercentilesTransform.Options: DeclaresMetrics {
     var metricDeclarations: [MetricDeclaration] {
-        output.declarations(outputs.map(\.metric), groupTags: groupBy?.tagNames ?? [])
+        zip(outputs, output.declarations(outputs.map(\.metric), groupTags: groupBy?.tagNames ?? [])).map { entry, declaration in
+            var declaration = declaration
+            declaration.statistic =
+                entry.percentile == 0 ? "min" : entry.percentile == 100 ? "max" : "p" + JSON.formatNumber(entry.percentile)
+            return declaration
+        }
     }
 }

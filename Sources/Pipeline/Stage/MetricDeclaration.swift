@@ -10,6 +10,8 @@ public struct MetricDeclaration: Sendable, Equatable {
     public var unit: String?
     /// One line: the stage's `description`.
     public var description: String?
+    /// Which statistic of the stage's values the key is, when it emits several (`p50`, `max`).
+    public var statistic: String?
     /// The dashboard group (`group` option); nil: the collector's default group.
     public var group: String?
     /// The tag keys the stage adds to each point beyond the pipeline's own (`group_by`, `tags`).
@@ -17,6 +19,12 @@ public struct MetricDeclaration: Sendable, Equatable {
     public var monitor: MetricMonitor?
     /// The stage that emits it.
     public var stage = ""
+
+    /// The key's own description: the stage's, preceded by the statistic ("p95 of the minutes …").
+    public var summary: String? {
+        guard let description else { return nil }
+        return statistic.map { "\($0) of \(description)" } ?? description
+    }
 
     public init(
         name: String, unit: String?, description: String? = nil, group: String? = nil, tags: [String] = [],

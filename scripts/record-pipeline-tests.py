@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Makes the pipeline tests the repository ships (pipelines/tests): each collector run against its
+fake with `pipeline run NAME --record DIR`, and its test file's expected values from the fake's
+own computation (`--expected`), never from the run's output.
+
+    swift build --product pipeline --product fake-github …   # or: swift build
+    scripts/record-pipeline-tests.py [NAME…]                 # github asana wandb skypilot ec2
+
+The fakes listen on fixed loopback ports, so that the URLs in a recording (and the test file's
+*_URL / endpoint variables) stay the same from one recording to the next. The credentials given
+to the fakes and the recording run are checked to appear nowhere in the recording.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+AS_OF = "2026-11-23T12:00:00Z"
+BIN = os.environ.get("BIN", ".build/debug")
+TESTS = "pipelines/tests"
+
+
+def pipeline_tags(name):
+    """The fixed tags the pipeline file puts on every point (env is empty: DD_ENV is not set; a tag
+    from another variable, GitHub's repo, is the caller's to add)."""
+    tags = json.load(open(f"pipelines/{name}.json")).get("tags", {})
+    return {key: value for key, value in tags.items() if "${" not in value}
+
+
+def swift_expected(text):
+    """`metric ["tag", …] = value` lines (fake-asana, fake-wandb, fake-skypilot --expected)."""
+    out = []
+    for line in text.splitlines():
+        found = re.match(r'^(\S+) \[(.*)\] = (\S+)$', line)
+        if not found:
+            raise SystemExit(f"unexpected --expected line: {line}")
+        metric, tags, value = found.groups()
+        out.append((metric, re.findall(r'"([^"]*)"', tags), float(value)))
+    return out
+
+
+def expectation(metric, tags, value):
+    entry = {"metric": metric, "tags": sorted(tags), "value": int(value) if value == int(value) else value}
+    if value != int(value):
+        # The fake's arithmetic and the pipeline's may differ in the last bits.
+        entry["tolerance"] = float(f"{1e-9 * max(1.0, abs(value)):.3g}")
+    return entry
+
+
+def record(name, fake_command, environment, secrets, expected, extra_tags=None):
+    directory = f"{TESTS}/recordings/{name}"
+    shutil.rmtree(directory, ignore_errors=True)
+    fake = subprocess.Popen(fake_command, stdout=subprocess.PIPE, text=True) if fake_command else None
+    try:
+        if fake:
+            url = fake.stdout.readline().strip()
+            assert url.startswith("http://127.0.0.1:"), url
+        run = subprocess.run(
+            [f"{BIN}/pipeline", "run", name, "--dry-run", "--format", "json", "--as-of", AS_OF, "--record", directory],
+            env={**{k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}, **environment},
+            capture_output=True, text=True)
+        if run.returncode != 0:
+            raise SystemExit(f"{name}: the recording run failed ({run.returncode}):\n{run.stderr}")
+    finally:
+        if fake:
+            fake.terminate()
+            fake.wait()
+    text = open(f"{directory}/exchanges.jsonl").read()
+    for secret in secrets:
+        if secret in text:
+            raise SystemExit(f"{name}: a credential is in the recording")
+    tags = [f"{key}:{value}" for key, value in pipeline_tags(name).items()] + (extra_tags or [])
+    replay_environment = {key: ("dummy" if key in secrets_names(environment, secrets) else value)
+                          for key, value in environment.items()}
+    test = {
+        "description": f"pipelines/{name}.json against its fake, recorded by scripts/record-pipeline-tests.py; "
+                       f"expected values from the fake's own computation",
+        "pipeline": name, "recording": f"recordings/{name}", "as_of": AS_OF, "env": replay_environment,
+        "expect": [expectation(metric, point_tags + tags, value) for metric, point_tags, value in expected],
+    }
+    with open(f"{TESTS}/{name}.test.json", "w") as out:
+        json.dump(test, out, indent=2)
+        out.write("\n")
+    print(f"{name}: {len(text.splitlines())} exchanges, {len(text)} bytes, {len(test['expect'])} metrics expected")
+
+
+def secrets_names(environment, secrets):
+    return {key for key, value in environment.items() if value in secrets}
+
+
+def github():
+    token = "ghp_RecordingOnlyToken000000000000000001"
+    port = 18401
+    fake = [f"{BIN}/fake-github", "--port", str(port), "--scenario", "small", "--now", AS_OF, "--token", token]
+    values = json.loads(subprocess.run(
+        [f"{BIN}/fake-github", "--scenario", "small", "--now", AS_OF, "--expected"],
+        capture_output=True, text=True, check=True).stdout)
+    expected = [(metric, [], float(value)) for metric, value in sorted(values.items())]
+    record("github", fake, {"GITHUB_REPOSITORY": "octo-org/octo-repo", "GITHUB_API_URL": f"http://127.0.0.1:{port}",
+                            "GITHUB_TOKEN": token}, [token], expected, ["repo:octo-org/octo-repo"])
+
+
+def asana():
+    token = "asana-recording-only-token-0001"
+    port = 18402
+    fake = [f"{BIN}/fake-asana", "--port", str(port), "--now", AS_OF, "--token", token]
+    expected = swift_expected(subprocess.run(
+        [f"{BIN}/fake-asana", "--now", AS_OF, "--expected"], capture_output=True, text=True, check=True).stdout)
+    record("asana", fake, {"ASANA_API_URL": f"http://127.0.0.1:{port}", "ASANA_TOKEN": token,
+                           "ASANA_PROJECTS": "1001, 1002, 1003"}, [token], expected)
+
+
+def wandb():
+    key = "wandb-recording-only-key-0001"
+    port = 18403
+    sizes = ["--old-runs", "10", "--recent-runs", "20"]
+    fake = [f"{BIN}/fake-wandb", "--port", str(port), "--now", AS_OF, "--key", key] + sizes
+    expected = swift_expected(subprocess.run(
+        [f"{BIN}/fake-wandb", "--now", AS_OF, "--expected"] + sizes, capture_output=True, text=True, check=True).stdout)
+    record("wandb", fake, {"WANDB_BASE_URL": f"http://127.0.0.1:{port}", "WANDB_API_KEY": key,
+                           "WANDB_PROJECTS": "ml-team/vision,ml-team/nlp,ml-team/archive"}, [key], expected)
+
+
+def skypilot():
+    token = "sky_RecordingOnlyToken0001"
+    port = 18404
+    fake = [f"{BIN}/fake-skypilot", "--port", str(port), "--now", AS_OF, "--token", token]
+    expected = swift_expected(subprocess.run(
+        [f"{BIN}/fake-skypilot", "--now", AS_OF, "--expected"], capture_output=True, text=True, check=True).stdout)
+    record("skypilot", fake, {"SKYPILOT_API_SERVER_ENDPOINT": f"http://127.0.0.1:{port}",
+                              "SKYPILOT_SERVICE_ACCOUNT_TOKEN": token}, [token], expected)
+
+
+COLLECTORS = {"github": github, "asana": asana, "wandb": wandb, "skypilot": skypilot}
+
+if __name__ == "__main__":
+    os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    os.makedirs(f"{TESTS}/recordings", exist_ok=True)
+    for name in sys.argv[1:] or list(COLLECTORS):
+        COLLECTORS[name]()

@@ -82,9 +82,15 @@ def record(name, fake_command, environment, secrets, expected, extra_tags=None):
         "expect": [expectation(metric, point_tags + tags, value) for metric, point_tags, value in expected],
     }
     with open(f"{TESTS}/{name}.test.json", "w") as out:
-        json.dump(test, out, indent=2)
-        out.write("\n")
+        out.write(write_test(test))
     print(f"{name}: {len(text.splitlines())} exchanges, {len(text)} bytes, {len(test['expect'])} metrics expected")
+
+
+def write_test(test):
+    """The test file, one expected metric a line."""
+    head = json.dumps({key: value for key, value in test.items() if key != "expect"}, indent=2)
+    lines = ",\n".join("    " + json.dumps(entry) for entry in test["expect"])
+    return head[:-2] + ',\n  "expect": [\n' + lines + "\n  ]\n}\n"
 
 
 def secrets_names(environment, secrets):

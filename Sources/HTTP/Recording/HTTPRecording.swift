@@ -22,7 +22,7 @@ public enum HTTPRecording {
 
     /// Response headers kept (lower case), and the prefixes of rate-limit and protocol headers kept.
     static let keptResponseHeaders: Set<String> = [
-        "content-type", "link", "etag", "last-modified", "retry-after", "location", "date",
+        "content-type", "link", "etag", "last-modified", "retry-after", "location",
     ]
     static let keptResponseHeaderPrefixes = ["x-ratelimit-", "ratelimit", "x-rate-limit-", "x-skypilot-", "x-github-sso"]
 

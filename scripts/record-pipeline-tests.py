@@ -4,7 +4,7 @@ fake with `pipeline run NAME --record DIR`, and its test file's expected values 
 own computation (`--expected`), never from the run's output.
 
     swift build --product pipeline --product fake-github …   # or: swift build
-    scripts/record-pipeline-tests.py [NAME…]                 # github asana wandb skypilot ec2
+    scripts/record-pipeline-tests.py [NAME…]                 # github asana wandb skypilot ec2 (ec2: moto from .venv-test)
 
 The fakes listen on fixed loopback ports, so that the URLs in a recording (and the test file's
 *_URL / endpoint variables) stay the same from one recording to the next. The credentials given
@@ -50,7 +50,8 @@ def expectation(metric, tags, value):
     return entry
 
 
-def record(name, fake_command, environment, secrets, expected, extra_tags=None):
+def record(name, fake_command, environment, secrets, expected, extra_tags=None, as_of=AS_OF,
+           origin="the fake's own computation (--expected)"):
     directory = f"{TESTS}/recordings/{name}"
     shutil.rmtree(directory, ignore_errors=True)
     fake = subprocess.Popen(fake_command, stdout=subprocess.PIPE, text=True) if fake_command else None
@@ -59,7 +60,7 @@ def record(name, fake_command, environment, secrets, expected, extra_tags=None):
             url = fake.stdout.readline().strip()
             assert url.startswith("http://127.0.0.1:"), url
         run = subprocess.run(
-            [f"{BIN}/pipeline", "run", name, "--dry-run", "--format", "json", "--as-of", AS_OF, "--record", directory],
+            [f"{BIN}/pipeline", "run", name, "--dry-run", "--format", "json", "--as-of", as_of, "--record", directory],
             env={**{k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}, **environment},
             capture_output=True, text=True)
         if run.returncode != 0:
@@ -77,8 +78,8 @@ def record(name, fake_command, environment, secrets, expected, extra_tags=None):
                           for key, value in environment.items()}
     test = {
         "description": f"pipelines/{name}.json against its fake, recorded by scripts/record-pipeline-tests.py; "
-                       f"expected values from the fake's own computation",
-        "pipeline": name, "recording": f"recordings/{name}", "as_of": AS_OF, "env": replay_environment,
+                       f"expected values from {origin}",
+        "pipeline": name, "recording": f"recordings/{name}", "as_of": as_of, "env": replay_environment,
         "expect": [expectation(metric, point_tags + tags, value) for metric, point_tags, value in expected],
     }
     with open(f"{TESTS}/{name}.test.json", "w") as out:
@@ -140,7 +141,58 @@ def skypilot():
                               "SKYPILOT_SERVICE_ACCOUNT_TOKEN": token}, [token], expected)
 
 
-COLLECTORS = {"github": github, "asana": asana, "wandb": wandb, "skypilot": skypilot}
+def ec2():
+    """moto (`.venv-test`, scripts/setup-test-peers.sh) seeded in us-east-1: 3 m5.large owned, 2 t3.micro
+    without an owner, one of them stopped. moto launches them now, so the test is evaluated 8 days on:
+    every running instance is long-running. Expected values from the seed and the price table."""
+    port = 18405
+    access_key, secret_key = "AKIARECORDINGONLY0001", "recordingOnlySecretKey0123456789abcdefghij"
+    moto = subprocess.Popen([".venv-test/bin/moto_server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        seed = f"""
+import time, botocore.session
+for _ in range(100):
+    try:
+        c = botocore.session.get_session().create_client('ec2', endpoint_url='{endpoint}', region_name='us-east-1',
+            aws_access_key_id='test', aws_secret_access_key='test')
+        c.describe_instances()
+        break
+    except Exception:
+        time.sleep(0.1)
+def run(count, kind, tags):
+    spec = [{{'ResourceType': 'instance', 'Tags': [{{'Key': k, 'Value': v}} for k, v in tags]}}]
+    r = c.run_instances(ImageId='ami-760aaa0f', MinCount=count, MaxCount=count, InstanceType=kind, TagSpecifications=spec)
+    return [i['InstanceId'] for i in r['Instances']]
+run(3, 'm5.large', [('owner', 'ml')])
+micro = run(2, 't3.micro', [('team', 'web')])
+c.stop_instances(InstanceIds=[micro[0]])
+"""
+        subprocess.run([".venv-test/bin/python", "-c", seed], check=True)
+        as_of = time.strftime("%Y-%m-%dT00:00:00Z", time.gmtime(time.time() + 9 * 86400))
+        prices = {"m5.large": 0.096, "t3.micro": 0.0104}  # Sources/Sources/AWS/EC2PriceTable.swift, us-east-1
+        running = {"m5.large": 3, "t3.micro": 1}
+        expected = [
+            ("ec2.instances.running", [], 4.0), ("ec2.instances.stopped", [], 1.0), ("ec2.instances.spot", [], 0.0),
+            ("ec2.instances.long_running", [], 4.0), ("ec2.instances.untagged", [], 1.0),
+            ("ec2.cost.unpriced_instances", [], 0.0),
+            ("ec2.cost.hourly_usd", [], sum(prices[kind] * count for kind, count in running.items())),
+            ("ec2.instances.by_region", ["region:us-east-1"], 4.0),
+            ("ec2.instances.by_state", ["state:running"], 4.0), ("ec2.instances.by_state", ["state:stopped"], 1.0),
+        ] + [("ec2.instances.by_type", [f"instance_type:{kind}"], float(count)) for kind, count in running.items()] + [
+            ("ec2.cost.hourly_usd_by_type", [f"instance_type:{kind}"], prices[kind] * count)
+            for kind, count in running.items()]
+        record("ec2", None, {"AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1", "EC2_REGIONS": "us-east-1",
+                             "AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": secret_key},
+               [access_key, secret_key], expected, as_of=as_of,
+               origin="the instances seeded in moto and Sources/Sources/AWS/EC2PriceTable.swift")
+    finally:
+        moto.terminate()
+        moto.wait()
+
+
+COLLECTORS = {"github": github, "asana": asana, "wandb": wandb, "skypilot": skypilot, "ec2": ec2}
 
 if __name__ == "__main__":
     os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))

@@ -23,7 +23,8 @@ enum RunCommand {
                                $PIPELINE_DEADLINE (the Helm chart sets it from the CronJob); default 10m
           --var NAME=VALUE     set a variable used as ${NAME} in the file (wins over the environment); repeatable
           --record DIR         keep every HTTP exchange of the stages' requests in DIR/exchanges.jsonl, secrets
-                               removed (no request header, no credential in a URL), for `pipeline test`;
+                               removed (no request header, no credential in a URL; one there is replaced),
+                               for `pipeline test` (see README.md, "Testing a pipeline change");
                                runs cold (as --no-cache); Datadog deliveries and the secrets backend are not kept
           --stall-timeout SPAN stop the run when its stages make no progress for this long (default 3m, or
                                $PIPELINE_STALL_TIMEOUT; 0 turns the watchdog off): each waiting stage fails,

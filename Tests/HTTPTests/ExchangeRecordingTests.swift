@@ -156,9 +156,23 @@ struct ExchangeRecordingTests {
         #expect(read == exchange)
     }
 
-    @Test("X-Amz-* query parameters and known secret values are redacted in recorded URLs")
-    func amazonParametersRedacted() {
+    @Test("X-Amz-* query parameters and known secret values are redacted in recorded URLs, bodies and headers")
+    func amazonParametersAndSecretsRedacted() {
         let url = "https://s3.example/b/k?X-Amz-Date=20261123T000000Z&X-Amz-Credential=AKIA%2F&prefix=a"
         #expect(HTTPRecording.redact(url: url) == "https://s3.example/b/k?X-Amz-Date=REDACTED&X-Amz-Credential=REDACTED&prefix=a")
+        // A value the run resolved as a secret (`${secret:…}`, a credential-named variable).
+        let secret = "resolved-secret-7c1f9a2e"
+        SecretRedaction.shared.register(secret)
+        let exchange = HTTPRecording.Exchange(
+            request: HTTPRequest(
+                method: "POST", url: "https://api.example/q?project=\(secret)", body: Array(#"{"key":"\#(secret)"}"#.utf8)),
+            response: HTTPResponse(
+                status: 200, headers: ["Link": "<https://api.example/q?c=\(secret)>; rel=\"next\""],
+                body: Array(#"{"echo":"\#(secret)"}"#.utf8), url: "https://api.example/q"))
+        let line = HTTPRecording.line(exchange)
+        #expect(!line.contains(secret), "\(line)")
+        #expect(exchange.url == "https://api.example/q?project=[secret]")
+        #expect(String(decoding: exchange.body, as: UTF8.self) == #"{"echo":"[secret]"}"#)
+        #expect(exchange.headers == [["link", "<https://api.example/q?c=[secret]>; rel=\"next\""]])
     }
 }

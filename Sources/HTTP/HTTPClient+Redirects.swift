@@ -25,7 +25,9 @@ extension HTTPClient {
             let response = try await limiter.withPermit(for: hostKey) {
                 let hopOptions = try options(current)
                 activity?.phase("in flight")
-                return try await loop.perform(current, options: hopOptions)
+                guard let hook = configuration.exchangeHook else { return try await loop.perform(current, options: hopOptions) }
+                let loop = self.loop
+                return try await hook.exchange(current) { try await loop.perform($0, options: hopOptions) }
             }
             activity?.progressed()
             guard let next = try Self.redirect(current, answeredBy: response) else { return response }

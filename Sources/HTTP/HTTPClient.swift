@@ -46,6 +46,9 @@ public final class HTTPClient: Sendable {
         /// How the API states its rate limits (headers, secondary-limit wording, credential
         /// headers); `.standard` honours only `Retry-After`. Each stage sets its API's.
         public var rateLimits: RateLimitRules
+        /// Performs each exchange in place of libcurl, or around it (`RecordingTransport`,
+        /// `ReplayTransport`); nil, the default, performs every exchange with libcurl.
+        public var exchangeHook: (any HTTPExchangeHook)?
 
         public init(
             maxConcurrentPerHost: Int = 8,
@@ -59,7 +62,8 @@ public final class HTTPClient: Sendable {
             sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
             now: @escaping @Sendable () -> Date = { Date() },
             logger: Logger = .fromEnvironment(label: "http"),
-            rateLimits: RateLimitRules = .standard
+            rateLimits: RateLimitRules = .standard,
+            exchangeHook: (any HTTPExchangeHook)? = nil
         ) {
             self.maxConcurrentPerHost = maxConcurrentPerHost
             self.userAgent = userAgent
@@ -73,6 +77,7 @@ public final class HTTPClient: Sendable {
             self.now = now
             self.logger = logger
             self.rateLimits = rateLimits
+            self.exchangeHook = exchangeHook
         }
     }
 

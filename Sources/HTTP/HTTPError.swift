@@ -43,6 +43,9 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         /// A redirect or pagination link (`how`) pointed to another origin (`to`, redacted) while
         /// the request carried `headers` that may be credentials: not followed.
         case offOrigin(to: String, how: String, headers: [String])
+        /// A replayed run (`ReplayTransport`) asked for an exchange its recording does not hold;
+        /// `closest` lists the nearest recorded ones (method and redacted URL).
+        case notRecorded(recording: String, closest: [String])
     }
 
     public var kind: Kind
@@ -105,6 +108,9 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case .offOrigin(let to, let how, let headers):
             return "\(how) points to another host, \(to); not followed, because the request's "
                 + "\(headers.joined(separator: ", ")) go only to the host they were configured for"
+        case .notRecorded(let recording, let closest):
+            let nearest = closest.isEmpty ? "it holds no exchange" : "the closest recorded: \(closest.joined(separator: "; "))"
+            return "not in the recording \(recording) (\(nearest))"
         }
     }
 
@@ -137,6 +143,9 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         case .tooManyPages: return "narrow the query or raise maxPages"
         case .shutDown: return "send requests before calling shutdown()"
         case .offOrigin: return "if that host is the real API, configure its URL directly"
+        case .notRecorded:
+            return "the pipeline asks for something the recording lacks: record the run again "
+                + "(pipeline run NAME --record DIR) or undo the change"
         }
     }
 }

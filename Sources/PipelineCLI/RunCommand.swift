@@ -10,7 +10,7 @@ enum RunCommand {
         Run a pipeline once.
 
         usage: pipeline run FILE|NAME [--dry-run] [--no-cache] [--format table|json] [--as-of ISO8601] [--deadline SPAN]
-                                  [--stall-timeout SPAN] [--var NAME=VALUE]…
+                                  [--stall-timeout SPAN] [--var NAME=VALUE]… [--record DIR]
 
         FILE|NAME       a pipeline file, or a name looked up in ./pipelines ($PIPELINES_DIR): github, github.json
 
@@ -22,6 +22,10 @@ enum RunCommand {
           --deadline SPAN      the run's budget (e.g. 10m, 780s): wins over the file's "deadline", which wins over
                                $PIPELINE_DEADLINE (the Helm chart sets it from the CronJob); default 10m
           --var NAME=VALUE     set a variable used as ${NAME} in the file (wins over the environment); repeatable
+          --record DIR         keep every HTTP exchange of the stages' requests in DIR/exchanges.jsonl, secrets
+                               removed (no request header, no credential in a URL; one there is replaced),
+                               for `pipeline test` (see README.md, "Testing a pipeline change");
+                               runs cold (as --no-cache); Datadog deliveries and the secrets backend are not kept
           --stall-timeout SPAN stop the run when its stages make no progress for this long (default 3m, or
                                $PIPELINE_STALL_TIMEOUT; 0 turns the watchdog off): each waiting stage fails,
                                naming the request it waits on; the sinks still deliver; exit 1
@@ -49,7 +53,7 @@ enum RunCommand {
     static func main(_ raw: [String]) async throws(CLIError) -> Int32 {
         let started = Date()
         let args = try Arguments(
-            raw, command: "run", valued: ["--format", "--as-of", "--var", "--deadline", "--stall-timeout"],
+            raw, command: "run", valued: ["--format", "--as-of", "--var", "--deadline", "--stall-timeout", "--record"],
             boolean: ["--dry-run", "--no-cache", "--help"])
         if args.has("--help") {
             print(help)
@@ -103,7 +107,15 @@ enum RunCommand {
         let runDeadline = deadline(flag: flagDeadline, file: plan.deadline, environment: environmentDeadline, from: started)
 
         let logger = Logger.fromEnvironment()
-        let http = Version.httpClient()
+        var recording: RecordingTransport?
+        if let directory = args.value("--record") {
+            do {
+                recording = try RecordingTransport(directory: directory)
+            } catch {
+                throw .usage("--record: \(error)", command: "run")
+            }
+        }
+        let http = Version.httpClient(exchangeHook: recording)
         defer { http.shutdown() }
         logger.info(
             "running \(plan.name) from \(file) with \(plan.stages.count) stages, as of \(Timestamp.format(now)); "
@@ -113,7 +125,7 @@ enum RunCommand {
         if let stallTimeout {
             executor.stallTimeout = stallTimeout.seconds > 0 ? .milliseconds(Int64(stallTimeout.seconds * 1000)) : nil
         }
-        if !args.has("--no-cache"), let cache = openResponseCache(logger: logger) {
+        if !args.has("--no-cache"), recording == nil, let cache = openResponseCache(logger: logger) {
             executor.services.append(cache)
         }
         let prepared = executor
@@ -125,6 +137,9 @@ enum RunCommand {
         logger.info(
             "\(plan.name) finished in \(String(format: "%.2f", report.durationSeconds)) s: \(report.metricCount) metrics, \(report.errorCount) stage errors\(stopped)"
         )
+        if let recording {
+            logger.info("recorded the run's HTTP exchanges in \(recording.directory)/\(HTTPRecording.fileName)")
+        }
         return report.exitCode
     }
 }
@@ -175,7 +190,9 @@ enum Version {
     static let current = "0.1.0"
 
     /// The HTTP client of one command: shared by every stage, so the per-host bound holds run-wide.
-    static func httpClient(deadline: Deadline? = nil) -> HTTPClient {
-        HTTPClient(configuration: HTTPClient.Configuration(userAgent: "pipeline/\(current) (+libcurl)", deadline: deadline))
+    static func httpClient(deadline: Deadline? = nil, exchangeHook: (any HTTPExchangeHook)? = nil) -> HTTPClient {
+        HTTPClient(
+            configuration: HTTPClient.Configuration(
+                userAgent: "pipeline/\(current) (+libcurl)", deadline: deadline, exchangeHook: exchangeHook))
     }
 }

@@ -33,6 +33,11 @@ let commands = [
         help: GraphCommand.help
     ) { try GraphCommand.main($0) },
     Command(
+        name: "test", arguments: "[TESTFILE…]",
+        summary: "run pipelines against recorded HTTP exchanges and check their metrics (pipelines/tests)",
+        help: TestCommand.help
+    ) { try await TestCommand.main($0) },
+    Command(
         name: "backfill", arguments: "FILE", summary: "run a pipeline at every step of a past range into SQLite",
         help: BackfillCommand.help
     ) { try await BackfillCommand.main($0) },

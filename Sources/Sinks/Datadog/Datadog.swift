@@ -450,6 +450,8 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
             maxDelay: min(base.retry.maxDelay, retryFor), maxRateLimitWait: min(base.retry.maxRateLimitWait, retryFor),
             maxTotalWait: nil)
         configuration.sleep = { try await budget.sleep($0) }
+        // A recorded or replayed run (`--record`, `pipeline test`) records and replays its sources' exchanges, never deliveries.
+        configuration.exchangeHook = nil
         return configuration
     }
 }

@@ -1,6 +1,6 @@
 // fake-github: the fake GitHub API as a standalone server, for CLI tests and benchmarks.
 //
-//   fake-github [--port N] [--scenario edge|benchmark|big] [--delay-ms N] [--now ISO8601]
+//   fake-github [--port N] [--scenario edge|benchmark|big|small] [--delay-ms N] [--now ISO8601]
 //               [--token T] [--faults none|flaky] [--rate-limit-remaining N] [--expected]
 //
 // Prints exactly one line, the API base URL (http://127.0.0.1:PORT), then serves until SIGTERM or
@@ -27,7 +27,7 @@ struct Options {
 }
 
 let usage = """
-    usage: fake-github [--port N (0 = ephemeral)] [--scenario edge|benchmark|big] [--delay-ms N]
+    usage: fake-github [--port N (0 = ephemeral)] [--scenario edge|benchmark|big|small] [--delay-ms N]
                        [--now ISO8601] [--token T] [--faults none|flaky] [--rate-limit-remaining N] [--expected]
     """
 

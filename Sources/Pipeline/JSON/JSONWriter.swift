@@ -6,6 +6,40 @@ extension JSON {
         return out
     }
 
+    /// The text indented by two spaces per level, one key or element a line, for people to read
+    /// (`pipeline schema`).
+    public var indentedJSONText: String {
+        var out = ""
+        JSON.writeIndented(self, indent: "", to: &out)
+        return out
+    }
+
+    static func writeIndented(_ value: JSON, indent: String, to out: inout String) {
+        let inner = indent + "  "
+        switch value {
+        case .array(let elements) where !elements.isEmpty:
+            out += "[\n"
+            for (i, element) in elements.enumerated() {
+                out += inner
+                writeIndented(element, indent: inner, to: &out)
+                out += i < elements.count - 1 ? ",\n" : "\n"
+            }
+            out += indent + "]"
+        case .object(let object) where !object.isEmpty:
+            out += "{\n"
+            for (i, pair) in object.pairs.enumerated() {
+                out += inner
+                writeString(pair.key, to: &out)
+                out += ": "
+                writeIndented(pair.value, indent: inner, to: &out)
+                out += i < object.count - 1 ? ",\n" : "\n"
+            }
+            out += indent + "}"
+        default:
+            write(value, to: &out)
+        }
+    }
+
     public static func write(_ value: JSON, to out: inout String) {
         switch value {
         case .null: out += "null"

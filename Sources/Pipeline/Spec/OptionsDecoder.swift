@@ -55,6 +55,32 @@ public struct OptionsDecoder {
         return recorder.topLevelRequested()
     }
 
+    /// How an options type reads one of its options: the Swift types it decodes the value as, the
+    /// schema they state (nil when one states none), and whether every read requires it.
+    public struct OptionUse: Sendable, Equatable {
+        public var name: String
+        public var types: [String]
+        public var schema: JSON?
+        public var required: Bool
+
+        public init(name: String, types: [String], schema: JSON?, required: Bool) {
+            self.name = name
+            self.types = types
+            self.schema = schema
+            self.required = required
+        }
+    }
+
+    /// Every top-level option an options type reads, found by decoding each of `examples` (an
+    /// example, and `{}` so that options read before a required one fails are asked too).
+    public static func optionUses<T: Decodable>(of type: T.Type, examples: [JSON]) -> [OptionUse] {
+        let recorder = KeyRecorder()
+        for example in examples {
+            _ = try? T(from: ValueDecoder(value: example, codingPath: [], recorder: recorder))
+        }
+        return recorder.topLevelUses()
+    }
+
     static func translate(_ error: DecodingError, base: [String]) -> Failure {
         func names(_ path: [CodingKey]) -> [String] { path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue } }
         switch error {
@@ -75,8 +101,15 @@ final class KeyRecorder {
         var present: [String]
         var requested: Set<String> = []
     }
+    /// How a key was read: as which types (with the schema each states), required or not.
+    struct Use {
+        var types: [(name: String, schema: JSON?)] = []
+        var required = false
+        var optional = false
+    }
     private var visits: [String: Visit] = [:]
     private var order: [String] = []
+    private var uses: [String: [String: Use]] = [:]
 
     func visit(_ path: [String], present: [String]) {
         let id = path.joined(separator: "\u{1}")
@@ -88,6 +121,36 @@ final class KeyRecorder {
 
     func request(_ key: String, at path: [String]) {
         visits[path.joined(separator: "\u{1}")]?.requested.insert(key)
+    }
+
+    /// Records that `key` was read as `type`: required (`decode`), optional (`decodeIfPresent`), or
+    /// only tested for (`contains`, no type).
+    func use<T>(_ key: String, as type: T.Type?, at path: [String], required: Bool) {
+        var use = uses[path.joined(separator: "\u{1}"), default: [:]][key] ?? Use()
+        if let type {
+            let name = String(describing: type)
+            if !use.types.contains(where: { $0.name == name }) { use.types.append((name, OptionSchema.of(type))) }
+        }
+        if required { use.required = true } else { use.optional = true }
+        uses[path.joined(separator: "\u{1}"), default: [:]][key] = use
+    }
+
+    func topLevelUses() -> [OptionsDecoder.OptionUse] {
+        (uses[""] ?? [:]).sorted { $0.key < $1.key }.map { key, use in
+            let schemas = use.types.map(\.schema)
+            var schema: JSON?
+            if schemas.isEmpty || schemas.contains(where: { $0 == nil }) {
+                schema = nil
+            } else if schemas.contains(where: { $0 == [:] }) {
+                schema = [:]  // read as raw JSON too: the stage takes any value and checks it itself
+            } else {
+                var distinct: [JSON] = []
+                for case let schema? in schemas where !distinct.contains(schema) { distinct.append(schema) }
+                schema = distinct.count == 1 ? distinct[0] : ["anyOf": .array(distinct)]
+            }
+            return OptionsDecoder.OptionUse(
+                name: key, types: use.types.map(\.name), schema: schema, required: use.required && !use.optional)
+        }
     }
 
     func firstUnknown() -> (path: [String], key: String, known: [String])? {
@@ -209,6 +272,7 @@ private struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func contains(_ key: Key) -> Bool {
         recorder.request(key.stringValue, at: pathNames(codingPath))
+        recorder.use(key.stringValue, as: nil as Never.Type?, at: pathNames(codingPath), required: false)
         return object[key.stringValue] != nil
     }
 
@@ -223,6 +287,7 @@ private struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeNil(forKey key: Key) throws -> Bool { (try? child(key))?.isNull ?? true }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        recorder.use(key.stringValue, as: type, at: pathNames(codingPath), required: true)
         let value = try child(key)
         if value.isNull, T.self != JSON.self {
             throw OptionsDecoder.Failure(path: pathNames(codingPath + [key]), message: "must not be null")
@@ -232,6 +297,7 @@ private struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         recorder.request(key.stringValue, at: pathNames(codingPath))
+        recorder.use(key.stringValue, as: type, at: pathNames(codingPath), required: false)
         guard let value = object[key.stringValue], !value.isNull else { return nil }
         return try decodeValue(type, value, codingPath + [key], recorder)
     }

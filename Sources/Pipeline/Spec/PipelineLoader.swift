@@ -23,7 +23,8 @@ public struct PipelineLoader: Sendable {
         self.sinkOverride = sinkOverride
     }
 
-    static let topLevelKeys = ["name", "description", "tags", "deadline", "http", "stages"]
+    /// The keys of a file; `$schema` names its JSON Schema for editors (`pipeline schema`) and is ignored.
+    static let topLevelKeys = ["name", "description", "tags", "deadline", "http", "stages", "$schema"]
     static let stageKeys = ["type", "inputs", "description", "concurrency", "http", "on_input_error"]
 
     public func load(file path: String) throws(PipelineFileError) -> PipelinePlan {

@@ -23,6 +23,9 @@ public struct StageKind: Sendable {
     public let optionNames: [String]
     /// One line of documentation per option it accepts (keys: `optionNames`): what it sets, its default.
     public let optionDocs: [String: String]
+    /// How each option is read (its Swift types and their schema, whether it is required), from
+    /// decoding the example and `{}`: for `pipeline schema`.
+    public let optionUses: [OptionsDecoder.OptionUse]
     let build: @Sendable (JSON, [String], [String: String]) throws -> Built
 
     /// A stage built from its options: its runtime and the fields of its input records it reads.
@@ -68,6 +71,7 @@ public struct StageKind: Sendable {
         self.example = example
         self.optionNames = OptionsDecoder.optionNames(of: options, example: example)
         self.optionDocs = optionDocs
+        self.optionUses = OptionsDecoder.optionUses(of: options, examples: [example, .object(JSONObject())])
         self.build = { json, path, environment in
             let options = try OptionsDecoder.decode(Options.self, from: json, path: path)
             do {

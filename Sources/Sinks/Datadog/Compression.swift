@@ -1,4 +1,5 @@
 import CZlib
+import Pipeline
 
 /// How the Datadog sink compresses request bodies (`Content-Encoding`), with zlib.
 ///
@@ -71,4 +72,8 @@ extension DatadogCompression: Decodable {
         }
         self = value
     }
+}
+
+extension DatadogCompression: OptionSchemaDescribing {
+    public static var optionSchema: JSON { OptionSchema.words(allCases.map(\.rawValue)) }
 }

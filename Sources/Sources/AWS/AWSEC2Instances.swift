@@ -132,3 +132,13 @@ struct AWSEC2InstancesSource: Source {
         }
     }
 }
+
+extension AWSEC2InstancesSource.Filter: OptionSchemaDescribing {
+    static var optionSchema: JSON {
+        [
+            "type": "object",
+            "properties": ["name": ["type": "string"], "values": ["type": "array", "items": ["type": "string"]]],
+            "required": ["name", "values"], "additionalProperties": false,
+        ]
+    }
+}

@@ -269,3 +269,7 @@ extension HTTPSource {
         }
     }
 }
+
+extension HTTPAsync: OptionSchemaDescribing {
+    static var optionSchema: JSON { OptionSchema.object }
+}

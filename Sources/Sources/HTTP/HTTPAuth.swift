@@ -48,3 +48,12 @@ enum HTTPAuth: Sendable, Decodable {
         }
     }
 }
+
+extension HTTPAuth: OptionSchemaDescribing {
+    static var optionSchema: JSON {
+        [
+            "type": "object", "properties": ["type": OptionSchema.words(types)], "required": ["type"],
+            "propertyNames": ["enum": ["type", "token", "user", "password", "name", "value"]],
+        ]
+    }
+}

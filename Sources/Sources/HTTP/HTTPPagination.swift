@@ -139,3 +139,7 @@ struct HTTPPage: Sendable, Hashable {
     var url: String
     var body: JSON?
 }
+
+extension HTTPPagination: OptionSchemaDescribing {
+    static var optionSchema: JSON { OptionSchema.typed(types) }
+}

@@ -32,3 +32,7 @@ struct HTTPRateLimitOptions: Sendable, Decodable {
             credentialHeaders: [credentialHeader ?? "Authorization"])
     }
 }
+
+extension HTTPRateLimitOptions: OptionSchemaDescribing {
+    static var optionSchema: JSON { OptionSchema.object }
+}

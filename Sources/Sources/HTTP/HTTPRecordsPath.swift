@@ -83,3 +83,7 @@ struct HTTPRecordsPath: Sendable, Decodable {
         return current
     }
 }
+
+extension HTTPRecordsPath: OptionSchemaDescribing {
+    static var optionSchema: JSON { ["type": "string", "description": "keys separated by dots, e.g. data.items"] }
+}

@@ -27,3 +27,7 @@ struct HTTPStopWhenOlder: Sendable, Decodable {
         return time.map { $0 < cutoff } ?? false
     }
 }
+
+extension HTTPStopWhenOlder: OptionSchemaDescribing {
+    static var optionSchema: JSON { OptionSchema.object }
+}

@@ -188,3 +188,7 @@ extension FilterCondition {
         }
     }
 }
+
+extension FilterCondition: OptionSchemaDescribing {
+    static var optionSchema: JSON { OptionSchema.object }
+}

@@ -85,8 +85,18 @@ struct PipelineLoaderTests {
         #expect(diagnostic.path == "stage")
         #expect(
             diagnostic.message
-                == #"unknown key "stage" (did you mean "stages"?); a pipeline has name, description, tags, deadline, http, stages"#
+                == #"unknown key "stage" (did you mean "stages"?); a pipeline has name, description, tags, deadline, http, stages, $schema"#
         )
+    }
+
+    @Test("$schema, naming the file's JSON Schema for editors, is accepted and ignored")
+    func schemaKeyIgnored() throws {
+        let text = Self.valid.replacingOccurrences(
+            of: "\"name\": \"demo\",", with: "\"$schema\": \"./pipeline.schema.json\", \"name\": \"demo\",")
+        #expect(text.contains("$schema"))
+        let plan = try load(text)
+        #expect(plan.name == "demo")
+        #expect(plan.stages.count == 3)
     }
 
     @Test("missing name")

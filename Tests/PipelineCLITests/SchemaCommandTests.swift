@@ -15,7 +15,9 @@ struct SchemaCommandTests {
     /// A small valid file; `perPage` is the JSON text of `github_pulls`' integer option `per_page`,
     /// `count` the JSON text of the `count` stage's other keys.
     static func pipeline(
-        perPage: String = "50", count: String = #""metric": "github.prs.open""#, countType: String = "count",
+        perPage: String = "50",
+        count: String = #""metric": "github.prs.open", "unit": "item", "description": "pull requests open now""#,
+        countType: String = "count",
         topLevel: String = #""tags": {"team": "platform"}"#
     ) -> String {
         """

@@ -90,3 +90,16 @@ public struct MetricMonitor: Sendable, Equatable, Decodable {
 public protocol DeclaresMetrics {
     var metricDeclarations: [MetricDeclaration] { get }
 }
+
+extension MetricMonitor: OptionSchemaDescribing {
+    public static var optionSchema: JSON {
+        [
+            "type": "object",
+            "properties": [
+                "above": Double.optionSchema, "below": Double.optionSchema, "warning": Double.optionSchema,
+                "window": ["type": "string"],
+            ],
+            "additionalProperties": false,
+        ]
+    }
+}

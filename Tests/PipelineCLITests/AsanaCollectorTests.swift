@@ -24,18 +24,7 @@ struct AsanaCollectorTests {
 
     /// The Asana points printed, as "metric [sorted tags]" → value (the pipeline's own tags left out).
     static func asanaPoints(_ result: CLIRunner.Result) throws -> [String: Double] {
-        var out: [String: Double] = [:]
-        for point in try result.points() {
-            guard let metric = point["metric"]?.string, metric.hasPrefix("asana."), let value = point["value"]?.number
-            else { continue }
-            let tags = (point["tags"]?.array?.compactMap(\.string) ?? []).filter {
-                !$0.hasPrefix("source:") && !$0.hasPrefix("service:")
-            }
-            let key = "\(metric) \(tags.sorted())"
-            #expect(out[key] == nil, "\(key) emitted twice")
-            out[key] = value
-        }
-        return out
+        try MetricComparison.points(result, prefix: "asana.") { !$0.hasPrefix("source:") && !$0.hasPrefix("service:") }
     }
 
     static func expected(_ data: FakeAsanaData, projects: [String] = Self.projects) -> [String: Double] {
@@ -44,14 +33,7 @@ struct AsanaCollectorTests {
     }
 
     static func expectSame(_ actual: [String: Double], _ expected: [String: Double]) {
-        #expect(
-            Set(actual.keys) == Set(expected.keys),
-            "missing \(Set(expected.keys).subtracting(actual.keys).sorted()), extra \(Set(actual.keys).subtracting(expected.keys).sorted())"
-        )
-        for (key, value) in expected {
-            guard let got = actual[key] else { continue }
-            #expect(abs(got - value) <= 1e-9 * max(1, abs(value)), "\(key): \(got), expected \(value)")
-        }
+        MetricComparison.expectSame(actual, expected)
     }
 
     static func fake() throws -> FakeAsana {

@@ -26,17 +26,7 @@ struct SkyPilotCollectorTests {
 
     /// The SkyPilot points printed, as "metric [status tag]" → value.
     static func points(_ result: CLIRunner.Result) throws -> [String: Double] {
-        var out: [String: Double] = [:]
-        for point in try result.points() {
-            guard let metric = point["metric"]?.string, metric.hasPrefix("skypilot."), let value = point["value"]?.number else {
-                continue
-            }
-            let tags = (point["tags"]?.array?.compactMap(\.string) ?? []).filter { $0.hasPrefix("status:") }
-            let key = "\(metric) \(tags.sorted())"
-            #expect(out[key] == nil, "\(key) emitted twice")
-            out[key] = value
-        }
-        return out
+        try MetricComparison.points(result, prefix: "skypilot.") { $0.hasPrefix("status:") }
     }
 
     static func expected(_ points: [FakeSkyPilotPoint]) -> [String: Double] {
@@ -44,14 +34,7 @@ struct SkyPilotCollectorTests {
     }
 
     static func expectSame(_ actual: [String: Double], _ expected: [String: Double]) {
-        #expect(
-            Set(actual.keys) == Set(expected.keys),
-            "missing \(Set(expected.keys).subtracting(actual.keys).sorted()), extra \(Set(actual.keys).subtracting(expected.keys).sorted())"
-        )
-        for (key, value) in expected {
-            guard let got = actual[key] else { continue }
-            #expect(abs(got - value) <= 1e-9 * max(1, abs(value)), "\(key): got \(got), expected \(value)")
-        }
+        MetricComparison.expectSame(actual, expected)
     }
 
     /// What must never leave the server for the collector, nor be printed by it.

@@ -27,17 +27,7 @@ struct WandBCollectorTests {
 
     /// The W&B points printed, as "metric [project tag]" → value.
     static func points(_ result: CLIRunner.Result) throws -> [String: Double] {
-        var out: [String: Double] = [:]
-        for point in try result.points() {
-            guard let metric = point["metric"]?.string, metric.hasPrefix("wandb."), let value = point["value"]?.number else {
-                continue
-            }
-            let tags = (point["tags"]?.array?.compactMap(\.string) ?? []).filter { $0.hasPrefix("project:") }
-            let key = "\(metric) \(tags.sorted())"
-            #expect(out[key] == nil, "\(key) emitted twice")
-            out[key] = value
-        }
-        return out
+        try MetricComparison.points(result, prefix: "wandb.") { $0.hasPrefix("project:") }
     }
 
     static func expected(_ data: FakeWandBData, projects: [String] = Self.projects) -> [String: Double] {
@@ -45,16 +35,8 @@ struct WandBCollectorTests {
             uniqueKeysWithValues: data.expectedMetrics(projects: projects).map { ("\($0.metric) \($0.tags.sorted())", $0.value) })
     }
 
-    /// Counts and percentiles exactly; sums and means to the last bits their order of addition moves.
     static func expectSame(_ actual: [String: Double], _ expected: [String: Double]) {
-        #expect(
-            Set(actual.keys) == Set(expected.keys),
-            "missing \(Set(expected.keys).subtracting(actual.keys).sorted()), extra \(Set(actual.keys).subtracting(expected.keys).sorted())"
-        )
-        for (key, value) in expected {
-            guard let got = actual[key] else { continue }
-            #expect(abs(got - value) <= 1e-9 * max(1, abs(value)), "\(key): got \(got), expected \(value)")
-        }
+        MetricComparison.expectSame(actual, expected)
     }
 
     @Test("every W&B metric of every project, the empty one included, equals the fake's computation; two listings a project")

@@ -57,12 +57,14 @@ let package = Package(
         .target(name: "Moto", dependencies: ["Pipeline", "HTTP", "AWS"], path: "Tests/Support/Moto"),
         // The real SkyPilot API server (from .venv-test) on 127.0.0.1, for tests against it.
         .target(name: "SkyPilotPeer", path: "Tests/Support/SkyPilotPeer"),
-        .executableTarget(name: "FakeAsanaServer", dependencies: ["FakeAsana"], path: "Tests/Support/FakeAsanaServer"),
-        .executableTarget(name: "FakeWandBServer", dependencies: ["FakeWandB"], path: "Tests/Support/FakeWandBServer"),
         .executableTarget(
-            name: "FakeSkyPilotServer", dependencies: ["FakeSkyPilot"], path: "Tests/Support/FakeSkyPilotServer"),
+            name: "FakeAsanaServer", dependencies: ["FakeAsana", "LoopbackHTTP"], path: "Tests/Support/FakeAsanaServer"),
         .executableTarget(
-            name: "FakeGitHubServer", dependencies: ["FakeGitHub"], path: "Tests/Support/FakeGitHubServer"),
+            name: "FakeWandBServer", dependencies: ["FakeWandB", "LoopbackHTTP"], path: "Tests/Support/FakeWandBServer"),
+        .executableTarget(
+            name: "FakeSkyPilotServer", dependencies: ["FakeSkyPilot", "LoopbackHTTP"], path: "Tests/Support/FakeSkyPilotServer"),
+        .executableTarget(
+            name: "FakeGitHubServer", dependencies: ["FakeGitHub", "LoopbackHTTP"], path: "Tests/Support/FakeGitHubServer"),
 
         // `swift run -c release SQLiteBench`: metrics-store write and read throughput.
         .executableTarget(name: "SQLiteBench", dependencies: ["Pipeline", "Storage"], path: "Benchmarks/SQLiteBench"),

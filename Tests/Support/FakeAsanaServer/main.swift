@@ -9,6 +9,7 @@
 import Dispatch
 import FakeAsana
 import Foundation
+import LoopbackHTTP
 
 struct Options {
     var port: UInt16 = 0
@@ -56,16 +57,4 @@ if options.expected {
 }
 let fake = try FakeAsana(
     data: data, token: options.token, delay: .milliseconds(options.delayMilliseconds), port: options.port)
-print(fake.baseURL)
-fflush(nil)
-for signalNumber in [SIGTERM, SIGINT] { signal(signalNumber, SIG_IGN) }
-let sources = [SIGTERM, SIGINT].map { signalNumber in
-    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-    source.setEventHandler {
-        fake.stop()
-        exit(0)
-    }
-    source.resume()
-    return source
-}
-dispatchMain()
+StandaloneServer.run(announcing: fake.baseURL) { fake.stop() }

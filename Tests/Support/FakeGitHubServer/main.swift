@@ -10,6 +10,7 @@
 import Dispatch
 import FakeGitHub
 import Foundation
+import LoopbackHTTP
 
 #if canImport(Glibc)
     import Glibc
@@ -104,20 +105,4 @@ do {
     fail("cannot start: \(error)")
 }
 
-// Signals become Dispatch events: stop the server cleanly, then exit.
-for signalNumber in [SIGTERM, SIGINT] {
-    signal(signalNumber, SIG_IGN)
-}
-let signalSources = [SIGTERM, SIGINT].map { signalNumber in
-    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-    source.setEventHandler {
-        fake.stop()
-        exit(0)
-    }
-    source.resume()
-    return source
-}
-
-// Written straight to the descriptor: no stdio buffer to forget to flush.
-FileHandle.standardOutput.write(Data((fake.baseURL + "\n").utf8))
-withExtendedLifetime(signalSources) { dispatchMain() }
+StandaloneServer.run(announcing: fake.baseURL) { fake.stop() }

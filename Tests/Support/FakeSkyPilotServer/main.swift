@@ -10,6 +10,7 @@
 import Dispatch
 import FakeSkyPilot
 import Foundation
+import LoopbackHTTP
 
 struct Options {
     var port: UInt16 = 0
@@ -63,16 +64,4 @@ if options.expected {
 }
 let fake = try FakeSkyPilot(data: data, token: options.token, port: options.port, seed: options.seed)
 fake.setLatency(.milliseconds(options.latency))
-print(fake.baseURL)
-fflush(nil)
-for signalNumber in [SIGTERM, SIGINT] { signal(signalNumber, SIG_IGN) }
-let sources = [SIGTERM, SIGINT].map { signalNumber in
-    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-    source.setEventHandler {
-        fake.stop()
-        exit(0)
-    }
-    source.resume()
-    return source
-}
-dispatchMain()
+StandaloneServer.run(announcing: fake.baseURL) { fake.stop() }

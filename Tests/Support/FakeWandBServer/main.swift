@@ -11,6 +11,7 @@
 import Dispatch
 import FakeWandB
 import Foundation
+import LoopbackHTTP
 
 struct Options {
     var port: UInt16 = 0
@@ -78,16 +79,4 @@ if options.expected {
 }
 let fake = try FakeWandB(data: data, apiKey: options.key, port: options.port)
 fake.setLatency(milliseconds: options.latencyMilliseconds)
-print(fake.baseURL)
-fflush(nil)
-for signalNumber in [SIGTERM, SIGINT] { signal(signalNumber, SIG_IGN) }
-let sources = [SIGTERM, SIGINT].map { signalNumber in
-    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-    source.setEventHandler {
-        fake.stop()
-        exit(0)
-    }
-    source.resume()
-    return source
-}
-dispatchMain()
+StandaloneServer.run(announcing: fake.baseURL) { fake.stop() }

@@ -83,7 +83,8 @@ enum GraphCommand {
             rest = rest[start.upperBound...]
             let name = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
             let hasDefault = rest.dropFirst(name.count).hasPrefix(":-")
-            if !name.isEmpty, !hasDefault { names[String(name)] = "example/example" }
+            // A region must look like one (ec2's EC2_REGIONS); anything else takes owner/name.
+            if !name.isEmpty, !hasDefault { names[String(name)] = name.contains("REGION") ? "us-east-1" : "example/example" }
         }
         return names
     }

@@ -10,7 +10,9 @@ import Pipeline
 /// one's description) is searched for it. An object found is updated only when one of the fields
 /// this tool sends differs from what Datadog stores; otherwise nothing is sent.
 public struct DatadogObjects: Sendable {
-    public enum Outcome: String, Sendable { case created, updated, unchanged }
+    /// `orphaned`: a monitor of this collector (by its tags) that is no longer generated (a
+    /// metric's `monitor` removed); left alone, for a person to delete.
+    public enum Outcome: String, Sendable { case created, updated, unchanged, orphaned }
 
     /// What one object came to.
     public struct Applied: Sendable, CustomStringConvertible {
@@ -18,7 +20,10 @@ public struct DatadogObjects: Sendable {
         public var name: String
         public var id: String
         public var outcome: Outcome
-        public var description: String { "\(outcome.rawValue) \(kind) \(id) \"\(name)\"" }
+        public var description: String {
+            let line = "\(outcome.rawValue) \(kind) \(id) \"\(name)\""
+            return outcome == .orphaned ? line + " (no longer generated: left alone, delete it in Datadog if unwanted)" : line
+        }
     }
 
     public let api: DatadogAPI
@@ -59,6 +64,7 @@ public struct DatadogObjects: Sendable {
             byKey[key] = monitor
         }
         var results: [Applied] = []
+        let wantedKeys = Set(wanted.compactMap { Self.key($0["tags"]?.array?.compactMap(\.string) ?? []) })
         for monitor in wanted {
             let title = monitor["name"]?.string ?? "?"
             let key = Self.key(monitor["tags"]?.array?.compactMap(\.string) ?? []) ?? title
@@ -74,6 +80,12 @@ public struct DatadogObjects: Sendable {
                 let id = created["id"].map(Self.idText) ?? "?"
                 results.append(Applied(kind: "monitor", name: title, id: id, outcome: .created))
             }
+        }
+        for (key, stored) in byKey.sorted(by: { $0.key < $1.key }) where !wantedKeys.contains(key) {
+            results.append(
+                Applied(
+                    kind: "monitor", name: stored["name"]?.string ?? key, id: stored["id"].map(Self.idText) ?? "?",
+                    outcome: .orphaned))
         }
         return results
     }

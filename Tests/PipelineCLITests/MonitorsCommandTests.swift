@@ -108,21 +108,36 @@ struct MonitorsCommandTests {
         let checker = try DatadogBodyChecker()
         checker.enforce(on: fake)
         let environment = DashboardCommandTests.applyEnvironment(fake)
+        // Monitors made by hand: one with the same name and no tags, one of ours no longer generated.
+        fake.objects.seed(
+            monitor:
+                #"{"name": "[pipeline] collector github is slow", "type": "query alert", "query": "avg(last_5m):avg:x{*} > 1", "tags": ["pipeline:github"]}"#
+        )
+        let stale = try #require(
+            fake.objects.seed(
+                monitor:
+                    #"{"name": "old", "type": "query alert", "query": "avg(last_5m):avg:x{*} > 1", "tags": ["managed-by:pipeline", "pipeline:github", "pipeline-monitor:metric.github.gone"]}"#
+            ))
         for name in DashboardCommandTests.collectors {
             let first = try await CLIRunner.run(["monitors", name, "--apply"], environment: environment)
             #expect(first.exitCode == 0, "\(name): \(first.stderr)")
-            let lines = first.stdout.split(separator: "\n")
+            let lines = first.stdout.split(separator: "\n").filter { !$0.hasPrefix("orphaned ") }
             #expect(!lines.isEmpty && lines.allSatisfy { $0.hasPrefix("created monitor ") }, "\(first.stdout)")
+            if name == "github" { #expect(first.stdout.contains("orphaned monitor \(stale) \"old\"")) }
         }
         let created = fake.objects.monitors.count
-        #expect(created == 3 * 5 + 2 + 1 + 1)
+        #expect(created == 3 * 5 + 2 + 1 + 1 + 2)
         #expect(fake.objects.writes.allSatisfy { $0.method == "POST" && $0.status == 200 })
         let writes = fake.objects.writes.count
 
         for name in DashboardCommandTests.collectors {
             let again = try await CLIRunner.run(["monitors", name, "--apply"], environment: environment)
             #expect(again.exitCode == 0, "\(again.stderr)")
-            #expect(again.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("unchanged monitor ") }, "\(again.stdout)")
+            #expect(
+                again.stdout.split(separator: "\n").allSatisfy {
+                    $0.hasPrefix("unchanged monitor ") || $0.hasPrefix("orphaned ")
+                },
+                "\(again.stdout)")
         }
         #expect(fake.objects.writes.count == writes, "\(fake.objects.writes.map(\.path))")
         #expect(fake.objects.monitors.count == created)
@@ -133,7 +148,8 @@ struct MonitorsCommandTests {
         let slow = try #require(
             fake.objects.monitors.first {
                 let tags = $0["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
-                return tags.contains("pipeline:github") && tags.contains("pipeline-monitor:slow")
+                return tags.contains("managed-by:pipeline") && tags.contains("pipeline:github")
+                    && tags.contains("pipeline-monitor:slow")
             })
         let id = try #require(slow["id"].flatMap { if case .number(let n, _) = $0 { Int(n) } else { nil } })
         fake.objects.edit(monitor: id) { $0.set("name", .string("my slow monitor")) }

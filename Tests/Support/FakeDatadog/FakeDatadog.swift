@@ -11,6 +11,9 @@ import Synchronization
 /// `series` counts how many times each (metric, tags, timestamp) arrived, which is how tests prove
 /// "exactly once".
 ///
+/// Dashboards, monitors and metric metadata are served by `objects` (`FakeDatadogObjects`), which
+/// checks both API keys and, when a test sets a body check, Datadog's published models.
+///
 /// Tests script trouble: `fail(status:times:)`, `throttle(times:…)`, `inject(_:times:)`,
 /// `isDown` (every connection dropped), `delay`, `neverAnswer()`, `stop()`, and points Datadog
 /// refuses (`refuse(where:)`): a request carrying one is answered 400 as a whole, as Datadog does,

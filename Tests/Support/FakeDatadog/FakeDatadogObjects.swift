@@ -68,6 +68,18 @@ public final class FakeDatadogObjects: Sendable {
         }
     }
 
+    /// Adds a monitor as if made elsewhere; its id.
+    @discardableResult
+    public func seed(monitor body: String) -> Int? {
+        guard case .object(let object)? = try? FakeJSON.parse(Array(body.utf8)) else { return nil }
+        return state.withLock { state in
+            let id = 1000 + state.nextID
+            state.nextID += 1
+            state.monitors.append((id, Self.stored(monitor: object, id: id)))
+            return id
+        }
+    }
+
     /// Whether this is one of the object endpoints.
     static func handles(_ path: String) -> Bool {
         path == "/api/v1/dashboard" || path.hasPrefix("/api/v1/dashboard/") || path == "/api/v1/monitor"

@@ -1,6 +1,7 @@
 import Dashboards
 import FakeDatadog
 import Foundation
+import HTTP
 import Pipeline
 import Testing
 
@@ -167,6 +168,29 @@ struct MonitorsCommandTests {
         defer { fake.stop() }
         let checker = try DatadogBodyChecker()
         checker.enforce(on: fake)
+        let http = HTTPClient()
+        defer { http.shutdown() }
+        func call(_ method: String, _ body: String?, appKey: String = FakeDatadog.defaultApplicationKey) async throws
+            -> HTTPResponse
+        {
+            try await http.send(
+                HTTPRequest(
+                    method: method, url: fake.baseURL + "/api/v1/metrics/github.prs.open",
+                    headers: [("DD-API-KEY", fake.apiKey), ("DD-APPLICATION-KEY", appKey), ("Content-Type", "application/json")],
+                    body: body.map { Array($0.utf8) }))
+        }
+        #expect(try await call("GET", nil).status == 404)
+        let put = try await call("PUT", #"{"type": "gauge", "unit": "item", "description": "pull requests open now"}"#)
+        #expect(put.status == 200, "\(put.text)")
+        let got = try await call("GET", nil)
+        #expect(got.status == 200)
+        #expect(try JSONParser.parse(got.body)["unit"]?.string == "item")
+        #expect(fake.objects.metricMetadata["github.prs.open"]?["description"]?.stringValue == "pull requests open now")
+        let refused = try await call("PUT", #"{"type": "gauge", "units": "item"}"#)
+        #expect(refused.status == 400 && refused.text.contains("units"), "\(refused.text)")
+        #expect(try await call("PUT", #"{"unit": "item"}"#, appKey: "wrong").status == 403)
+        #expect(fake.objects.calls.map(\.status) == [404, 200, 200, 400, 403])
+        #expect(fake.objects.calls.filter { $0.method == "PUT" }.first?.body.contains("pull requests open now") == true)
         #expect(checker.check("metric_metadata", #"{"type": "gauge", "unit": "item", "description": "open PRs"}"#) == nil)
         #expect(checker.check("metric_metadata", #"{"type": "gauge", "units": "item"}"#) != nil)
         #expect(checker.check("metric_metadata", #"{"type": 3}"#) != nil)

@@ -257,3 +257,27 @@ struct CollectorScheduleTests {
         #expect(throws: ScheduleError.self) { try CollectorSchedule.read(collector: "a", valuesText: noDeadline, path: "v") }
     }
 }
+
+/// What `--apply` counts as a change.
+@Suite("applied objects compared")
+struct DatadogObjectsCompareTests {
+    @Test("only the fields sent count; what Datadog adds does not; tags are a set")
+    func holds() throws {
+        let wanted = try JSONParser.parse(
+            #"{"name": "a", "tags": ["x:1", "y:2"], "options": {"thresholds": {"critical": 672}}, "widgets": [{"definition": {"type": "note"}}]}"#
+        )
+        let stored = try JSONParser.parse(
+            #"{"id": 7, "name": "a", "tags": ["y:2", "x:1"], "options": {"thresholds": {"critical": 672.0}, "notify_audit": false}, "widgets": [{"id": 1, "definition": {"type": "note"}}]}"#
+        )
+        #expect(DatadogObjects.holds(stored, wanted))
+        let renamed = try JSONParser.parse(stored.jsonText.replacingOccurrences(of: #""name":"a""#, with: #""name":"b""#))
+        #expect(!DatadogObjects.holds(renamed, wanted))
+        let retagged = try JSONParser.parse(stored.jsonText.replacingOccurrences(of: #""x:1""#, with: #""x:3""#))
+        #expect(!DatadogObjects.holds(retagged, wanted))
+        let threshold = try JSONParser.parse(stored.jsonText.replacingOccurrences(of: "672", with: "600"))
+        #expect(!DatadogObjects.holds(threshold, wanted))
+        let moreWidgets = try JSONParser.parse(
+            stored.jsonText.replacingOccurrences(of: #"}}]"#, with: #"}},{"definition":{"type":"note"}}]"#))
+        #expect(!DatadogObjects.holds(moreWidgets, wanted))
+    }
+}

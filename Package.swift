@@ -36,10 +36,14 @@ let package = Package(
         .target(name: "Transforms", dependencies: ["Pipeline", "Expressions"], path: "Sources/Transforms"),
         .target(name: "Sinks", dependencies: ["Pipeline", "HTTP", "Storage", "CZlib"], path: "Sources/Sinks"),
         .target(name: "Catalog", dependencies: ["Pipeline", "Sources", "Transforms", "Sinks"], path: "Sources/Catalog"),
+        // Datadog dashboards and monitors generated from a pipeline's metric declarations, and `--apply`.
+        .target(name: "Dashboards", dependencies: ["Pipeline", "HTTP", "Sinks"], path: "Sources/Dashboards"),
         // The `pipeline` command.
         .executableTarget(
             name: "PipelineCLI",
-            dependencies: ["Pipeline", "HTTP", "AWS", "Storage", "Sources", "Transforms", "Sinks", "Catalog"],
+            dependencies: [
+                "Pipeline", "HTTP", "AWS", "Storage", "Sources", "Transforms", "Sinks", "Catalog", "Dashboards",
+            ],
             path: "Sources/PipelineCLI"),
 
         // Test support: a loopback HTTP server and a fake GitHub built on it.
@@ -52,7 +56,10 @@ let package = Package(
         .target(name: "FakeWandB", dependencies: ["LoopbackHTTP", "FakeGitHub"], path: "Tests/Support/FakeWandB"),
         // The SkyPilot API server's async protocol, data and expected metrics (skypilot 0.14.1).
         .target(name: "FakeSkyPilot", dependencies: ["LoopbackHTTP"], path: "Tests/Support/FakeSkyPilot"),
-        .target(name: "FakeDatadog", dependencies: ["LoopbackHTTP", "CZlib"], path: "Tests/Support/FakeDatadog"),
+        .target(
+            name: "FakeDatadog", dependencies: ["LoopbackHTTP", "CZlib"], path: "Tests/Support/FakeDatadog",
+            // The official client's models check request bodies (run by the tests, see FakeDatadogObjects).
+            exclude: ["check_bodies.py"]),
         // moto's standalone server (from .venv-test) with SigV4 checking on, for AWS tests.
         .target(name: "Moto", dependencies: ["Pipeline", "HTTP", "AWS"], path: "Tests/Support/Moto"),
         // The real SkyPilot API server (from .venv-test) on 127.0.0.1, for tests against it.
@@ -90,7 +97,7 @@ let package = Package(
             name: "PipelineCLITests",
             dependencies: [
                 "TestKit", "Pipeline", "HTTP", "Storage", "FakeGitHub", "FakeAsana", "FakeWandB", "FakeSkyPilot", "FakeDatadog",
-                "LoopbackHTTP", "Moto", "SkyPilotPeer",
+                "LoopbackHTTP", "Moto", "SkyPilotPeer", "Dashboards",
             ],
             // jsonschema's check of `pipeline schema`, run by SchemaCommandTests from the source tree.
             exclude: ["validate_with_schema.py"]),

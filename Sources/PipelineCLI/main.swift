@@ -58,6 +58,14 @@ let commands = [
         help: DocsCommand.help
     ) { try DocsCommand.main($0) },
     Command(
+        name: "dashboard", arguments: "FILE|NAME", summary: "print (or --apply) the collector's Datadog dashboard",
+        help: DashboardCommand.help
+    ) { try await DashboardCommand.main($0) },
+    Command(
+        name: "monitors", arguments: "FILE|NAME", summary: "print (or --apply) the collector's Datadog monitors",
+        help: MonitorsCommand.help
+    ) { try await MonitorsCommand.main($0) },
+    Command(
         name: "list", summary: "list stage types with their options, and the pipelines found", help: ListCommand.help
     ) { try ListCommand.main($0) },
     Command(

@@ -82,7 +82,7 @@ struct CommandTests {
 
     @Test("every command has --help on stdout with exit 0")
     func helpEverywhere() async throws {
-        for command in ["run", "validate", "graph", "list", "schema"] {
+        for command in ["run", "validate", "graph", "list", "schema", "dashboard", "monitors"] {
             let result = try await CLIRunner.run([command, "--help"])
             #expect(result.exitCode == 0)
             #expect(result.stdout.contains("usage: pipeline \(command)"), "\(command)")

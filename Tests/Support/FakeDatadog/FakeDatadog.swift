@@ -11,12 +11,16 @@ import Synchronization
 /// `series` counts how many times each (metric, tags, timestamp) arrived, which is how tests prove
 /// "exactly once".
 ///
+/// Dashboards, monitors and metric metadata are served by `objects` (`FakeDatadogObjects`), which
+/// checks both API keys and, when a test sets a body check, Datadog's published models.
+///
 /// Tests script trouble: `fail(status:times:)`, `throttle(times:…)`, `inject(_:times:)`,
 /// `isDown` (every connection dropped), `delay`, `neverAnswer()`, `stop()`, and points Datadog
 /// refuses (`refuse(where:)`): a request carrying one is answered 400 as a whole, as Datadog does,
 /// so a client must split its batch to find them.
 public final class FakeDatadog: Sendable {
     public static let defaultAPIKey = "fake-dd-api-key-0123456789abcdef"
+    public static let defaultApplicationKey = "fake-dd-app-key-fedcba9876543210"
 
     /// The intake's limits; tests shrink them to exercise batching without megabytes of data.
     public struct Limits: Sendable, Hashable {
@@ -103,13 +107,19 @@ public final class FakeDatadog: Sendable {
 
     public let apiKey: String
     public let limits: Limits
+    /// Dashboards, monitors and metric metadata (`FakeDatadogObjects`).
+    public let objects: FakeDatadogObjects
     private let state = Mutex(State())
     private let server: LoopbackServer
 
     /// Starts serving on an ephemeral port (or `port`, to come back where a stopped fake was).
-    public init(apiKey: String = FakeDatadog.defaultAPIKey, limits: Limits = .datadog, port: UInt16 = 0) throws {
+    public init(
+        apiKey: String = FakeDatadog.defaultAPIKey, applicationKey: String = FakeDatadog.defaultApplicationKey,
+        limits: Limits = .datadog, port: UInt16 = 0
+    ) throws {
         self.apiKey = apiKey
         self.limits = limits
+        self.objects = FakeDatadogObjects(applicationKey: applicationKey)
         let box = Box()
         server = try LoopbackServer(port: port) { request in box.fake?.handle(request) ?? LoopbackResponse(status: 503)
         }
@@ -226,6 +236,8 @@ public final class FakeDatadog: Sendable {
             response = faulty
         } else if request.method == "POST", request.path == "/api/v2/series" {
             response = intake(request, record: &record)
+        } else if FakeDatadogObjects.handles(request.path) {
+            response = objects.handle(request, apiKey: apiKey)
         } else if request.method == "GET", request.path == "/api/v1/validate" {
             state.withLock { $0.validateCount += 1 }
             response =

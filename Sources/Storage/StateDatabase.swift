@@ -68,6 +68,17 @@ public enum StateDatabase {
                 UNIQUE (destination, pipeline, timestamp, metric, tags)
             ) STRICT;
             """,
+            // 4: the metric metadata last set at each destination (`MetricMetadataStore`).
+            """
+            CREATE TABLE metric_metadata (
+                destination TEXT NOT NULL,
+                metric TEXT NOT NULL,
+                -- The JSON body that was accepted: set again only when it changes.
+                body TEXT NOT NULL,
+                set_at REAL NOT NULL,
+                PRIMARY KEY (destination, metric)
+            ) STRICT;
+            """,
         ],
         applicationID: 0x5050_5354)  // "PPST"
 

@@ -111,6 +111,49 @@ struct AsanaCollectorTests {
         #expect(!result.stderr.contains(fake.token) && !result.stderr.contains(FakeDatadog.defaultAPIKey))
     }
 
+    @Test("with DD_APP_KEY the sink sets each metric's type, unit and description once; a second run sets nothing again")
+    func setsMetricMetadataOnce() async throws {
+        let now = Date().timeIntervalSince1970.rounded(.down) - 60
+        let fake = try FakeAsana(data: FakeAsanaData.generated(seed: 13, now: now))
+        let datadog = try FakeDatadog()
+        let state = NSTemporaryDirectory() + "asana-state-\(UUID().uuidString)"
+        defer {
+            fake.stop()
+            datadog.stop()
+            try? FileManager.default.removeItem(atPath: state)
+        }
+        // Every metadata body must be one Datadog's API client's MetricMetadata model accepts.
+        try DatadogBodyChecker().enforce(on: datadog)
+        var environment = Self.environment(fake)
+        environment["DD_URL"] = datadog.baseURL
+        environment["DD_API_KEY"] = FakeDatadog.defaultAPIKey
+        environment["DD_APP_KEY"] = FakeDatadog.defaultApplicationKey
+        environment["PIPELINE_STATE_DIR"] = state
+        let arguments = ["run", "pipelines/asana.json", "--as-of", Timestamp.format(now)]
+        let first = try await CLIRunner.run(arguments, environment: environment)
+        #expect(first.exitCode == 0, "\(first.stderr)")
+        let puts = datadog.objects.writes.filter { $0.path.hasPrefix("/api/v1/metrics/") }
+        #expect(puts.count == 12, "one per asana key: \(puts.map(\.path))")
+        #expect(puts.allSatisfy { $0.method == "PUT" && $0.authenticated })
+        func field(_ metric: String, _ key: String) -> FakeJSON? {
+            guard case .object(let object)? = datadog.objects.metricMetadata[metric] else { return nil }
+            return object[key]
+        }
+        #expect(field("asana.tasks.open", "type") == .string("gauge"))
+        #expect(field("asana.tasks.open", "unit") == .string("task"))
+        #expect(field("asana.tasks.open", "description") == .string("open tasks of the project"))
+        #expect(
+            field("asana.tasks.cycle_time_days.p95", "description")
+                == .string("p95 of the days from creation to completion of the tasks completed in the last 7 days"))
+
+        let second = try await CLIRunner.run(arguments, environment: environment)
+        #expect(second.exitCode == 0, "\(second.stderr)")
+        #expect(datadog.objects.writes.filter { $0.path.hasPrefix("/api/v1/metrics/") }.count == 12, "nothing changed")
+        for output in [first.stderr, second.stderr] {
+            #expect(!output.contains(FakeDatadog.defaultApplicationKey) && !output.contains(FakeDatadog.defaultAPIKey))
+        }
+    }
+
     @Test("a wrong token fails the run with Asana's message, and the token is never printed")
     func wrongToken() async throws {
         let fake = try Self.fake()

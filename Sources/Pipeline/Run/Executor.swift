@@ -99,9 +99,11 @@ public struct Executor: Sendable {
             sinks = plan.stages.filter(\.isSink)
             channels = Self.makeChannels(plan, capacity: executor.channelCapacity)
             selections = plan.fieldSelections()
-            facts = RunFacts(
+            var facts = RunFacts(
                 pipeline: plan.name, id: executor.runID, now: executor.now, startedAt: started,
                 lookback: executor.lookback, tags: plan.tags)
+            facts.metrics = plan.metrics
+            self.facts = facts
         }
 
         /// Every stage with inputs has one inbound channel; sinks get one more producer: the health report.

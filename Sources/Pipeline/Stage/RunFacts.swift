@@ -13,6 +13,8 @@ public struct RunFacts: Sendable, Equatable {
     public var lookback: Double
     /// The pipeline's default tags, normalised.
     public var tags: [String]
+    /// The metrics the pipeline's stages declare (`PipelinePlan.metrics`): a sink sets their metadata.
+    public var metrics: [MetricDeclaration] = []
 
     public init(pipeline: String, id: String, now: Double, startedAt: Double, lookback: Double = 0, tags: [String] = []) {
         self.pipeline = pipeline

@@ -114,6 +114,8 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
         public var endpoint: DatadogEndpoint
         /// Nil or empty: the run keeps its points in the outbox and fails with a message.
         public var apiKey: String?
+        /// `DD_APP_KEY`: with it, the sink sets its metrics' metadata (`DatadogMetadataSync`).
+        public var appKey: String?
         public var compression: DatadogCompression
         public var retryFor: Duration
         public var historical: Bool
@@ -170,6 +172,7 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
                 compression: options.compression ?? .gzip, retryFor: .milliseconds(Int64(retryFor * 1000)),
                 historical: options.historical ?? false)
             usesOutbox = options.outbox ?? true
+            appKey = environment["DD_APP_KEY"].flatMap { $0.isEmpty ? nil : $0 }
             if let grace = options.stopGrace {
                 guard grace.seconds >= 0, grace.seconds <= 300 else {
                     throw DatadogConfigurationError(
@@ -304,6 +307,13 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
             DatadogTally.Counts(
                 received: intake.accepted, delivered: delivery.deliveredPoints, heldBack: delivery.heldBackPoints,
                 refused: delivery.refusedPoints))
+
+        // Then what the metrics are (unit, description), where it changed, once the points are in.
+        if let appKey = configuration.appKey, delivery.stopReason == nil {
+            let store = try? MetricMetadataStore(path: path)
+            await DatadogMetadataSync(endpoint: configuration.endpoint, apiKey: apiKey, appKey: appKey, store: store)
+                .sync(context.run.metrics, http: http, log: log)
+        }
 
         // 3. The verdict.
         let remaining = (try? outbox?.count(pipeline: context.run.pipeline, destination: destination)) ?? 0

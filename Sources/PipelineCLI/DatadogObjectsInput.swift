@@ -15,19 +15,9 @@ struct DatadogObjectsInput {
 
     static func load(_ name: String, variables pairs: [String], command: String) throws(CLIError) -> DatadogObjectsInput {
         let file = try PipelineFiles.resolve(name, command: command)
-        var variables = try PipelineFiles.variables(pairs, command: command)
-        variables.environment = variables.environment.merging(GraphCommand.placeholders(file)) { current, _ in current }
-        variables.secrets = GraphCommand.secretPlaceholders(file)
-        let plan: PipelinePlan
-        do {
-            plan = try PipelineLoader(registry: StageCatalog.registry, variables: variables).load(file: file)
-        } catch {
-            throw .pipelineFile(error)
-        }
-        let metadata = MetricMetadataCheck.diagnostics(plan)
-        guard metadata.isEmpty else { throw .pipelineFile(PipelineFileError(file: file, diagnostics: metadata)) }
-        let raw = PipelineLoader.readFile(file).flatMap { try? JSONParser.parse($0) }
-        return DatadogObjectsInput(file: file, plan: plan, scope: CollectorScope(plan: plan, fileTags: raw?["tags"]?.object))
+        let plan = try PipelineFiles.describedPlan(file, over: try PipelineFiles.variables(pairs, command: command))
+        let tags = PipelineFiles.document(file)["tags"]?.object
+        return DatadogObjectsInput(file: file, plan: plan, scope: CollectorScope(plan: plan, fileTags: tags))
     }
 
     /// The Datadog API of `--apply`: site or URL as for the sink, both keys from the environment.

@@ -25,12 +25,11 @@ enum DocsCommand {
         var collectors: [MetricReference.Collector] = []
         for name in names {
             let file = try PipelineFiles.resolve(name, command: "docs")
-            let plan = try offlinePlan(file)
-            let metadata = MetricMetadataCheck.diagnostics(plan)
-            guard metadata.isEmpty else { throw .pipelineFile(PipelineFileError(file: file, diagnostics: metadata)) }
+            // No environment: the reference depends on the file alone, not on the machine's configuration.
+            let plan = try PipelineFiles.describedPlan(file)
             // A file without metrics (replay) has no section, unless named.
             guard !plan.metrics.isEmpty || !args.positionals.isEmpty else { continue }
-            let document = (try? JSONParser.parse(PipelineLoader.readFile(file) ?? [])) ?? .null
+            let document = PipelineFiles.document(file)
             collectors.append(
                 MetricReference.Collector(
                     file: "pipelines/" + (file as NSString).lastPathComponent, plan: plan,
@@ -49,16 +48,4 @@ enum DocsCommand {
         return ExitCode.success
     }
 
-    /// The plan of `file` with its unset variables and secrets as placeholders (as `graph` does):
-    /// the reference depends on the file alone, not on the machine's configuration.
-    static func offlinePlan(_ file: String) throws(CLIError) -> PipelinePlan {
-        var variables = Variables()
-        variables.environment = GraphCommand.placeholders(file)
-        variables.secrets = GraphCommand.secretPlaceholders(file)
-        do {
-            return try PipelineLoader(registry: StageCatalog.registry, variables: variables).load(file: file)
-        } catch {
-            throw .pipelineFile(error)
-        }
-    }
 }

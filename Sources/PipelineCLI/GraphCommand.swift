@@ -25,16 +25,9 @@ enum GraphCommand {
             throw .usage("--format must be dot or mermaid, got \"\(format)\"", command: "graph")
         }
         let file = try PipelineFiles.resolve(args.positionals[0], command: "graph")
-        var variables = try PipelineFiles.variables(args.values("--var"), command: "graph")
         // Drawing needs no credentials: unset variables and secrets become placeholders.
-        variables.environment = variables.environment.merging(GraphCommand.placeholders(file)) { current, _ in current }
-        variables.secrets = GraphCommand.secretPlaceholders(file)
-        let plan: PipelinePlan
-        do {
-            plan = try PipelineLoader(registry: StageCatalog.registry, variables: variables).load(file: file)
-        } catch {
-            throw .pipelineFile(error)
-        }
+        let plan = try PipelineFiles.offlinePlan(
+            file, over: try PipelineFiles.variables(args.values("--var"), command: "graph"))
         print(SecretRedaction.shared.redact(format == "dot" ? dot(plan) : mermaid(plan)), terminator: "")
         return ExitCode.success
     }

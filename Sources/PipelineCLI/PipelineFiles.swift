@@ -38,6 +38,36 @@ enum PipelineFiles {
     }
 }
 
+extension PipelineFiles {
+    /// The plan of `file` with its unset `${VARIABLES}` and secrets as placeholders, over
+    /// `variables`: for commands that read a file's shape (graph, docs, dashboards, monitors),
+    /// which need no configuration and fetch no secret.
+    static func offlinePlan(_ file: String, over variables: Variables = Variables()) throws(CLIError) -> PipelinePlan {
+        var variables = variables
+        variables.environment = variables.environment.merging(GraphCommand.placeholders(file)) { current, _ in current }
+        variables.secrets = GraphCommand.secretPlaceholders(file)
+        let plan: PipelinePlan
+        do {
+            plan = try PipelineLoader(registry: StageCatalog.registry, variables: variables).load(file: file)
+        } catch {
+            throw .pipelineFile(error)
+        }
+        return plan
+    }
+
+    /// `offlinePlan`, refused (as `validate` refuses it) when its metric metadata is faulty: what
+    /// docs, dashboards and monitors are made of.
+    static func describedPlan(_ file: String, over variables: Variables = Variables()) throws(CLIError) -> PipelinePlan {
+        let plan = try offlinePlan(file, over: variables)
+        let metadata = MetricMetadataCheck.diagnostics(plan)
+        guard metadata.isEmpty else { throw .pipelineFile(PipelineFileError(file: file, diagnostics: metadata)) }
+        return plan
+    }
+
+    /// The file's JSON as written (its tag keys, its description), or null when it does not parse.
+    static func document(_ file: String) -> JSON { PipelineLoader.readFile(file).flatMap { try? JSONParser.parse($0) } ?? .null }
+}
+
 extension PipelineLoader {
     /// A loader over every registered stage type, with `--var` values over the environment.
     static func forCommand(_ args: Arguments, command: String) throws(CLIError) -> PipelineLoader {

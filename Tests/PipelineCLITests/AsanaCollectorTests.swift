@@ -32,8 +32,26 @@ struct AsanaCollectorTests {
             uniqueKeysWithValues: data.expectedMetrics(projects: projects).map { ("\($0.metric) \($0.tags.sorted())", $0.value) })
     }
 
-    static func expectSame(_ actual: [String: Double], _ expected: [String: Double]) {
-        MetricComparison.expectSame(actual, expected)
+    /// A scheduled run's setting: the fake Asana and the fake Datadog intake around the wall clock
+    /// (Datadog takes points up to an hour old), and a state directory, all removed afterwards.
+    /// `environment` points the run at them.
+    static func withDatadog(
+        _ body: (_ fake: FakeAsana, _ datadog: FakeDatadog, _ environment: [String: String], _ now: Double) async throws -> Void
+    ) async throws {
+        let now = Date().timeIntervalSince1970.rounded(.down) - 60
+        let fake = try FakeAsana(data: FakeAsanaData.generated(seed: 13, now: now))
+        let datadog = try FakeDatadog()
+        let state = NSTemporaryDirectory() + "asana-state-\(UUID().uuidString)"
+        defer {
+            fake.stop()
+            datadog.stop()
+            try? FileManager.default.removeItem(atPath: state)
+        }
+        var environment = environment(fake)
+        environment["DD_URL"] = datadog.baseURL
+        environment["DD_API_KEY"] = FakeDatadog.defaultAPIKey
+        environment["PIPELINE_STATE_DIR"] = state
+        try await body(fake, datadog, environment, now)
     }
 
     static func fake() throws -> FakeAsana {
@@ -48,7 +66,7 @@ struct AsanaCollectorTests {
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
         let expected = Self.expected(fake.data)
         #expect(expected.count == 30, "the empty project has no percentile to report")
-        Self.expectSame(try Self.asanaPoints(result), expected)
+        MetricComparison.expectSame(try Self.asanaPoints(result), expected)
         // One project request each, and the listings: two pages for each of the two projects with tasks, one for the empty.
         #expect(fake.requests.count == 8, "\(fake.requests)")
         #expect(fake.requests.filter { $0.hasPrefix("/tasks?") }.allSatisfy { $0.contains("limit=100") })
@@ -66,91 +84,70 @@ struct AsanaCollectorTests {
             fake.injectFaults(every: 3, status: status)
             let result = try await Self.run(fake)
             #expect(result.exitCode == 0, "\(status) stderr: \(result.stderr)")
-            Self.expectSame(try Self.asanaPoints(result), Self.expected(fake.data))
+            MetricComparison.expectSame(try Self.asanaPoints(result), Self.expected(fake.data))
             #expect(fake.requests.count == 11, "8 answers, and every third of the 11 requests a fault: \(fake.requests.count)")
         }
     }
 
     @Test("a scheduled run delivers every Asana metric and the health metrics to Datadog once, tagged, nothing printed")
     func deliversToDatadog() async throws {
-        // Datadog takes points up to an hour old: a scenario around the wall clock.
-        let now = Date().timeIntervalSince1970.rounded(.down) - 60
-        let fake = try FakeAsana(data: FakeAsanaData.generated(seed: 13, now: now))
-        let datadog = try FakeDatadog()
-        let state = NSTemporaryDirectory() + "asana-state-\(UUID().uuidString)"
-        defer {
-            fake.stop()
-            datadog.stop()
-            try? FileManager.default.removeItem(atPath: state)
-        }
-        var environment = Self.environment(fake)
-        environment["DD_URL"] = datadog.baseURL
-        environment["DD_API_KEY"] = FakeDatadog.defaultAPIKey
-        environment["DD_ENV"] = "staging"
-        environment["PIPELINE_STATE_DIR"] = state
-        let result = try await CLIRunner.run(
-            ["run", "pipelines/asana.json", "--as-of", Timestamp.format(now)], environment: environment)
-        #expect(result.exitCode == 0, "\(result.stderr)")
-        #expect(result.stdout.isEmpty)
-        #expect(datadog.duplicates.isEmpty)
-        var received: [String: Double] = [:]
-        for (key, value) in datadog.values where key.metric.hasPrefix("asana.") {
-            #expect(key.timestamp == Int64(now))
+        try await Self.withDatadog { fake, datadog, environment, now in
+            var environment = environment
+            environment["DD_ENV"] = "staging"
+            let result = try await CLIRunner.run(
+                ["run", "pipelines/asana.json", "--as-of", Timestamp.format(now)], environment: environment)
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+            #expect(datadog.duplicates.isEmpty)
+            var received: [String: Double] = [:]
+            for (key, value) in datadog.values where key.metric.hasPrefix("asana.") {
+                #expect(key.timestamp == Int64(now))
+                #expect(
+                    key.tags.contains("service:asana-collector") && key.tags.contains("source:asana-collector")
+                        && key.tags.contains("env:staging"), "\(key)")
+                let own = key.tags.filter { !["service:", "source:", "env:"].contains(where: $0.hasPrefix) }
+                received["\(key.metric) \(own.sorted())"] = value
+            }
+            MetricComparison.expectSame(received, Self.expected(fake.data))
+            let health = Set(datadog.values.keys.map(\.metric).filter { $0.hasPrefix("collector.asana.") })
             #expect(
-                key.tags.contains("service:asana-collector") && key.tags.contains("source:asana-collector")
-                    && key.tags.contains("env:staging"), "\(key)")
-            let own = key.tags.filter { !["service:", "source:", "env:"].contains(where: $0.hasPrefix) }
-            received["\(key.metric) \(own.sorted())"] = value
+                health.isSuperset(of: [
+                    "collector.asana.duration_seconds", "collector.asana.metric_count", "collector.asana.api_requests",
+                ]))
+            #expect(!result.stderr.contains(fake.token) && !result.stderr.contains(FakeDatadog.defaultAPIKey))
         }
-        Self.expectSame(received, Self.expected(fake.data))
-        let health = Set(datadog.values.keys.map(\.metric).filter { $0.hasPrefix("collector.asana.") })
-        #expect(
-            health.isSuperset(of: [
-                "collector.asana.duration_seconds", "collector.asana.metric_count", "collector.asana.api_requests",
-            ]))
-        #expect(!result.stderr.contains(fake.token) && !result.stderr.contains(FakeDatadog.defaultAPIKey))
     }
 
     @Test("with DD_APP_KEY the sink sets each metric's type, unit and description once; a second run sets nothing again")
     func setsMetricMetadataOnce() async throws {
-        let now = Date().timeIntervalSince1970.rounded(.down) - 60
-        let fake = try FakeAsana(data: FakeAsanaData.generated(seed: 13, now: now))
-        let datadog = try FakeDatadog()
-        let state = NSTemporaryDirectory() + "asana-state-\(UUID().uuidString)"
-        defer {
-            fake.stop()
-            datadog.stop()
-            try? FileManager.default.removeItem(atPath: state)
-        }
-        // Every metadata body must be one Datadog's API client's MetricMetadata model accepts.
-        try DatadogBodyChecker().enforce(on: datadog)
-        var environment = Self.environment(fake)
-        environment["DD_URL"] = datadog.baseURL
-        environment["DD_API_KEY"] = FakeDatadog.defaultAPIKey
-        environment["DD_APP_KEY"] = FakeDatadog.defaultApplicationKey
-        environment["PIPELINE_STATE_DIR"] = state
-        let arguments = ["run", "pipelines/asana.json", "--as-of", Timestamp.format(now)]
-        let first = try await CLIRunner.run(arguments, environment: environment)
-        #expect(first.exitCode == 0, "\(first.stderr)")
-        let puts = datadog.objects.writes.filter { $0.path.hasPrefix("/api/v1/metrics/") }
-        #expect(puts.count == 12, "one per asana key: \(puts.map(\.path))")
-        #expect(puts.allSatisfy { $0.method == "PUT" && $0.authenticated })
-        func field(_ metric: String, _ key: String) -> FakeJSON? {
-            guard case .object(let object)? = datadog.objects.metricMetadata[metric] else { return nil }
-            return object[key]
-        }
-        #expect(field("asana.tasks.open", "type") == .string("gauge"))
-        #expect(field("asana.tasks.open", "unit") == .string("task"))
-        #expect(field("asana.tasks.open", "description") == .string("open tasks of the project"))
-        #expect(
-            field("asana.tasks.cycle_time_days.p95", "description")
-                == .string("p95 of the days from creation to completion of the tasks completed in the last 7 days"))
+        try await Self.withDatadog { fake, datadog, environment, now in
+            // Every metadata body must be one Datadog's API client's MetricMetadata model accepts.
+            try DatadogBodyChecker().enforce(on: datadog)
+            var environment = environment
+            environment["DD_APP_KEY"] = FakeDatadog.defaultApplicationKey
+            let arguments = ["run", "pipelines/asana.json", "--as-of", Timestamp.format(now)]
+            let first = try await CLIRunner.run(arguments, environment: environment)
+            #expect(first.exitCode == 0, "\(first.stderr)")
+            let puts = datadog.objects.writes.filter { $0.path.hasPrefix("/api/v1/metrics/") }
+            #expect(puts.count == 12, "one per asana key: \(puts.map(\.path))")
+            #expect(puts.allSatisfy { $0.method == "PUT" && $0.authenticated })
+            func field(_ metric: String, _ key: String) -> FakeJSON? {
+                guard case .object(let object)? = datadog.objects.metricMetadata[metric] else { return nil }
+                return object[key]
+            }
+            #expect(field("asana.tasks.open", "type") == .string("gauge"))
+            #expect(field("asana.tasks.open", "unit") == .string("task"))
+            #expect(field("asana.tasks.open", "description") == .string("open tasks of the project"))
+            #expect(
+                field("asana.tasks.cycle_time_days.p95", "description")
+                    == .string("p95 of the days from creation to completion of the tasks completed in the last 7 days"))
 
-        let second = try await CLIRunner.run(arguments, environment: environment)
-        #expect(second.exitCode == 0, "\(second.stderr)")
-        #expect(datadog.objects.writes.filter { $0.path.hasPrefix("/api/v1/metrics/") }.count == 12, "nothing changed")
-        for output in [first.stderr, second.stderr] {
-            #expect(!output.contains(FakeDatadog.defaultApplicationKey) && !output.contains(FakeDatadog.defaultAPIKey))
+            let second = try await CLIRunner.run(arguments, environment: environment)
+            #expect(second.exitCode == 0, "\(second.stderr)")
+            #expect(datadog.objects.writes.filter { $0.path.hasPrefix("/api/v1/metrics/") }.count == 12, "nothing changed")
+            for output in [first.stderr, second.stderr] {
+                #expect(!output.contains(FakeDatadog.defaultApplicationKey) && !output.contains(FakeDatadog.defaultAPIKey))
+            }
         }
     }
 
@@ -183,6 +180,6 @@ struct AsanaCollectorTests {
         var expected = Self.expected(fake.data, projects: ["1001", "1003"])
         // open_total is over the projects that could be read.
         expected["asana.tasks.open_total []"] = fake.data.expectedMetrics(projects: ["1001", "1003"]).last?.value
-        Self.expectSame(try Self.asanaPoints(result), expected)
+        MetricComparison.expectSame(try Self.asanaPoints(result), expected)
     }
 }

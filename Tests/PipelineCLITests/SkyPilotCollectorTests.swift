@@ -33,10 +33,6 @@ struct SkyPilotCollectorTests {
         Dictionary(uniqueKeysWithValues: points.map { ("\($0.metric) \($0.tags.sorted())", $0.value) })
     }
 
-    static func expectSame(_ actual: [String: Double], _ expected: [String: Double]) {
-        MetricComparison.expectSame(actual, expected)
-    }
-
     /// What must never leave the server for the collector, nor be printed by it.
     static func expectNothingSecret(_ result: CLIRunner.Result, _ secrets: [String] = []) {
         for text in [result.stdout, result.stderr] {
@@ -54,7 +50,7 @@ struct SkyPilotCollectorTests {
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
         let expected = Self.expected(fake.expectedMetrics)
         #expect(expected.count == 25, "18 keys: 5 job statuses and 4 cluster statuses")
-        Self.expectSame(try Self.points(result), expected)
+        MetricComparison.expectSame(try Self.points(result), expected)
         #expect(fake.requests.count == 6, "\(fake.requests.map(\.target))")
         #expect(try result.values()["collector.skypilot.api_requests"] == 6)
         let status = try JSONParser.parse(try #require(fake.bodies(of: "/status").first))
@@ -75,7 +71,7 @@ struct SkyPilotCollectorTests {
         #expect(denied.exitCode == 1, "without the token every read fails")
         let result = try await Self.run(endpoint: fake.baseURL, token: token)
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
-        Self.expectSame(try Self.points(result), Self.expected(fake.expectedMetrics))
+        MetricComparison.expectSame(try Self.points(result), Self.expected(fake.expectedMetrics))
         Self.expectNothingSecret(result, [token])
         Self.expectNothingSecret(denied, [token])
     }
@@ -87,7 +83,7 @@ struct SkyPilotCollectorTests {
         let endpoint = fake.baseURL.replacingOccurrences(of: "http://", with: "http://collector:s3cret-pass@")
         let result = try await Self.run(endpoint: endpoint)
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
-        Self.expectSame(try Self.points(result), Self.expected(fake.expectedMetrics))
+        MetricComparison.expectSame(try Self.points(result), Self.expected(fake.expectedMetrics))
         Self.expectNothingSecret(result, ["s3cret-pass"])
         let wrong = try await Self.run(endpoint: endpoint.replacingOccurrences(of: "s3cret-pass", with: "wrong-pass"))
         #expect(wrong.exitCode == 1)
@@ -102,7 +98,7 @@ struct SkyPilotCollectorTests {
         let result = try await Self.run(endpoint: fake.baseURL)
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
         let points = try Self.points(result)
-        Self.expectSame(points, Self.expected(fake.expectedMetrics))
+        MetricComparison.expectSame(points, Self.expected(fake.expectedMetrics))
         #expect(points["skypilot.jobs.running []"] == 0 && points["skypilot.jobs.duration_minutes.p50 []"] == nil)
         #expect(points["skypilot.clusters.up []"] == 7)
         #expect(try result.values()["collector.skypilot.error_count"] == 0)
@@ -119,7 +115,7 @@ struct SkyPilotCollectorTests {
         let expected = Self.expected(fake.expectedMetrics).filter {
             !$0.key.hasPrefix("skypilot.jobs.") && !$0.key.hasPrefix("skypilot.users.")
         }
-        Self.expectSame(try Self.points(result), expected)
+        MetricComparison.expectSame(try Self.points(result), expected)
         Self.expectNothingSecret(result)
     }
 
@@ -130,7 +126,7 @@ struct SkyPilotCollectorTests {
         fake.serveJobsAsBareList()
         let result = try await Self.run(endpoint: fake.baseURL)
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
-        Self.expectSame(try Self.points(result), Self.expected(fake.expectedMetrics))
+        MetricComparison.expectSame(try Self.points(result), Self.expected(fake.expectedMetrics))
     }
 
     @Test(
@@ -142,7 +138,7 @@ struct SkyPilotCollectorTests {
         fake.injectFaults(every: 3, fault)
         let result = try await Self.run(endpoint: fake.baseURL)
         #expect(result.exitCode == 0, "\(fault) stderr: \(result.stderr)")
-        Self.expectSame(try Self.points(result), Self.expected(fake.expectedMetrics))
+        MetricComparison.expectSame(try Self.points(result), Self.expected(fake.expectedMetrics))
         #expect(fake.requests.count > 6)
     }
 

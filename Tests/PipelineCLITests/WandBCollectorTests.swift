@@ -35,10 +35,6 @@ struct WandBCollectorTests {
             uniqueKeysWithValues: data.expectedMetrics(projects: projects).map { ("\($0.metric) \($0.tags.sorted())", $0.value) })
     }
 
-    static func expectSame(_ actual: [String: Double], _ expected: [String: Double]) {
-        MetricComparison.expectSame(actual, expected)
-    }
-
     @Test("every W&B metric of every project, the empty one included, equals the fake's computation; two listings a project")
     func metricsEqualExpected() async throws {
         let fake = try Self.fake()
@@ -47,7 +43,7 @@ struct WandBCollectorTests {
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
         let expected = Self.expected(fake.data)
         #expect(expected.count == 30, "11 metrics for each project with runs, 8 for the one without (nothing to rank or average)")
-        Self.expectSame(try Self.points(result), expected)
+        MetricComparison.expectSame(try Self.points(result), expected)
         #expect(fake.requests.count == 6, "\(fake.requests.map(\.variables))")
         #expect(try result.values()["collector.wandb.api_requests"] == 6)
         #expect(!result.stderr.contains(fake.apiKey) && !result.stdout.contains(fake.apiKey))
@@ -81,7 +77,7 @@ struct WandBCollectorTests {
         fake.setMaxPageSize(7)
         let result = try await Self.run(fake)
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
-        Self.expectSame(try Self.points(result), Self.expected(fake.data))
+        MetricComparison.expectSame(try Self.points(result), Self.expected(fake.data))
         #expect(fake.requests.count > 12, "several pages a listing: \(fake.requests.count)")
         #expect(fake.requests.filter { $0.after != nil }.count == fake.requests.count - 6, "every later page by its cursor")
     }
@@ -94,7 +90,7 @@ struct WandBCollectorTests {
             fake.injectFaults(every: 3, status: status, resetSeconds: 1)
             let result = try await Self.run(fake)
             #expect(result.exitCode == 0, "\(status) stderr: \(result.stderr)")
-            Self.expectSame(try Self.points(result), Self.expected(fake.data))
+            MetricComparison.expectSame(try Self.points(result), Self.expected(fake.data))
             #expect(fake.requests.filter(\.injectedFault).count >= 2, "\(status)")
         }
     }
@@ -107,7 +103,7 @@ struct WandBCollectorTests {
             defer { fake.stop() }
             let result = try await Self.run(fake)
             #expect(result.exitCode == 0, "stderr: \(result.stderr)")
-            Self.expectSame(try Self.points(result), Self.expected(fake.data))
+            MetricComparison.expectSame(try Self.points(result), Self.expected(fake.data))
             counts.append(fake.requests.count)
         }
         #expect(counts[0] == counts[1], "\(counts)")
@@ -134,7 +130,7 @@ struct WandBCollectorTests {
                 expected["wandb.\(metric) [\"project:\(project)\"]"] = 0
             }
         }
-        Self.expectSame(try Self.points(result), expected)
+        MetricComparison.expectSame(try Self.points(result), expected)
     }
 
     @Test("a revoked key fails the run with W&B's message, and the key is never printed")

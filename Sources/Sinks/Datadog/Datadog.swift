@@ -310,7 +310,7 @@ public struct DatadogSink: Sink, CustomStringConvertible, CustomReflectable {
 
         // Then what the metrics are (unit, description), where it changed, once the points are in.
         if let appKey = configuration.appKey, delivery.stopReason == nil {
-            let store = try? MetricMetadataStore(path: path)
+            let store = outbox.map { MetricMetadataStore(database: $0.database) }
             await DatadogMetadataSync(endpoint: configuration.endpoint, apiKey: apiKey, appKey: appKey, store: store)
                 .sync(context.run.metrics, http: http, log: log)
         }

@@ -36,7 +36,8 @@ struct HTTPSource: Source {
     func run(input: JSON?, output: Output, context: StageContext) async throws {
         var input = input
         if let since = options.since {
-            input = Self.setting(HTTPSourceOptions.sinceField, to: Self.since(since, context: context), in: input)
+            input = Self.adding(
+                [(HTTPSourceOptions.sinceField, Self.since(since, context: context))], to: input ?? .object(JSONObject()))
         }
         let send = try sender(context)
         let selection = options.selection(records: context.fields)
@@ -167,13 +168,6 @@ struct HTTPSource: Source {
     /// down to the UTC day (a superset of the window; the transforms after the stage cut it exactly).
     static func since(_ span: TimeSpan, context: StageContext) -> JSON {
         .string(Timestamp.format(Double(context.dayStart(before: span.seconds))))
-    }
-
-    /// `record` (an object, or none) with `name` set to `value`.
-    static func setting(_ name: String, to value: JSON, in record: JSON?) -> JSON {
-        var object = record?.object ?? JSONObject()
-        object[name] = value
-        return .object(object)
     }
 
     /// `record` with the `add_fields` set (a record that is not an object is kept as it is).

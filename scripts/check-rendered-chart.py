@@ -85,6 +85,7 @@ def main():
     ap.add_argument("--expect-repositories")
     ap.add_argument("--expect-state", choices=["pvc", "emptyDir"], default="pvc")
     ap.add_argument("--expect-collectors")
+    ap.add_argument("--expect-app-key", action="store_true", help="DD_APP_KEY comes from a Secret (else it is not set)")
     a = ap.parse_args()
     label = a.label
 
@@ -145,6 +146,10 @@ def main():
         check(label, f"{what}: args run FILE", c.get("args", [None])[0] == "run" and len(c["args"]) >= 2, c.get("args"))
         check(label, f"{what}: no --dry-run (metrics go to the Datadog sink)", "--dry-run" not in c.get("args", []), c.get("args"))
         check(label, f"{what}: DD_API_KEY from a Secret", "secretKeyRef" in secret.get("DD_API_KEY", {}), secret.get("DD_API_KEY"))
+        if a.expect_app_key:
+            check(label, f"{what}: DD_APP_KEY from a Secret", "secretKeyRef" in secret.get("DD_APP_KEY", {}), secret.get("DD_APP_KEY"))
+        else:
+            check(label, f"{what}: no DD_APP_KEY", "DD_APP_KEY" not in secret and "DD_APP_KEY" not in plain, secret.get("DD_APP_KEY"))
         check(label, f"{what}: PIPELINE_STATE_DIR={STATE}", plain.get("PIPELINE_STATE_DIR") == STATE, plain.get("PIPELINE_STATE_DIR"))
         check(label, f"{what}: PIPELINES_DIR={MOUNT}", plain.get("PIPELINES_DIR") == MOUNT, plain.get("PIPELINES_DIR"))
         deadline = plain.get("PIPELINE_DEADLINE", "")

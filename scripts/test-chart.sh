@@ -125,7 +125,8 @@ for env in default production staging; do
     # shellcheck disable=SC2086
     if render "$env" ${envs[$env]}; then
         pass "$env: helm template"
-        check_render "$env" --expect-collectors "${collectors[$env]}"
+        # shellcheck disable=SC2046
+        check_render "$env" --expect-collectors "${collectors[$env]}" $([ "$env" = production ] && echo --expect-app-key)
     else
         fail "$env: helm template" "$(cat "$work/$env.err")"
     fi
@@ -241,6 +242,7 @@ expect_failure "an unknown secrets backend" "/global/secrets/backend'?: 'vault' 
 expect_failure "a mounted Secret without the dir: backend" "backend must be \"dir:/etc/pipeline/secrets\"" "${t[@]}" \
     --set 'global.secrets.mountSecret.name=my-secrets' --set 'global.secrets.backend=aws'
 expect_failure "a variable both plain and from a Secret" "GITHUB_TOKEN is set both" "${t[@]}" --set 'collectors.github.env.GITHUB_TOKEN=x'
+expect_failure "DD_APP_KEY both plain and from appKeySecret" "DD_APP_KEY is set both" "${t[@]}" --set 'global.datadog.appKeySecret.name=dd-app' --set 'collectors.github.env.DD_APP_KEY=x'
 expect_failure "a deadline margin under the sinks' grace" "/global/cronJob/deadlineMarginSeconds'?: minimum" "${t[@]}" --set 'global.cronJob.deadlineMarginSeconds=10'
 expect_failure "a deadline margin that leaves the run no time" "collectors\.github: activeDeadlineSeconds \(840\) minus global\.cronJob\.deadlineMarginSeconds \(800\) leaves the run 40 s" \
     "${t[@]}" --set 'global.cronJob.deadlineMarginSeconds=800'

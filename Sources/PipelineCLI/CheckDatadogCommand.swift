@@ -5,11 +5,13 @@ import Sinks
 /// `pipeline check-datadog`: is the API key good for the site, before a CronJob finds out at 3 a.m.?
 enum CheckDatadogCommand {
     static let help = """
-        Check the Datadog API key against its site (GET /api/v1/validate).
+        Check the Datadog API key against its site (GET /api/v1/validate), and the application key
+        with it when DD_APP_KEY is set (GET /api/v2/validate_keys).
 
         usage: pipeline check-datadog [--site SITE] [--url URL]
 
-        The key comes from DD_API_KEY; the site from --site, else DD_SITE, else datadoghq.com
+        The keys come from DD_API_KEY and DD_APP_KEY (optional: the sink then sets metric metadata,
+        and dashboard/monitors --apply need it); the site from --site, else DD_SITE, else datadoghq.com
         (us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com,
         ddog-gov.com, uk1.datadoghq.com); --url or DD_URL overrides the whole base URL (proxies, tests).
 
@@ -35,7 +37,21 @@ enum CheckDatadogCommand {
         let client = DatadogClient(endpoint: endpoint, apiKey: environment["DD_API_KEY"] ?? "", http: http)
         switch await client.validateKey() {
         case .ok:
-            print("Datadog API key is valid for \(endpoint)")
+            break
+        case .invalid(let message):
+            printError("error: \(message)")
+            return ExitCode.stageFailed
+        case .error(let message):
+            printError("error: \(message)")
+            return ExitCode.sinkFailed
+        }
+        guard let applicationKey = environment["DD_APP_KEY"], !applicationKey.isEmpty else {
+            print("Datadog API key is valid for \(endpoint) (no DD_APP_KEY: metric metadata is not set)")
+            return ExitCode.success
+        }
+        switch await client.validateApplicationKey(applicationKey) {
+        case .ok:
+            print("Datadog API key and application key are valid for \(endpoint)")
             return ExitCode.success
         case .invalid(let message):
             printError("error: \(message)")

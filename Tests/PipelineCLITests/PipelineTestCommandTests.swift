@@ -1,4 +1,5 @@
 import FakeAsana
+import FakeDatadog
 import FakeWandB
 import Foundation
 import Pipeline
@@ -96,6 +97,32 @@ struct PipelineTestCommandTests {
         for secret in [Self.token, "Bearer", "authorization"] {
             #expect(!text.lowercased().contains(secret.lowercased()), "\(secret) in the recording")
         }
+    }
+
+    @Test("run --record delivering to Datadog records the source's exchanges, not the sink's deliveries")
+    func recordingHoldsNoDelivery() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Now, not a fixed day: Datadog takes points from the last hour or so only.
+        let fake = try FakeAsana(data: FakeAsanaData.generated(seed: 13, now: Date().timeIntervalSince1970), token: Self.token)
+        defer { fake.stop() }
+        let datadog = try FakeDatadog()
+        defer { datadog.stop() }
+        let result = try await CLIRunner.run(
+            ["run", "asana", "--record", directory + "/recording"],
+            environment: [
+                "ASANA_API_URL": fake.baseURL, "ASANA_TOKEN": Self.token,
+                "ASANA_PROJECTS": Self.projects.joined(separator: ","), "DD_URL": datadog.baseURL,
+                "DD_API_KEY": datadog.apiKey, "DD_APP_KEY": FakeDatadog.defaultApplicationKey,
+            ])
+        #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+        #expect(datadog.seriesRequestCount > 0)
+        #expect(datadog.requests.contains { $0.path.hasPrefix("/api/v1/metrics/") }, "no metric metadata was set")
+        let text = try String(contentsOfFile: directory + "/recording/exchanges.jsonl", encoding: .utf8)
+        let urls = try text.split(separator: "\n").map { try #require(JSONParser.parse(String($0))["url"]?.string) }
+        #expect(urls.count == 8)
+        #expect(urls.allSatisfy { $0.hasPrefix(fake.baseURL) }, "\(urls)")
+        #expect(!text.contains(datadog.apiKey) && !text.contains(FakeDatadog.defaultApplicationKey))
     }
 
     @Test("a W&B recording (HTTP Basic with the API key) holds neither the key nor its Basic encoding")

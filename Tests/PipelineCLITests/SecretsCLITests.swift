@@ -128,6 +128,36 @@ extension SecretsCLITests {
 }
 
 extension SecretsCLITests {
+    @Test("run --record with PIPELINE_SECRETS=aws records the source's exchanges and none with Secrets Manager")
+    func recordingHoldsNoSecretsBackendExchange() async throws {
+        let http = HTTPClient(configuration: .init(requestTimeout: .seconds(30), logger: Logger(level: .error)))
+        defer { http.shutdown() }
+        try await MotoServer.with(http: http) { moto in
+            try await moto.createSecret(name: "github/dashboard-token", string: Self.token, http: http)
+            try await Self.withSecretsDirectory { root, _ in
+                let data = FakeGitHubData.edgeCases(now: GitHubCollectorTests.nowDate)
+                let fake = try FakeGitHub(data: data, token: Self.token)
+                defer { fake.stop() }
+                let file = try Self.pipelineFile(in: root)
+                var environment = moto.environment
+                environment["GITHUB_API_URL"] = fake.baseURL
+                environment["PIPELINE_SECRETS"] = "aws"
+                let result = try await CLIRunner.run(
+                    ["run", file, "--format", "json", "--record", root + "/recording"], environment: environment)
+                #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+                let text = try String(contentsOfFile: root + "/recording/" + HTTPRecording.fileName, encoding: .utf8)
+                let urls = try text.split(separator: "\n").map { try #require(JSONParser.parse(String($0))["url"]?.string) }
+                #expect(!urls.isEmpty)
+                #expect(urls.allSatisfy { $0.hasPrefix(fake.baseURL) }, "\(urls)")
+                for secret in [Self.token, "secretsmanager", "GetSecretValue", "X-Amz", "AWS4-HMAC-SHA256"] {
+                    #expect(!text.contains(secret), "\(secret) in the recording")
+                }
+            }
+        }
+    }
+}
+
+extension SecretsCLITests {
     @Test("graph draws a file with secrets without looking any up")
     func graphNeedsNoSecret() async throws {
         try await Self.withSecretsDirectory { root, mounted in

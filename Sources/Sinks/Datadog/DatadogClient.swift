@@ -66,28 +66,53 @@ public struct DatadogClient: Sendable, CustomStringConvertible, CustomReflectabl
     /// Checks the key against the endpoint's site: `pipeline check-datadog`.
     public func validateKey() async -> KeyValidation {
         guard !apiKey.isEmpty else { return .invalid("no Datadog API key: set DD_API_KEY") }
-        let request = HTTPRequest.get(
-            endpoint.validateURL, headers: [("Accept", "application/json"), ("DD-API-KEY", apiKey)])
+        return await probe(
+            endpoint.validateURL, headers: [("DD-API-KEY", apiKey)], secrets: [apiKey],
+            rejected: Self.keyRejected(status:)
+        ) { object in object["valid"]?.bool != false }
+    }
+
+    /// Checks an application key with this API key (`GET {base}/api/v2/validate_keys`): what the
+    /// metric-metadata, dashboards and monitors APIs need besides the API key. Call it after
+    /// `validateKey()` succeeded, so that a refusal is the application key's.
+    public func validateApplicationKey(_ applicationKey: String) async -> KeyValidation {
+        guard !applicationKey.isEmpty else { return .invalid("no Datadog application key: set DD_APP_KEY") }
+        return await probe(
+            endpoint.validateKeysURL, headers: [("DD-API-KEY", apiKey), ("DD-APPLICATION-KEY", applicationKey)],
+            secrets: [apiKey, applicationKey],
+            rejected: { status in
+                "Datadog rejected the application key (\(status)): check DD_APP_KEY (an application key of the same organisation as DD_API_KEY)"
+            }
+        ) { object in object["status"]?.string == "ok" }
+    }
+
+    /// One GET whose 2xx answer `accepts` judges; 401 and 403 are `rejected`.
+    private func probe(
+        _ url: String, headers: [(String, String)], secrets: [String], rejected: (Int) -> String,
+        accepts: (JSONObject) -> Bool
+    ) async -> KeyValidation {
+        let request = HTTPRequest.get(url, headers: [("Accept", "application/json")] + headers)
         let response: HTTPResponse
         do {
             response = try await http.send(request)
         } catch let error as HTTPError {
-            return .error(mask(error.description))
+            return .error(mask(error.description, secrets))
         } catch {
-            return .error(mask("GET \(URLRedaction.redact(endpoint.validateURL)): \(error)"))
+            return .error(mask("GET \(URLRedaction.redact(url)): \(error)", secrets))
         }
         switch response.status {
         case 200..<300:
-            if case .object(let object)? = try? JSONParser.parse(response.body), object["valid"]?.bool == false {
-                return .invalid(Self.keyRejected(status: response.status))
+            if case .object(let object)? = try? JSONParser.parse(response.body), !accepts(object) {
+                return .invalid(rejected(response.status))
             }
             return .ok
         case 401, 403:
-            return .invalid(Self.keyRejected(status: response.status))
+            return .invalid(rejected(response.status))
         default:
             return .error(
-                "GET \(URLRedaction.redact(endpoint.validateURL)): \(HTTPStatusPhraseText.describe(response.status))"
-                    + ": \(message(from: response))")
+                mask(
+                    "GET \(URLRedaction.redact(url)): \(HTTPStatusPhraseText.describe(response.status))"
+                        + ": \(message(from: response))", secrets))
         }
     }
 
@@ -115,9 +140,13 @@ public struct DatadogClient: Sendable, CustomStringConvertible, CustomReflectabl
     }
 
     /// `text` with the API key masked, should an answer ever echo it.
-    func mask(_ text: String) -> String {
-        guard apiKey.count >= 4, text.contains(apiKey) else { return text }
-        return text.replacing(apiKey, with: "***")
+    func mask(_ text: String) -> String { mask(text, [apiKey]) }
+
+    /// `text` with each of `secrets` (four characters or more) replaced by `***`.
+    func mask(_ text: String, _ secrets: [String]) -> String {
+        secrets.reduce(text) { text, secret in
+            secret.count >= 4 && text.contains(secret) ? text.replacing(secret, with: "***") : text
+        }
     }
 }
 

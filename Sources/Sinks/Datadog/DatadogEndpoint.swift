@@ -34,6 +34,8 @@ public struct DatadogEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var seriesURL: String { baseURL + "/api/v2/series" }
     /// GET target that checks an API key (API v1).
     public var validateURL: String { baseURL + "/api/v1/validate" }
+    /// GET target that checks an API key and an application key together (API v2).
+    public var validateKeysURL: String { baseURL + "/api/v2/validate_keys" }
     /// The outbox destination: points queued for one endpoint are never sent to another.
     public var outboxDestination: String { "datadog:" + baseURL }
 

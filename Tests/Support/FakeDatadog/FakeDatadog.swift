@@ -2,7 +2,8 @@ import LoopbackHTTP
 import Synchronization
 
 /// A fake Datadog API over real HTTP on 127.0.0.1: the metrics intake (`POST /api/v2/series`) and
-/// key validation (`GET /api/v1/validate`), strict where Datadog is.
+/// key validation (`GET /api/v1/validate`, and `GET /api/v2/validate_keys` with the application
+/// key), strict where Datadog is.
 ///
 /// The intake checks `DD-API-KEY` (403 otherwise), the body's size on the wire (413 above 512,000
 /// bytes), decompresses `gzip` or `deflate` (413 above 5,242,880 bytes decompressed), validates
@@ -242,6 +243,11 @@ public final class FakeDatadog: Sendable {
             state.withLock { $0.validateCount += 1 }
             response =
                 record.authenticated ? .json(#"{"valid":true}"#) : Self.errors(403, ["Forbidden"])
+        } else if request.method == "GET", request.path == "/api/v2/validate_keys" {
+            state.withLock { $0.validateCount += 1 }
+            response =
+                record.authenticated && request.headers["dd-application-key"] == objects.applicationKey
+                ? .json(#"{"status":"ok"}"#) : Self.errors(403, ["Forbidden"])
         } else {
             response = Self.errors(404, ["Not found"])
         }

@@ -190,12 +190,15 @@ name); then secrets (a name may not be both plain and secret).
 {{- if $g.datadog.apiKeySecret.name }}
 {{- $_ := set $secret "DD_API_KEY" $g.datadog.apiKeySecret }}
 {{- end }}
+{{- if and $g.datadog.appKeySecret $g.datadog.appKeySecret.name }}
+{{- $_ := set $secret "DD_APP_KEY" $g.datadog.appKeySecret }}
+{{- end }}
 {{- range $name, $ref := (default dict .c.secretEnv) }}
 {{- $_ := set $secret $name $ref }}
 {{- end }}
 {{- range $name, $_ := $secret }}
 {{- if hasKey $plain $name }}
-{{- fail (printf "collectors.%s: %s is set both as a plain value (env) and from a Secret (secretEnv or global.datadog.apiKeySecret); keep one" $.collector $name) }}
+{{- fail (printf "collectors.%s: %s is set both as a plain value (env) and from a Secret (secretEnv, global.datadog.apiKeySecret or appKeySecret); keep one" $.collector $name) }}
 {{- end }}
 {{- end }}
 {{- range $name := keys $plain | sortAlpha }}

@@ -30,8 +30,16 @@ public struct DatadogAPI: Sendable, CustomStringConvertible {
     public func call(_ method: String, _ path: String, body: JSON? = nil) async throws(DatadogAPIError) -> JSON {
         var headers = [("Accept", "application/json"), ("DD-API-KEY", apiKey), ("DD-APPLICATION-KEY", applicationKey)]
         if body != nil { headers.append(("Content-Type", "application/json")) }
-        let request = HTTPRequest(
+        var request = HTTPRequest(
             method: method, url: endpoint.baseURL + path, headers: headers, body: body.map { Array($0.jsonText.utf8) })
+        if method == "POST" {
+            // A POST creates: repeating one that Datadog may have carried out would make a second
+            // dashboard or monitor. Only a refused connection or a 429 is tried again; the next
+            // --apply finds whatever was created by its tag.
+            var once = http.configuration.retry
+            once.repeatsPossiblyDone = false
+            request.retry = once
+        }
         let shown = "\(method) \(URLRedaction.redact(endpoint.baseURL + path))"
         let response: HTTPResponse
         do {

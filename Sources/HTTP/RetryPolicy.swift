@@ -27,11 +27,17 @@ public struct RetryPolicy: Sendable {
     /// response instead of throwing, for callers that read the error body (AWS's error code and
     /// request id are in it).
     public var returnsLastResponse: Bool
+    /// Whether an attempt the server may have carried out is tried again: a timeout or a
+    /// connection lost after the request went out, a 408 or a 5xx. False for a request that
+    /// creates something (a POST of a new dashboard), where a second attempt could create it
+    /// twice: only what the server cannot have acted on is retried then (no connection, a
+    /// 429), and the rest is reported at once.
+    public var repeatsPossiblyDone: Bool
 
     public init(
         maxAttempts: Int = 6, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(30),
         maxRateLimitWait: Duration = .seconds(60), maxTotalWait: Duration? = .seconds(300),
-        returnsLastResponse: Bool = false
+        returnsLastResponse: Bool = false, repeatsPossiblyDone: Bool = true
     ) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
@@ -39,6 +45,7 @@ public struct RetryPolicy: Sendable {
         self.maxRateLimitWait = maxRateLimitWait
         self.maxTotalWait = maxTotalWait
         self.returnsLastResponse = returnsLastResponse
+        self.repeatsPossiblyDone = repeatsPossiblyDone
     }
 
     /// Six attempts, 0.5 s base, 30 s cap, rate-limit waits up to 60 s, 5 minutes of waiting in all.

@@ -41,6 +41,9 @@ struct RetryTracker {
         self.url = url
     }
 
+    /// The note of a failure not retried because the server may have carried the request out.
+    static let notRepeated = "not tried again: the server may have carried it out, and this request must not be repeated"
+
     /// GitHub asks for at least a minute after a secondary limit, longer on each repeat; so do
     /// other APIs' rules.
     static let secondaryPause: Duration = .seconds(60)
@@ -48,8 +51,12 @@ struct RetryTracker {
     mutating func decide(_ outcome: AttemptOutcome, now: Date) -> RetryDecision {
         switch outcome {
         case .failure(let failure):
-            let error = makeError(failure.kind)
+            var error = makeError(failure.kind)
             guard failure.retryable else { return .fail(error) }
+            guard policy.repeatsPossiblyDone || !failure.mayHaveArrived else {
+                error.note = Self.notRepeated
+                return .fail(error)
+            }
             return retry(after: policy.backoff(retry: attempt, random: random), reason: error.summary, else: error, now: now)
 
         case .response(let response):
@@ -58,7 +65,7 @@ struct RetryTracker {
             }
             let status = response.status
             let retryable = status == 408 || status == 429 || ((500...599).contains(status) && status != 501)
-            guard retryable else { return .deliver(response) }
+            guard retryable, policy.repeatsPossiblyDone || status == 429 else { return .deliver(response) }
             var error = makeError(.status(status, message: APIErrorMessage.extract(from: response.body)))
             var delay = policy.backoff(retry: attempt, random: random)
             if let until = RateLimitSignal.retryAfter(response.headers, now: now) {

@@ -10,6 +10,9 @@ import Pipeline
 struct TransferFailure: Error {
     var kind: HTTPError.Kind
     var retryable: Bool
+    /// Whether the request may have reached the server (false when no connection was made),
+    /// so that a request which must not be repeated is retried only when it certainly was not.
+    var mayHaveArrived = true
 
     /// The attempt ran out of time (connecting or in all).
     var isTimeout: Bool {
@@ -29,17 +32,20 @@ struct TransferFailure: Error {
         func transport(_ reason: String, retryable: Bool = true) -> TransferFailure {
             TransferFailure(kind: .transport(reason), retryable: retryable)
         }
+        func notConnected(_ reason: String) -> TransferFailure {
+            TransferFailure(kind: .transport(reason), retryable: true, mayHaveArrived: false)
+        }
         switch code {
         case CURLE_COULDNT_CONNECT:
-            if osErrno == ECONNREFUSED { return transport("connection refused") }
-            if osErrno != 0 { return transport("could not connect (\(errnoText(osErrno)))") }
-            return transport("could not connect")
-        case CURLE_COULDNT_RESOLVE_HOST: return transport("could not resolve the host name")
-        case CURLE_COULDNT_RESOLVE_PROXY: return transport("could not resolve the proxy's host name")
+            if osErrno == ECONNREFUSED { return notConnected("connection refused") }
+            if osErrno != 0 { return notConnected("could not connect (\(errnoText(osErrno)))") }
+            return notConnected("could not connect")
+        case CURLE_COULDNT_RESOLVE_HOST: return notConnected("could not resolve the host name")
+        case CURLE_COULDNT_RESOLVE_PROXY: return notConnected("could not resolve the proxy's host name")
         case CURLE_OPERATION_TIMEDOUT:
             let connecting = detail.hasPrefix("Connection timed out") || detail.hasPrefix("Resolving timed out")
             if connecting, connectTimeout <= timeout {
-                return TransferFailure(kind: .connectTimedOut(connectTimeout), retryable: true)
+                return TransferFailure(kind: .connectTimedOut(connectTimeout), retryable: true, mayHaveArrived: false)
             }
             return TransferFailure(kind: .timedOut(timeout), retryable: true)
         case CURLE_GOT_NOTHING: return transport("empty reply (the server closed the connection without answering)")

@@ -141,3 +141,56 @@ struct RetryTrackerTests {
         #expect(error.description.hasPrefix("GET https://api.github.com/x: 500 Internal Server Error: mmm"))
     }
 }
+
+/// A request that must not be repeated (a POST that creates) is retried only when the server
+/// cannot have acted on it.
+extension RetryTrackerTests {
+    func onceTracker() -> RetryTracker {
+        var policy = RetryPolicy.default
+        policy.repeatsPossiblyDone = false
+        var tracker = tracker(policy)
+        tracker.rateLimits = .standard
+        return tracker
+    }
+
+    @Test("not repeated: a timeout or a dropped connection fails at once, saying why")
+    func possiblyDoneFailureNotRepeated() {
+        for failure in [
+            TransferFailure(kind: .timedOut(.seconds(30)), retryable: true),
+            TransferFailure(kind: .transport("connection reset by the server"), retryable: true),
+        ] {
+            var tracker = onceTracker()
+            guard case .fail(let error) = tracker.decide(.failure(failure), now: fixedNow) else {
+                Issue.record("\(failure.kind) should fail at once")
+                continue
+            }
+            #expect(error.note == RetryTracker.notRepeated)
+            #expect(error.attempts == 1)
+        }
+    }
+
+    @Test("not repeated: a 5xx or 408 is delivered as it is, a 429 is still waited out")
+    func possiblyDoneStatusNotRepeated() {
+        for status in [408, 500, 502, 503, 504] {
+            var tracker = onceTracker()
+            guard case .deliver(let answer) = tracker.decide(response(status), now: fixedNow) else {
+                Issue.record("status \(status) should be delivered without a retry")
+                continue
+            }
+            #expect(answer.status == status)
+        }
+        var tracker = onceTracker()
+        #expect(delay(tracker.decide(response(429, ["Retry-After": "3"]), now: fixedNow)) == .seconds(3))
+    }
+
+    @Test("not repeated: a connection never made is tried again")
+    func neverConnectedIsRetried() {
+        for failure in [
+            TransferFailure(kind: .transport("connection refused"), retryable: true, mayHaveArrived: false),
+            TransferFailure(kind: .connectTimedOut(.seconds(10)), retryable: true, mayHaveArrived: false),
+        ] {
+            var tracker = onceTracker()
+            #expect(delay(tracker.decide(.failure(failure), now: fixedNow)) != nil, "\(failure.kind)")
+        }
+    }
+}

@@ -134,7 +134,9 @@ struct RunBudgetTests {
         while server.requestCount == 0, ContinuousClock.now - waitStart < .seconds(30) {
             try await Task.sleep(for: .milliseconds(50))
         }
-        #expect(server.requestCount == 1)
+        // One by now, unless this test was starved past the 30 s Retry-After (seen under a full CI
+        // load): what is pinned is that nothing is asked after the signal.
+        #expect(server.requestCount >= 1)
         try await Task.sleep(for: .milliseconds(300))  // into the 30 s retry sleep
         // What had been asked when the signal went (on a loaded machine a retry may start first).
         let askedBeforeSIGTERM = server.requestCount

@@ -97,7 +97,7 @@ let package = Package(
             name: "PipelineCLITests",
             dependencies: [
                 "TestKit", "Pipeline", "HTTP", "Storage", "FakeGitHub", "FakeAsana", "FakeWandB", "FakeSkyPilot", "FakeDatadog",
-                "LoopbackHTTP", "Moto", "SkyPilotPeer", "Dashboards",
+                "LoopbackHTTP", "Moto", "SkyPilotPeer", "Dashboards", "Sinks",
             ],
             // jsonschema's check of `pipeline schema`, run by SchemaCommandTests from the source tree.
             exclude: ["validate_with_schema.py"]),

@@ -10,4 +10,8 @@ public struct RecordedRequest: Sendable, Equatable {
     public var userAgent: String?
     /// The status answered; 0 when the connection was dropped.
     public var status: Int
+    /// When the request arrived (seconds since 1970), for the request log benchmarks read (`/_log`).
+    public var arrivedAt: Double = 0
+    /// Bytes of the answer's body.
+    public var bodyBytes: Int = 0
 }

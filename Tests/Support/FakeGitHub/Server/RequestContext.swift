@@ -26,6 +26,8 @@ final class RequestContext: Sendable {
 
     func handle(_ request: HTTPRequestHead) -> LoopbackResponse {
         if request.path == "/_stats" { return stats() }
+        if request.path == "/_log" { return log(after: request.query["after"].flatMap { Int($0) } ?? 0) }
+        let arrivedAt = Date().timeIntervalSince1970
 
         // Number the request and decide its fault under one lock, so the order is well defined.
         let (number, fault, router, generation) = shared.state.withLock {
@@ -35,7 +37,8 @@ final class RequestContext: Sendable {
             }
             let record = RecordedRequest(
                 number: state.log.count + 1, method: request.method, target: request.target, path: request.path,
-                authorization: request.headers["authorization"], userAgent: request.headers["user-agent"], status: 0)
+                authorization: request.headers["authorization"], userAgent: request.headers["user-agent"], status: 0,
+                arrivedAt: arrivedAt)
             state.log.append(record)
             return (
                 record.number, faults.fault(path: request.path, counts: state.ruleCounts), state.router,
@@ -60,7 +63,11 @@ final class RequestContext: Sendable {
         }
         response.delay = delay
         let status = response.dropConnection ? 0 : response.status
-        shared.state.withLock { $0.log[number - 1].status = status }
+        let bytes = response.body.count
+        shared.state.withLock {
+            $0.log[number - 1].status = status
+            $0.log[number - 1].bodyBytes = bytes
+        }
         return response
     }
 
@@ -172,6 +179,24 @@ final class RequestContext: Sendable {
         return .json(
             "{\"requests\":\(requests),\"max_in_flight\":\(inFlight)}",
             headers: [("content-type", "application/json; charset=utf-8")])
+    }
+
+    /// GET /_log?after=N: the API requests numbered above N, one JSON object each (number, target,
+    /// status, arrival in seconds since 1970, the delay added, body bytes), for the benchmark's
+    /// request log. Outside the API like `/_stats`.
+    private func log(after: Int) -> LoopbackResponse {
+        let records = shared.state.withLock { Array($0.log.dropFirst(max(0, after))) }
+        let delaySeconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+        let entries: [JSONValue] = records.map { record in
+            .object([
+                "number": JSONValue.int(record.number), "target": JSONValue.string(record.target),
+                "status": JSONValue.int(record.status), "arrived": JSONValue.double(record.arrivedAt),
+                "delay": JSONValue.double(delaySeconds), "bytes": JSONValue.int(record.bodyBytes),
+            ])
+        }
+        return LoopbackResponse(
+            status: 200, headers: [("content-type", "application/json; charset=utf-8")],
+            body: JSONBody.encode(JSONValue.array(entries)))
     }
 
     private func httpDate(_ date: Date) -> String {

@@ -208,6 +208,7 @@ public struct JSONParser {
 
         mutating func skipString() throws(SyntaxError) {
             index += 1
+            skipPlainStringBytes()
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
@@ -228,6 +229,27 @@ public struct JSONParser {
                 index += 1
             }
             throw error("unterminated string")
+        }
+
+        /// Moves past string bytes that need no attention (no quote, backslash or control
+        /// character) eight at a time: skipping the fields a stage does not keep is most of the
+        /// work of reading a listing page. The byte loop after it handles the rest.
+        mutating func skipPlainStringBytes() {
+            guard let base = bytes.baseAddress else { return }
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            while index + 8 <= bytes.count {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                // A byte is zero after the XOR where it was a quote or a backslash; (x - 1) & ~x
+                // sets the high bit of such a byte (and of none before it), likewise for bytes
+                // under 0x20 with (x - 0x20) & ~x.
+                let quote = word ^ (ones &* 0x22)
+                let backslash = word ^ (ones &* 0x5C)
+                let special =
+                    ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                if special & highs != 0 { return }
+                index += 8
+            }
         }
 
         mutating func parseString() throws(SyntaxError) -> String {

@@ -146,4 +146,25 @@ struct FieldSelectionTests {
         let text = #"{"skip": "a \" b \\", "keep": "x", "skip2": ["\"]", "\\"]}"#
         #expect(try JSONParser.parse(Array(text.utf8), keeping: .keys(["keep": .all])) == ["keep": "x"])
     }
+
+    @Test("a skipped string ends at its quote, and a control character in it is refused, at any offset of a long string")
+    func skippedLongStrings() throws {
+        // Skipping reads eight bytes at a time: each special byte is placed at every offset of a
+        // 24-byte run, among multi-byte UTF-8 characters.
+        for offset in 0..<24 {
+            let before = String(repeating: "é", count: offset / 2) + String(repeating: "a", count: offset % 2)
+            let after = String(repeating: "b", count: 24 - offset)
+            let escaped = #"{"skip": "\#(before)\"q\\\#(after)", "keep": "x"}"#
+            #expect(try JSONParser.parse(Array(escaped.utf8), keeping: .keys(["keep": .all])) == ["keep": "x"], "\(offset)")
+            let ended = #"{"skip": "\#(before)", "keep": "\#(after)"}"#
+            #expect(try JSONParser.parse(Array(ended.utf8), keeping: .keys(["keep": .all])) == ["keep": .string(after)])
+            let control = "{\"keep\": 1, \"skip\": \"\(before)\u{1F}\(after)\"}"
+            do {
+                _ = try JSONParser.parse(Array(control.utf8), keeping: .keys(["keep": .all]))
+                Issue.record("a control character at \(offset) was accepted")
+            } catch {
+                #expect(error.reason == "control character in a string")
+            }
+        }
+    }
 }

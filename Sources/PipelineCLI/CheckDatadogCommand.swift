@@ -35,24 +35,22 @@ enum CheckDatadogCommand {
         let http = Version.httpClient()
         defer { http.shutdown() }
         let client = DatadogClient(endpoint: endpoint, apiKey: environment["DD_API_KEY"] ?? "", http: http)
-        switch await client.validateKey() {
-        case .ok:
-            break
-        case .invalid(let message):
-            printError("error: \(message)")
-            return ExitCode.stageFailed
-        case .error(let message):
-            printError("error: \(message)")
-            return ExitCode.sinkFailed
-        }
+        if let failed = exitCode(await client.validateKey()) { return failed }
         guard let applicationKey = environment["DD_APP_KEY"], !applicationKey.isEmpty else {
             print("Datadog API key is valid for \(endpoint) (no DD_APP_KEY: metric metadata is not set)")
             return ExitCode.success
         }
-        switch await client.validateApplicationKey(applicationKey) {
+        if let failed = exitCode(await client.validateApplicationKey(applicationKey)) { return failed }
+        print("Datadog API key and application key are valid for \(endpoint)")
+        return ExitCode.success
+    }
+
+    /// nil when the key is good; otherwise the error is printed and this is the exit code
+    /// (1 Datadog rejected it, 3 no verdict).
+    private static func exitCode(_ validation: DatadogClient.KeyValidation) -> Int32? {
+        switch validation {
         case .ok:
-            print("Datadog API key and application key are valid for \(endpoint)")
-            return ExitCode.success
+            return nil
         case .invalid(let message):
             printError("error: \(message)")
             return ExitCode.stageFailed

@@ -103,33 +103,10 @@ struct SecretsCLITests {
 }
 
 extension SecretsCLITests {
-    @Test("PIPELINE_SECRETS=aws reads the token from AWS Secrets Manager (moto, signatures checked)")
+    @Test(
+        "PIPELINE_SECRETS=aws reads the token from AWS Secrets Manager (moto, signatures checked); run --record keeps none of that exchange"
+    )
     func tokenFromSecretsManager() async throws {
-        let http = HTTPClient(configuration: .init(requestTimeout: .seconds(30), logger: Logger(level: .error)))
-        defer { http.shutdown() }
-        try await MotoServer.with(http: http) { moto in
-            try await moto.createSecret(name: "github/dashboard-token", string: Self.token, http: http)
-            try await Self.withSecretsDirectory { root, _ in
-                let data = FakeGitHubData.edgeCases(now: GitHubCollectorTests.nowDate)
-                let fake = try FakeGitHub(data: data, token: Self.token)
-                defer { fake.stop() }
-                let file = try Self.pipelineFile(in: root)
-                var environment = moto.environment
-                environment["GITHUB_API_URL"] = fake.baseURL
-                environment["PIPELINE_SECRETS"] = "aws"
-                let result = try await CLIRunner.run(["run", file, "--format", "json"], environment: environment)
-                #expect(result.exitCode == 0, "stderr: \(result.stderr)")
-                #expect(try result.values()["github.branches.active"] == Double(data.branches.count - 1))
-                #expect(fake.authorizationHeaders.allSatisfy { $0 == "Bearer \(Self.token)" })
-                #expect(!result.stdout.contains(Self.token) && !result.stderr.contains(Self.token))
-            }
-        }
-    }
-}
-
-extension SecretsCLITests {
-    @Test("run --record with PIPELINE_SECRETS=aws records the source's exchanges and none with Secrets Manager")
-    func recordingHoldsNoSecretsBackendExchange() async throws {
         let http = HTTPClient(configuration: .init(requestTimeout: .seconds(30), logger: Logger(level: .error)))
         defer { http.shutdown() }
         try await MotoServer.with(http: http) { moto in
@@ -145,6 +122,11 @@ extension SecretsCLITests {
                 let result = try await CLIRunner.run(
                     ["run", file, "--format", "json", "--record", root + "/recording"], environment: environment)
                 #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+                #expect(try result.values()["github.branches.active"] == Double(data.branches.count - 1))
+                #expect(fake.authorizationHeaders.allSatisfy { $0 == "Bearer \(Self.token)" })
+                #expect(!result.stdout.contains(Self.token) && !result.stderr.contains(Self.token))
+
+                // The recording holds the source's exchanges only: the secrets backend's client records nothing.
                 let text = try String(contentsOfFile: root + "/recording/" + HTTPRecording.fileName, encoding: .utf8)
                 let urls = try text.split(separator: "\n").map { try #require(JSONParser.parse(String($0))["url"]?.string) }
                 #expect(!urls.isEmpty)

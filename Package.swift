@@ -44,7 +44,20 @@ let package = Package(
             dependencies: [
                 "Pipeline", "HTTP", "AWS", "Storage", "Sources", "Transforms", "Sinks", "Catalog", "Dashboards",
             ],
-            path: "Sources/PipelineCLI"),
+            path: "Sources/PipelineCLI",
+            // The functions a run executes, placed together by the linker: far fewer 64 KB windows
+            // of code resident (scripts/hot-symbols.sh writes the list; Benchmarks/github.sh shows
+            // the peak RSS). Release builds on Linux only; a function not listed is merely placed
+            // elsewhere.
+            exclude: ["hot-symbols.txt"],
+            linkerSettings: [
+                .unsafeFlags(
+                    [
+                        "-use-ld=lld", "-Xlinker",
+                        "--symbol-ordering-file=\(Context.packageDirectory)/Sources/PipelineCLI/hot-symbols.txt",
+                        "-Xlinker", "--no-warn-symbol-ordering",
+                    ], .when(platforms: [.linux], configuration: .release))
+            ]),
 
         // Test support: a loopback HTTP server and a fake GitHub built on it.
         .target(name: "LoopbackHTTP", path: "Tests/Support/LoopbackHTTP"),

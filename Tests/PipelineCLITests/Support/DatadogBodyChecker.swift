@@ -46,8 +46,27 @@ final class DatadogBodyChecker: Sendable {
 
     private let pipes: Mutex<Pipes>
 
-    /// Starts `check_bodies.py --serve`.
-    init() throws {
+    /// Starts `check_bodies.py --serve` and returns once it has loaded the models, so that no
+    /// request the fake holds for a verdict waits out Python's imports (seconds under a full
+    /// test run, longer than a client's timeout). The wait blocks a Dispatch thread, not the
+    /// test pool.
+    static func start() async throws -> DatadogBodyChecker {
+        let checker = try DatadogBodyChecker()
+        let ready = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: checker.readLine()) }
+        }
+        guard (try? JSONParser.parse(ready))?["ready"]?.bool == true else {
+            throw CheckerError(message: "check_bodies.py --serve did not start: \(ready)")
+        }
+        return checker
+    }
+
+    struct CheckerError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
+    private init() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.python)
         process.arguments = [Self.script, "--serve"]
@@ -72,17 +91,24 @@ final class DatadogBodyChecker: Sendable {
             let parsed = (try? JSONParser.parse(body)) ?? .null
             let request: JSON = ["model": .string(model), "body": parsed]
             pipes.input.write(Data((request.jsonText + "\n").utf8))
-            var line = Data()
-            while true {
-                let byte = pipes.output.readData(ofLength: 1)
-                if byte.isEmpty || byte.first == UInt8(ascii: "\n") { break }
-                line.append(byte)
-            }
-            guard let answer = try? JSONParser.parse(String(decoding: line, as: UTF8.self)),
+            guard let answer = try? JSONParser.parse(Self.readLine(pipes.output)),
                 let errors = answer["errors"]?.array
             else { return "the body checker gave no answer" }
             return errors.isEmpty ? nil : errors.compactMap(\.string).joined(separator: "; ")
         }
+    }
+
+    /// One line of the checker's output.
+    private func readLine() -> String { pipes.withLock { Self.readLine($0.output) } }
+
+    private static func readLine(_ output: FileHandle) -> String {
+        var line = Data()
+        while true {
+            let byte = output.readData(ofLength: 1)
+            if byte.isEmpty || byte.first == UInt8(ascii: "\n") { break }
+            line.append(byte)
+        }
+        return String(decoding: line, as: UTF8.self)
     }
 
     /// Makes `fake` refuse (400) every dashboard, monitor or metric-metadata body the models refuse.

@@ -13,7 +13,8 @@ not parse fails.
 usage:
   check_bodies.py MODEL FILE...   MODEL: dashboard, monitor, metric_metadata; a FILE holding a JSON
                                   array is checked element by element. Exit 1 on any fault.
-  check_bodies.py --serve         one request per stdin line, {"model": M, "body": B}; one answer
+  check_bodies.py --serve         {"ready": true} once loaded, then one request per stdin line,
+                                  {"model": M, "body": B}; one answer
                                   per stdout line, {"errors": [...]} (empty when the body is good).
 """
 import datetime
@@ -151,6 +152,8 @@ def faults(model_name, body):
 
 def main(argv):
     if argv[1:] == ["--serve"]:
+        # The imports above take seconds on a loaded machine: say when requests can be answered.
+        print(json.dumps({"ready": True}), flush=True)
         for line in sys.stdin:
             request = json.loads(line)
             print(json.dumps({"errors": faults(request["model"], request["body"])}), flush=True)

@@ -74,9 +74,9 @@ let package = Package(
             // The official client's models check request bodies (run by the tests, see FakeDatadogObjects).
             exclude: ["check_bodies.py"]),
         // moto's standalone server (from .venv-test) with SigV4 checking on, for AWS tests.
-        .target(name: "Moto", dependencies: ["Pipeline", "HTTP", "AWS"], path: "Tests/Support/Moto"),
+        .target(name: "Moto", dependencies: ["Pipeline", "HTTP", "AWS", "LoopbackHTTP"], path: "Tests/Support/Moto"),
         // The real SkyPilot API server (from .venv-test) on 127.0.0.1, for tests against it.
-        .target(name: "SkyPilotPeer", path: "Tests/Support/SkyPilotPeer"),
+        .target(name: "SkyPilotPeer", dependencies: ["LoopbackHTTP"], path: "Tests/Support/SkyPilotPeer"),
         .executableTarget(
             name: "FakeAsanaServer", dependencies: ["FakeAsana", "LoopbackHTTP"], path: "Tests/Support/FakeAsanaServer"),
         .executableTarget(

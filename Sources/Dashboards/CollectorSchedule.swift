@@ -54,26 +54,35 @@ public struct ScheduleError: Error, Sendable, CustomStringConvertible {
 public enum ChartValues {
     /// The scalar members of `collectors.NAME`; nil when there is no such entry.
     public static func collectorEntry(_ name: String, in text: String) -> [String: String]? {
+        collectorEntries(in: text).first { $0.name == name }?.members
+    }
+
+    /// The entries under `collectors:`, in file order.
+    public static func collectorNames(in text: String) -> [String] { collectorEntries(in: text).map(\.name) }
+
+    /// Each entry under the top-level `collectors:` with its own scalar members, in file order.
+    static func collectorEntries(in text: String) -> [(name: String, members: [String: String])] {
+        var entries: [(name: String, members: [String: String])] = []
         var inCollectors = false
         var entryIndent: Int?
         var memberIndent: Int?
         var inEntry = false
-        var members: [String: String] = [:]
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = stripComment(String(raw))
             guard !line.trimmingSpaces().isEmpty else { continue }
             let indent = line.prefix { $0 == " " }.count
             let content = String(line.dropFirst(indent))
             if indent == 0 {
-                if inEntry { return members }
                 inCollectors = content.hasPrefix("collectors:")
+                inEntry = false
                 continue
             }
             guard inCollectors else { continue }
             if entryIndent == nil { entryIndent = indent }
             if indent <= entryIndent! {
-                if inEntry { return members }
-                inEntry = key(of: content) == name
+                let name = indent == entryIndent ? key(of: content) : nil
+                if let name { entries.append((name, [:])) }
+                inEntry = name != nil
                 memberIndent = nil
                 continue
             }
@@ -81,30 +90,10 @@ public enum ChartValues {
             if memberIndent == nil { memberIndent = indent }
             guard indent == memberIndent, let key = key(of: content) else { continue }
             let colon = content.firstIndex(of: ":")!
-            members[key] = unquote(String(content[content.index(after: colon)...]).trimmingSpaces())
+            entries[entries.count - 1].members[key] = unquote(
+                String(content[content.index(after: colon)...]).trimmingSpaces())
         }
-        return inEntry ? members : nil
-    }
-
-    /// The entries under `collectors:`, in file order.
-    public static func collectorNames(in text: String) -> [String] {
-        var names: [String] = []
-        var inCollectors = false
-        var entryIndent: Int?
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = stripComment(String(raw))
-            guard !line.trimmingSpaces().isEmpty else { continue }
-            let indent = line.prefix { $0 == " " }.count
-            let content = String(line.dropFirst(indent))
-            if indent == 0 {
-                inCollectors = content.hasPrefix("collectors:")
-                continue
-            }
-            guard inCollectors else { continue }
-            if entryIndent == nil { entryIndent = indent }
-            if indent == entryIndent, let key = key(of: content) { names.append(key) }
-        }
-        return names
+        return entries
     }
 
     /// `key` of a `key: …` or `key:` line; nil for list items and other lines.

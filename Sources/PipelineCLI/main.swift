@@ -46,7 +46,7 @@ let commands = [
         help: ReplayCommand.help
     ) { try await ReplayCommand.main($0) },
     Command(
-        name: "check-datadog", summary: "check the Datadog API key (DD_API_KEY) against its site",
+        name: "check-datadog", summary: "check the Datadog API key (and DD_APP_KEY, if set) against its site",
         help: CheckDatadogCommand.help
     ) { try await CheckDatadogCommand.main($0) },
     Command(

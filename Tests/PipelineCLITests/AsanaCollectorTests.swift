@@ -122,7 +122,7 @@ struct AsanaCollectorTests {
     func setsMetricMetadataOnce() async throws {
         try await Self.withDatadog { fake, datadog, environment, now in
             // Every metadata body must be one Datadog's API client's MetricMetadata model accepts.
-            try await DatadogBodyChecker.start().enforce(on: datadog)
+            try await DatadogBodyChecker.enforce(on: datadog)
             var environment = environment
             environment["DD_APP_KEY"] = FakeDatadog.defaultApplicationKey
             let arguments = ["run", "pipelines/asana.json", "--as-of", Timestamp.format(now)]

@@ -108,8 +108,7 @@ struct DashboardCommandTests {
         try #require(DatadogBodyChecker.available, "run scripts/setup-test-peers.sh (datadog-api-client)")
         let fake = try FakeDatadog()
         defer { fake.stop() }
-        let checker = try await DatadogBodyChecker.start()
-        checker.enforce(on: fake)
+        try await DatadogBodyChecker.enforce(on: fake)
         // Someone's own dashboard with the same title is not ours: it is never touched.
         let theirs = try #require(
             fake.objects.seed(dashboard: #"{"title": "Collector: github (pipeline)", "layout_type": "ordered", "widgets": []}"#))
@@ -147,8 +146,7 @@ struct DashboardCommandTests {
         try #require(DatadogBodyChecker.available, "run scripts/setup-test-peers.sh (datadog-api-client)")
         let fake = try FakeDatadog()
         defer { fake.stop() }
-        let checker = try await DatadogBodyChecker.start()
-        checker.enforce(on: fake)
+        try await DatadogBodyChecker.enforce(on: fake)
         for name in Self.collectors {
             let result = try await CLIRunner.run(["dashboard", name, "--apply"], environment: Self.applyEnvironment(fake))
             #expect(result.exitCode == 0, "\(name): \(result.stderr)")

@@ -106,8 +106,7 @@ struct MonitorsCommandTests {
         try #require(DatadogBodyChecker.available, "run scripts/setup-test-peers.sh (datadog-api-client)")
         let fake = try FakeDatadog()
         defer { fake.stop() }
-        let checker = try await DatadogBodyChecker.start()
-        checker.enforce(on: fake)
+        try await DatadogBodyChecker.enforce(on: fake)
         let environment = DashboardCommandTests.applyEnvironment(fake)
         // Monitors made by hand: one with the same name and no tags, one of ours no longer generated.
         fake.objects.seed(
@@ -166,8 +165,7 @@ struct MonitorsCommandTests {
         try #require(DatadogBodyChecker.available, "run scripts/setup-test-peers.sh (datadog-api-client)")
         let fake = try FakeDatadog()
         defer { fake.stop() }
-        let checker = try await DatadogBodyChecker.start()
-        checker.enforce(on: fake)
+        let checker = try await DatadogBodyChecker.enforce(on: fake)
         let http = HTTPClient()
         defer { http.shutdown() }
         func call(_ method: String, _ body: String?, appKey: String = FakeDatadog.defaultApplicationKey) async throws

@@ -115,4 +115,12 @@ final class DatadogBodyChecker: Sendable {
     func enforce(on fake: FakeDatadog) {
         fake.objects.setBodyCheck { [self] model, body in check(model.rawValue, body) }
     }
+
+    /// A started checker enforcing on `fake` (it lives as long as the fake's check does).
+    @discardableResult
+    static func enforce(on fake: FakeDatadog) async throws -> DatadogBodyChecker {
+        let checker = try await start()
+        checker.enforce(on: fake)
+        return checker
+    }
 }

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Glibc
 import HTTP
+import LoopbackHTTP
 import Pipeline
 import Synchronization
 
@@ -79,7 +80,7 @@ public final class MotoServer: Sendable {
         }
         var lastError: (any Error)?
         for _ in 0..<3 {
-            let port = try freePort()
+            let port = try FreePort.pick()
             let process = Process()
             process.executableURL = python
             process.arguments = ["-c", launcher, "-H", "127.0.0.1", "-p", String(port)]
@@ -185,25 +186,6 @@ public final class MotoServer: Sendable {
     }
 
     // MARK: Start-up
-
-    /// A port that was free a moment ago (the kernel's pick for port 0).
-    static func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw StartFailure(description: "socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard bound else { throw StartFailure(description: "could not find a free port") }
-        return UInt16(bigEndian: address.sin_port)
-    }
 
     static func waitUntilAnswering(_ endpoint: String, process: Process, http: HTTPClient) async throws {
         let deadline = ContinuousClock.now + .seconds(30)

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import LoopbackHTTP
 import Synchronization
 
 #if canImport(FoundationNetworking)
@@ -90,7 +91,7 @@ public final class SkyPilotServer: Sendable {
     /// or the server does not answer within `timeout`.
     public static func start(timeout: Duration = .seconds(180)) async throws -> SkyPilotServer {
         if let reason = unavailableReason { throw StartFailure(description: reason) }
-        let port = try freePort()
+        let port = try FreePort.pick()
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("skypilot-peer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         let log = home.appendingPathComponent("server.log")
@@ -195,25 +196,6 @@ public final class SkyPilotServer: Sendable {
                 continuation.resume()
             }
         }
-    }
-
-    /// A port that was free a moment ago (the kernel's pick for port 0).
-    static func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw StartFailure(description: "socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard bound else { throw StartFailure(description: "could not find a free port") }
-        return UInt16(bigEndian: address.sin_port)
     }
 
     static func waitUntilHealthy(_ endpoint: String, process: Process, timeout: Duration, log: URL) async throws {

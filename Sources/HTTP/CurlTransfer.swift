@@ -14,6 +14,10 @@ final class CurlTransfer {
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var headers = HTTPHeaders()
     private var body: [UInt8] = []
+    /// Bytes of the body received, whether kept whole or reduced by `filter`.
+    private var received = 0
+    /// Reduces a 2xx JSON body to the request's `keeping` as it arrives; nil keeps the body whole.
+    private var filter: JSONSelectionFilter?
     /// Set when the answer passed `maxResponseBytes`, with its `Content-Length` when that said so.
     private var bodyLimitExceeded = false
     private var declaredLength: Int?
@@ -111,11 +115,19 @@ final class CurlTransfer {
 
     /// Appends body bytes; returning less than `chunk.count` makes curl abort with CURLE_WRITE_ERROR.
     private func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Int {
-        guard body.count + chunk.count <= job.options.maxResponseBytes else {
+        guard received + chunk.count <= job.options.maxResponseBytes else {
             bodyLimitExceeded = true
             return 0
         }
-        body.append(contentsOf: chunk)
+        if received == 0, let selection = job.request.keeping, (200..<300).contains(status) {
+            filter = JSONSelectionFilter(keeping: selection)
+        }
+        received += chunk.count
+        if filter != nil {
+            filter?.consume(chunk)
+        } else {
+            body.append(contentsOf: chunk)
+        }
         return chunk.count
     }
 
@@ -147,7 +159,8 @@ final class CurlTransfer {
                 declaredLength = length
                 return false
             }
-            if body.isEmpty { body.reserveCapacity(length) }
+            // A body reduced as it arrives (`HTTPRequest.keeping`) needs no room for the whole.
+            if body.isEmpty, job.request.keeping == nil || !(200..<300).contains(status) { body.reserveCapacity(length) }
         }
         return true
     }
@@ -172,8 +185,16 @@ final class CurlTransfer {
         var effective: UnsafeMutableRawPointer?
         _ = pipeline_curl_getinfo_ptr(easy, CURLINFO_EFFECTIVE_URL, &effective)
         let url = effective.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? job.request.url
-        let response = HTTPResponse(status: status, headers: headers, body: body, url: url)
+        var response = HTTPResponse(status: status, headers: headers, body: body, url: url)
         body = []
+        if var filter {
+            do throws(JSONParser.SyntaxError) {
+                response.body = try filter.finish()
+            } catch {
+                response.bodyError = error
+            }
+            self.filter = nil
+        }
         return .success(response)
     }
 }

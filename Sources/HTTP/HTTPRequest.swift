@@ -21,10 +21,15 @@ public struct HTTPRequest: Sendable {
     /// This request's retry policy; nil uses the client's. The instance metadata service, for
     /// one, must fail fast off EC2 rather than be retried for minutes.
     public var retry: RetryPolicy?
+    /// What the caller keeps of a JSON answer: with a selection, a 2xx body is reduced to it while
+    /// it arrives (`JSONSelectionFilter`), so a large page is never held whole; parsing the body
+    /// with the same selection gives the same value (`HTTPResponse.json(keeping:)`). Other
+    /// answers, and every answer when nil, arrive whole.
+    public var keeping: FieldSelection?
 
     public init(
         method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
-        timeout: Duration? = nil, retry: RetryPolicy? = nil, maxResponseBytes: Int? = nil
+        timeout: Duration? = nil, retry: RetryPolicy? = nil, maxResponseBytes: Int? = nil, keeping: FieldSelection? = nil
     ) {
         self.method = method
         self.url = url
@@ -33,6 +38,7 @@ public struct HTTPRequest: Sendable {
         self.timeout = timeout
         self.retry = retry
         self.maxResponseBytes = maxResponseBytes
+        self.keeping = keeping
     }
 
     /// A GET request.

@@ -8,6 +8,9 @@ public struct HTTPResponse: Sendable {
     public var body: [UInt8]
     /// The URL that answered, after redirects.
     public var url: String
+    /// Set when the body was reduced to the request's `keeping` as it arrived and was not valid
+    /// JSON: the first error, at its line in the original text (`body` is then empty).
+    public var bodyError: JSONParser.SyntaxError?
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], url: String) {
         self.status = status
@@ -18,6 +21,13 @@ public struct HTTPResponse: Sendable {
 
     /// True for 2xx statuses.
     public var isSuccess: Bool { (200..<300).contains(status) }
+
+    /// The JSON body with what `selection` keeps: the same value whether or not the body was
+    /// already reduced to it as it arrived (`HTTPRequest.keeping`).
+    public func json(keeping selection: FieldSelection = .all) throws(JSONParser.SyntaxError) -> JSON {
+        if let bodyError { throw bodyError }
+        return try JSONParser.parse(body, keeping: selection)
+    }
 
     /// The body as UTF-8 text (invalid bytes become U+FFFD).
     public var text: String { String(decoding: body, as: UTF8.self) }

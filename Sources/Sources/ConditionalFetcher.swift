@@ -58,7 +58,7 @@ public struct ConditionalFetcher: Sendable {
             // The entry went away in between (evicted, or the file failed): ask again, unconditionally.
             response = try await http.send(request, onAnswer: count)
         }
-        if response.status == 200,
+        if response.status == 200, response.bodyError == nil,
             response.headers["etag"] != nil || response.headers["last-modified"] != nil || isImmutable(request.url)
         {
             let stored = ResponseCache.Entry(
@@ -71,9 +71,12 @@ public struct ConditionalFetcher: Sendable {
 
     /// What an answer may depend on besides its URL, keying the cache entry with it: every header
     /// the request sends (sorted by name), so two credentials, whether in `Authorization` or in a
-    /// header such as `X-API-Key`, never share an entry. The cache stores only a digest of it.
+    /// header such as `X-API-Key`, never share an entry; and what the body was reduced to
+    /// (`HTTPRequest.keeping`), so a stage that reads other fields of the same URL never gets an
+    /// answer without them. The cache stores only a digest of it.
     static func identity(of request: HTTPRequest) -> String {
-        request.headers.map { "\($0.0.lowercased()): \($0.1)" }.sorted().joined(separator: "\n")
+        let headers = request.headers.map { "\($0.0.lowercased()): \($0.1)" }.sorted()
+        return (headers + (request.keeping.map { ["keeping: \($0.canonicalText)"] } ?? [])).joined(separator: "\n")
     }
 
     /// The stored answer as a 200, with the 304's headers (rate limit, date) and the stored

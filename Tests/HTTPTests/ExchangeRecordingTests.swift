@@ -81,6 +81,30 @@ struct ExchangeRecordingTests {
         #expect(replayer.unusedCount == 0)
     }
 
+    @Test("a recording holds whole answers, even of requests that keep only some fields; the caller gets its selection")
+    func recordingHoldsWholeAnswers() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try LoopbackServer { _ in .json(#"{"id": 7, "name": "seven"}"#) }
+        let client = makeClient()
+        defer { client.shutdown() }
+        let selection = FieldSelection.keys(["id": .all])
+        let request = HTTPRequest(url: server.baseURL + "/item", keeping: selection)
+        let recorder = try RecordingTransport(directory: directory)
+        let recorded = try await client.with { $0.exchangeHook = recorder }.send(request)
+        server.stop()
+        #expect(try recorded.json(keeping: selection) == ["id": 7])
+
+        let text = try String(contentsOfFile: directory + "/" + HTTPRecording.fileName, encoding: .utf8)
+        #expect(text.contains("seven"), "the whole answer is recorded: \(text)")
+        let replayer = try ReplayTransport(directory: directory)
+        let replayed = try await client.with { $0.exchangeHook = replayer }.send(request)
+        #expect(try replayed.json(keeping: selection) == ["id": 7])
+        #expect(
+            try replayed.json(keeping: FieldSelection.keys(["name": .all])) == ["name": "seven"],
+            "a later pipeline may read other fields")
+    }
+
     @Test("a recording holds no token, key, password, credential header or cookie")
     func recordingHoldsNoSecret() async throws {
         let directory = Self.temporaryDirectory()

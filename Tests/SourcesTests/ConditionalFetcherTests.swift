@@ -124,6 +124,33 @@ struct ConditionalFetcherTests {
         }
     }
 
+    @Test("an answer stored as reduced to one selection is never given to a request that keeps other fields")
+    func selectionKeysTheCache() async throws {
+        try await withTemporaryDirectory { dir in
+            let conditional = Shared(0)
+            let server = try LoopbackServer { request in
+                if request.headers["if-none-match"] == "\"v1\"" {
+                    conditional.update { $0 += 1 }
+                    return LoopbackResponse(status: 304, headers: [("etag", "\"v1\"")])
+                }
+                return .json(#"{"id": 7, "name": "seven", "size": 70}"#, headers: [("etag", "\"v1\"")])
+            }
+            defer { server.stop() }
+            let client = makeClient()
+            defer { client.shutdown() }
+            let fetcher = ConditionalFetcher(http: client, cache: try ResponseCache(path: dir + "/state.sqlite"), usage: nil)
+            func get(keeping keys: [String]) async throws -> String {
+                let selection = FieldSelection.keys(Dictionary(uniqueKeysWithValues: keys.map { ($0, FieldSelection.all) }))
+                return try await fetcher.send(HTTPRequest(url: server.baseURL + "/item", keeping: selection)).text
+            }
+            #expect(try await get(keeping: ["id"]) == #"{"id":7}"#)
+            #expect(try await get(keeping: ["name"]) == #"{"name":"seven"}"#)
+            #expect(conditional.value == 0, "the second selection had no entry of its own to revalidate")
+            #expect(try await get(keeping: ["id"]) == #"{"id":7}"#)
+            #expect(conditional.value == 1, "the first selection's entry revalidated, its reduced body reused")
+        }
+    }
+
     @Test("without a cache every request is unconditional, and still counted")
     func cold() async throws {
         let server = try Server()

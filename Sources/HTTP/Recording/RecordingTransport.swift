@@ -28,8 +28,13 @@ public final class RecordingTransport: HTTPExchangeHook {
     public func exchange(
         _ request: HTTPRequest, perform: @Sendable (HTTPRequest) async throws -> HTTPResponse
     ) async throws -> HTTPResponse {
-        let response = try await perform(request)
-        let line = HTTPRecording.line(HTTPRecording.Exchange(request: request, response: response))
+        // The whole answer, not what this run's stages keep of it: a recording serves later
+        // versions of the pipeline too, which may read other fields. The caller applies its
+        // selection when it parses.
+        var whole = request
+        whole.keeping = nil
+        let response = try await perform(whole)
+        let line = HTTPRecording.line(HTTPRecording.Exchange(request: whole, response: response))
         try file.withLock { handle throws(HTTPRecordingError) in
             do {
                 try handle.write(contentsOf: Data(line.utf8))

@@ -26,10 +26,12 @@ public struct JSONParser {
 
     public static func parse(_ text: String) throws(SyntaxError) -> JSON { try parse(Array(text.utf8)) }
 
+    /// The deepest nesting accepted (the filter that reads answers as they arrive keeps to it too).
+    static let maxDepth = 512
+
     private struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
-        static let maxDepth = 512
 
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -59,7 +61,7 @@ public struct JSONParser {
 
         mutating func parseValue(depth: Int, selection: FieldSelection = .all) throws(SyntaxError) -> JSON {
             guard index < bytes.count else { throw error("unexpected end of input") }
-            if depth > Cursor.maxDepth { throw error("nesting deeper than \(Cursor.maxDepth)") }
+            if depth > JSONParser.maxDepth { throw error("nesting deeper than \(JSONParser.maxDepth)") }
             switch bytes[index] {
             case UInt8(ascii: "{"): return try parseObject(depth: depth, selection: selection)
             case UInt8(ascii: "["): return try parseArray(depth: depth, selection: selection)
@@ -149,7 +151,7 @@ public struct JSONParser {
         /// Checks a value's syntax without building it.
         mutating func skipValue(depth: Int) throws(SyntaxError) {
             guard index < bytes.count else { throw error("unexpected end of input") }
-            if depth > Cursor.maxDepth { throw error("nesting deeper than \(Cursor.maxDepth)") }
+            if depth > JSONParser.maxDepth { throw error("nesting deeper than \(JSONParser.maxDepth)") }
             switch bytes[index] {
             case UInt8(ascii: "{"):
                 index += 1

@@ -48,6 +48,21 @@ public indirect enum FieldSelection: Sendable, Hashable {
     /// The selection for a record nested under `key` of a wrapper object (`workflow_runs`).
     public func nested(under key: String) -> FieldSelection { .keys([key: self]) }
 
+    /// The selection as text, the same for equal selections (keys sorted): `*` for the whole
+    /// value, `{"key":…,…}` for some keys. Keys a stored answer by what it kept.
+    public var canonicalText: String {
+        switch self {
+        case .all: return "*"
+        case .keys(let keys):
+            let members = keys.sorted { $0.key < $1.key }.map { key, child in
+                var member = ""
+                JSON.writeString(key, to: &member)
+                return member + ":" + child.canonicalText
+            }
+            return "{" + members.joined(separator: ",") + "}"
+        }
+    }
+
     /// Applies the selection to an already parsed value.
     public func apply(to value: JSON) -> JSON {
         switch (self, value) {

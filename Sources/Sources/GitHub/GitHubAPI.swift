@@ -50,10 +50,13 @@ struct GitHubAPI: Sendable {
         return value
     }
 
-    func request(_ url: String, context: StageContext) -> HTTPRequest {
+    /// A GET of `url`; its answer is reduced to `selection` as it arrives (unless that keeps all).
+    func request(_ url: String, keeping selection: FieldSelection = .all, context: StageContext) -> HTTPRequest {
         var headers = [("Accept", "application/vnd.github+json"), ("X-GitHub-Api-Version", "2022-11-28")]
         if let token = bearer(context: context) { headers.append(("Authorization", "Bearer \(token)")) }
-        return HTTPRequest.get(url, headers: headers)
+        var request = HTTPRequest.get(url, headers: headers)
+        if selection != .all { request.keeping = selection }
+        return request
     }
 
     /// One GET whose JSON body is returned (only the `keeping` parts); a non-2xx answer is an error.
@@ -66,7 +69,7 @@ struct GitHubAPI: Sendable {
             cached
             ? try Self.fetcher(context)
             : ConditionalFetcher(http: try Self.http(context), cache: nil, usage: context.services[APIUsage.self])
-        let response = try await fetcher.send(request(url, context: context))
+        let response = try await fetcher.send(request(url, keeping: selection, context: context))
         guard response.isSuccess else {
             let message = (try? JSONParser.parse(response.body))?["message"]?.string
             throw HTTPError(.status(response.status, message: message), method: "GET", url: url)
@@ -82,7 +85,9 @@ struct GitHubAPI: Sendable {
         onPage: @escaping @Sendable ([JSON]) async throws -> PageDecision
     ) async throws {
         let fetcher = try Self.fetcher(context)
-        try await fetcher.http.paginate(request(url, context: context), concurrently: concurrently, fetch: fetcher.send) {
+        try await fetcher.http.paginate(
+            request(url, keeping: selection, context: context), concurrently: concurrently, fetch: fetcher.send
+        ) {
             response, _ in
             let body = try Self.decode(response, keeping: selection)
             guard let records = items(body) else {
@@ -114,7 +119,7 @@ struct GitHubAPI: Sendable {
 
     static func decode(_ response: HTTPResponse, keeping selection: FieldSelection = .all) throws -> JSON {
         do {
-            return try JSONParser.parse(response.body, keeping: selection)
+            return try response.json(keeping: selection)
         } catch {
             throw GitHubError(url: response.url, message: "the response is not JSON (\(error.reason) at line \(error.line))")
         }

@@ -137,11 +137,14 @@ struct HTTPSource: Source {
     func fetch(
         _ page: HTTPPage, keeping selection: FieldSelection, send: @Sendable (HTTPRequest) async throws -> HTTPResponse
     ) async throws -> (HTTPResponse, JSON) {
-        let response = try await send(request(for: page))
+        var request = request(for: page)
+        // A 2xx answer is reduced to the selection as it arrives; an error answer arrives whole.
+        if selection != .all { request.keeping = selection }
+        let response = try await send(request)
         let answer: JSON
         do {
             // An error answer is read whole, for its message.
-            answer = try JSONParser.parse(response.body, keeping: response.isSuccess ? selection : .all)
+            answer = try response.json(keeping: response.isSuccess ? selection : .all)
         } catch {
             guard response.isSuccess else {
                 throw HTTPError(.status(response.status, message: nil), method: options.method, url: page.url)

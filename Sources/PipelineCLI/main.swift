@@ -147,11 +147,9 @@ for descriptor: Int32 in [0, 1, 2] where fcntl(descriptor, F_GETFD) == -1 && err
     }
 }
 
-// Work runs in a child task, off the main actor (top-level code is main-actor isolated).
-let code = await withTaskGroup(of: Int32.self) { group in
-    group.addTask { await dispatch(Array(CommandLine.arguments.dropFirst())) }
-    return await group.next() ?? ExitCode.usage
-}
+// Work runs off the main actor, whose thread waits for it (`runBlocking`).
+let arguments = Array(CommandLine.arguments.dropFirst())
+let code = runBlocking { await dispatch(arguments) }
 // What a command printed (graph, validate, list, help) that could not be written fails it, as it
 // fails the stdout sink of a run (which has said so already, and exits 3).
 if code == ExitCode.success, let failure = StandardOutput.firstFailure {

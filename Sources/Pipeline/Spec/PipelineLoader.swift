@@ -69,7 +69,10 @@ public struct PipelineLoader: Sendable {
         var name = ""
         switch document["name"] {
         case .string(let value)?:
-            if value.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) == nil {
+            if !Self.isName(
+                value, first: { $0.isLowercaseASCIILetter },
+                rest: { $0.isLowercaseASCIILetter || $0.isASCIIDigit || $0 == UInt8(ascii: "_") })
+            {
                 diagnostics.append(
                     Diagnostic(
                         path: ["name"],
@@ -138,7 +141,10 @@ public struct PipelineLoader: Sendable {
     private func checkStage(_ name: String, _ body: JSON, names: [String], diagnostics: inout [Diagnostic]) -> PipelinePlan.Stage?
     {
         let path = ["stages", name]
-        if name.range(of: "^[A-Za-z_][A-Za-z0-9_-]*$", options: .regularExpression) == nil {
+        if !Self.isName(
+            name, first: { $0.isASCIILetter || $0 == UInt8(ascii: "_") },
+            rest: { $0.isASCIILetter || $0.isASCIIDigit || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") })
+        {
             diagnostics.append(Diagnostic(path: path, message: "stage names are letters, digits, _ and -"))
         }
         guard case .object(let object) = body else {
@@ -306,6 +312,13 @@ public struct PipelineLoader: Sendable {
 
     /// `value` with only the first pair of each key in every object (what `JSONObject`'s
     /// subscript reads), so that names are unique from here on.
+    /// Whether `text` is a non-empty name whose first byte passes `first` and the others `rest`.
+    /// (A regular expression here would load ICU's regex engine and its tables at every start.)
+    static func isName(_ text: String, first: (UInt8) -> Bool, rest: (UInt8) -> Bool) -> Bool {
+        guard let head = text.utf8.first, first(head) else { return false }
+        return text.utf8.dropFirst().allSatisfy(rest)
+    }
+
     static func keepingFirstOfEachKey(_ value: JSON) -> JSON {
         switch value {
         case .object(let object):
@@ -481,4 +494,10 @@ public struct PipelineLoader: Sendable {
         }
         return ferror(file) == 0 ? bytes : nil
     }
+}
+
+extension UInt8 {
+    fileprivate var isLowercaseASCIILetter: Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self) }
+    fileprivate var isASCIILetter: Bool { isLowercaseASCIILetter || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self) }
+    fileprivate var isASCIIDigit: Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) }
 }

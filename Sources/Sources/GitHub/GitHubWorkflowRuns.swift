@@ -118,17 +118,72 @@ struct GitHubWorkflowRunsSource: Source {
         try await collect(listing, range: range, api: api, context: context, splitForReuse: context.listsOpenEnded, emit: emit)
     }
 
+    /// One request of a listing: a part's first page (which tells how many pages the part has,
+    /// or that it must be split), or one of its other pages.
+    private enum PageJob: Sendable {
+        case first(CreatedRange?, splitForReuse: Bool)
+        case page(String)
+    }
+
     /// Runs created in `range`, split while a part exceeds the cap (or, with `splitForReuse`,
     /// once when it holds more than a page).
+    ///
+    /// Every request of the listing goes through one sliding window of the host's slots: a
+    /// part's first page is asked before any page waiting (it unlocks more requests), and no
+    /// more tasks exist than can be in flight (60 waiting pages held about 1 MiB).
     private func collect(
         _ listing: URLBuilder, range: CreatedRange?, api: GitHubAPI, context: StageContext, splitForReuse: Bool = false,
         emit: @escaping @Sendable ([JSON]) async -> Void
     ) async throws {
+        let window = max(1, try context.http.configuration.maxConcurrentPerHost)
+        try await withThrowingTaskGroup(of: [PageJob].self) { group in
+            var waiting: [PageJob] = [.first(range, splitForReuse: splitForReuse)]
+            var running = 0
+            while true {
+                while running < window, !waiting.isEmpty {
+                    let job = waiting.removeFirst()
+                    group.addTask { try await perform(job, listing: listing, api: api, context: context, emit: emit) }
+                    running += 1
+                }
+                guard let more = try await group.next() else { return }
+                running -= 1
+                // First pages ahead of the pages already waiting; pages after them.
+                let firsts = more.filter { if case .first = $0 { true } else { false } }
+                waiting = firsts + waiting + more.filter { if case .page = $0 { true } else { false } }
+            }
+        }
+    }
+
+    /// Fetches one page of the listing and emits its runs; returns the requests it unlocks.
+    private func perform(
+        _ job: PageJob, listing: URLBuilder, api: GitHubAPI, context: StageContext,
+        emit: @escaping @Sendable ([JSON]) async -> Void
+    ) async throws -> [PageJob] {
+        let keep = context.fields.nested(under: "workflow_runs").union(FieldSelection([FieldPath("total_count")!]))
+        switch job {
+        case .page(let url):
+            let (body, _) = try await api.get(url, keeping: keep, context: context)
+            guard let runs = body["workflow_runs"]?.array else {
+                throw GitHubError(url: url, message: "expected workflow_runs in the answer")
+            }
+            await emit(runs)
+            return []
+        case .first(let range, let splitForReuse):
+            return try await first(
+                listing, range: range, splitForReuse: splitForReuse, keep: keep, api: api, context: context, emit: emit)
+        }
+    }
+
+    /// A part's first page: its runs emitted and its other pages returned, or its parts when it
+    /// must be split.
+    private func first(
+        _ listing: URLBuilder, range: CreatedRange?, splitForReuse: Bool, keep: FieldSelection, api: GitHubAPI,
+        context: StageContext, emit: @escaping @Sendable ([JSON]) async -> Void
+    ) async throws -> [PageJob] {
         var base = listing
         if let range { base = base.query("created", range.query) }
         base = base.query("per_page", perPage)
         let first = base.query("page", 1).string
-        let keep = context.fields.nested(under: "workflow_runs").union(FieldSelection([FieldPath("total_count")!]))
         let (body, _) = try await api.get(first, keeping: keep, context: context)
         guard let total = body["total_count"]?.number.map(Int.init), let runs = body["workflow_runs"]?.array else {
             throw GitHubError(url: first, message: "expected total_count and workflow_runs in the answer")
@@ -136,13 +191,7 @@ struct GitHubWorkflowRunsSource: Source {
         let reuse = splitForReuse && total > perPage && range?.crossesUTCDay(now: Int(context.run.now)) == true
         if total > Self.cap || reuse, let parts = range?.parts(now: Int(context.run.now)) {
             context.logger.debug("\(total) runs created \(range?.query ?? ""): splitting in \(parts.count)")
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for part in parts {
-                    group.addTask { try await collect(listing, range: part, api: api, context: context, emit: emit) }
-                }
-                try await group.waitForAll()
-            }
-            return
+            return parts.map { .first($0, splitForReuse: false) }
         }
         // GitHub caps only filtered listings (branch, status, event, created, …); an unfiltered
         // one pages through every run.
@@ -153,20 +202,8 @@ struct GitHubWorkflowRunsSource: Source {
         }
         await emit(runs)
         let pages = ((capped ? min(total, Self.cap) : total) + perPage - 1) / perPage
-        guard pages > 1 else { return }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for page in 2...pages {
-                let url = base.query("page", page).string
-                group.addTask {
-                    let (body, _) = try await api.get(url, keeping: keep, context: context)
-                    guard let runs = body["workflow_runs"]?.array else {
-                        throw GitHubError(url: url, message: "expected workflow_runs in the answer")
-                    }
-                    await emit(runs)
-                }
-            }
-            try await group.waitForAll()
-        }
+        guard pages > 1 else { return [] }
+        return (2...pages).map { .page(base.query("page", $0).string) }
     }
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Writes Sources/PipelineCLI/hot-symbols.txt: every function of the release binary that a run of
-# each shipped collector executes (against the fakes), for the linker to place together.
+# each shipped collector executes (against the fakes; GitHub also warm, from its response cache),
+# for the linker to place together.
 #
 # Why: the kernel maps a program's code 64 KB around each page it touches, so code spread over
 # the binary's 17 MB costs resident memory even when little of it runs. A GitHub run executes
@@ -31,7 +32,7 @@ serve() {  # NAME ARGS…: start a fake in the background; its URL is then in $w
 }
 url() { head -1 "$work/$1.url"; }
 
-profile() {  # COLLECTOR VAR=VALUE…: one run under callgrind
+profile() {  # COLLECTOR VAR=VALUE…: one cold run (--no-cache) under callgrind
     local collector=$1; shift
     env "$@" PIPELINE_STATE_DIR="$work/state" PIPELINE_LOG_LEVEL=warning PIPELINE_DEADLINE=10m \
         valgrind --tool=callgrind --demangle=no --dump-instr=no --collect-jumps=no \
@@ -40,11 +41,23 @@ profile() {  # COLLECTOR VAR=VALUE…: one run under callgrind
         || { cat "$work/$collector.err" >&2; exit 1; }
 }
 
+profile_warm() {  # COLLECTOR VAR=VALUE…: a run that fills the response cache, then one under callgrind that reads it
+    local collector=$1; shift
+    local run=("$pipeline" run "$collector" --dry-run --format json --as-of "$now")
+    env "$@" PIPELINE_STATE_DIR="$work/warm" PIPELINE_LOG_LEVEL=warning "${run[@]}" > /dev/null 2> "$work/$collector.err" \
+        || { cat "$work/$collector.err" >&2; exit 1; }
+    env "$@" PIPELINE_STATE_DIR="$work/warm" PIPELINE_LOG_LEVEL=warning PIPELINE_DEADLINE=10m \
+        valgrind --tool=callgrind --demangle=no --dump-instr=no --collect-jumps=no \
+        --callgrind-out-file="$work/$collector-warm.callgrind" "${run[@]}" > /dev/null 2> "$work/$collector.err" \
+        || { cat "$work/$collector.err" >&2; exit 1; }
+}
+
 serve fake-github --scenario seed --now "$now"
 serve fake-asana --now "$now"
 serve fake-wandb --now "$now"
 serve fake-skypilot --now "$now"
 profile github GITHUB_REPOSITORY=octo-org/octo-repo GITHUB_API_URL="$(url fake-github)"
+profile_warm github GITHUB_REPOSITORY=octo-org/octo-repo GITHUB_API_URL="$(url fake-github)"
 profile asana ASANA_PROJECTS=1001,1002,1003 ASANA_TOKEN=asana-test-token ASANA_API_URL="$(url fake-asana)"
 profile wandb WANDB_PROJECTS=ml-team/vision,ml-team/nlp,ml-team/archive WANDB_API_KEY=wandb-test-key \
     WANDB_BASE_URL="$(url fake-wandb)"

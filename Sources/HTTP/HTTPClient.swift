@@ -25,9 +25,10 @@ public final class HTTPClient: Sendable {
         /// overrides it.
         public var requestTimeout: Duration
         /// Responses with a larger (decoded) body fail with `.responseTooLarge`, refused on their
-        /// `Content-Length` before the body is read or as soon as the body passes it: the body is
-        /// held whole and then parsed, so this bounds what one request costs in memory (a pipeline
-        /// file's `http.max_response_bytes`; `HTTPRequest.maxResponseBytes` overrides it).
+        /// `Content-Length` before the body is read or as soon as the bytes received pass it: a
+        /// body not reduced as it arrives (`HTTPRequest.keeping`) is held whole and then parsed, so
+        /// this bounds what one request costs in memory (a pipeline file's
+        /// `http.max_response_bytes`; `HTTPRequest.maxResponseBytes` overrides it).
         public var maxResponseBytes: Int
         public var retry: RetryPolicy
         /// The run's deadline: no attempt runs past it (its timeout is cut to what is left) and no

@@ -1,11 +1,17 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Reduces JSON text to what a `FieldSelection` keeps while its bytes arrive, so that a large
 /// answer is never held whole: a page of 100 workflow runs (about 800 KB) leaves the few KB of
 /// fields the stages read.
 ///
 /// Parsing the output with the same selection gives what parsing the whole text with it gives
 /// (`JSONParser.parse(_:keeping:)`). Of the strings, arrays and objects the selection drops,
-/// only the extent is followed (brackets outside strings) and the strings checked (control
-/// characters, escapes): that is most of a page, read at a few instructions a byte.
+/// only the extent is followed (where strings end, brackets outside them), not checked in
+/// detail: that is most of a page, crossed at well under an instruction a byte.
 /// The output is minified; kept strings and numbers keep their original spelling.
 ///
 ///     var filter = JSONSelectionFilter(keeping: selection)
@@ -299,9 +305,9 @@ public struct JSONSelectionFilter: Sendable {
         }
     }
 
-    /// Reads past a dropped value from `start`: only its extent is followed (brackets outside
-    /// strings) and its strings checked (control characters, escapes); returns where it ended,
-    /// or the end of the bytes.
+    /// Reads past a dropped value from `start`: only its extent is followed (its strings' ends,
+    /// brackets outside them); returns where it ended, or the end of the bytes. Strings, most of
+    /// a page, are crossed with `memchr` for their closing quote.
     private mutating func drop(
         _ bytes: UnsafeRawBufferPointer, from start: Int, depth: Int, inString: Bool, escaped: Bool
     ) -> Int {
@@ -311,28 +317,25 @@ public struct JSONSelectionFilter: Sendable {
         var index = start
         while index < bytes.count {
             if escaped {
-                guard "\"\\/bfnrtu".utf8.contains(bytes[index]) else {
-                    fail("invalid escape in a string", at: offset + index)
-                    return index
-                }
                 escaped = false
                 index += 1
             } else if inString {
-                index = Self.plainRun(bytes, from: index)
-                guard index < bytes.count else { break }
-                switch bytes[index] {
-                case UInt8(ascii: "\""):
-                    inString = false
-                    if depth == 0 {
-                        endValue()
-                        return index + 1
-                    }
-                case UInt8(ascii: "\\"): escaped = true
-                default:
-                    fail("control character in a string", at: offset + index)
+                // At `index` no escape is pending, so a run of backslashes from there counts whole.
+                let end = Self.quote(in: bytes, from: index) ?? bytes.count
+                var run = 0
+                while end - run - 1 >= index, bytes[end - run - 1] == UInt8(ascii: "\\") { run += 1 }
+                guard end < bytes.count else {
+                    escaped = run % 2 == 1
+                    index = end
+                    break
+                }
+                index = end + 1
+                if run % 2 == 1 { continue }  // an escaped quote
+                inString = false
+                if depth == 0 {
+                    endValue()
                     return index
                 }
-                index += 1
             } else {
                 switch bytes[index] {
                 case UInt8(ascii: "\""): inString = true
@@ -358,6 +361,14 @@ public struct JSONSelectionFilter: Sendable {
         }
         state = .dropping(depth: depth, inString: inString, escaped: escaped)
         return index
+    }
+
+    /// The index of the next quote at or after `start`, if any.
+    private static func quote(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard let base = bytes.baseAddress, start < bytes.count,
+            let found = memchr(base + start, Int32(UInt8(ascii: "\"")), bytes.count - start)
+        else { return nil }
+        return UnsafeRawPointer(found) - base
     }
 
     /// A key read in pieces (or with escapes) is complete.

@@ -99,16 +99,16 @@ struct JSONSelectionFilterTests {
     }
 
     @Test(
-        "reports the first syntax error with its line, like the parser; in dropped values, bad strings",
+        "reports the first syntax error with its line, like the parser, in what it keeps",
         arguments: [
             ("[1, 2", "unexpected end of input", 1),
             ("{\"a\": 1,\n \"b\" 2}", "expected ':'", 2),
             ("{\"a\": 1 \"b\": 2}", "expected ',' or '}'", 1),
             ("[1 2]", "expected ',' or ']'", 1),
             ("{\"a\": [tru]}", "invalid literal", 1),
-            ("{\"skip\": \"a\\x\"}", "invalid escape in a string", 1),
+            ("{\"a\": \"a\\x\"}", "invalid escape in a string", 1),
             ("{\"a\": \"\\u12G4\"}", "invalid \\u escape", 1),
-            ("{\"skip\": \"a\nb\"}", "control character in a string", 1),
+            ("{\"a\": \"a\nb\"}", "control character in a string", 1),
             ("{\"skip\": 1}\n\n x", "unexpected text after the value", 3),
             ("{1: 2}", "expected a string key", 1),
             ("[1,]", "unexpected character ']'", 1),
@@ -127,9 +127,14 @@ struct JSONSelectionFilterTests {
         #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse(bytes) }
     }
 
-    @Test("follows a dropped value only for its extent: brackets outside strings, and its strings")
+    @Test("follows a dropped value only for its extent: where its strings end, brackets outside them")
     func droppedValuesAreFollowedForTheirExtent() throws {
         #expect(try filtered(#"{"skip": [tru, {"x" 1}, "]"], "a": 1}"#, keeping: .keys(["a": .all])) == #"{"a":1}"#)
+        // Escaped quotes and backslashes, in every split of the text: only the last quote ends the string.
+        let text = #"{"skip": "a \" b \\\" c \\", "a": 1}"#
+        for size in 1...8 {
+            #expect(try filtered(text, keeping: .keys(["a": .all]), pieces: [size]) == #"{"a":1}"#, "pieces of \(size)")
+        }
         guard case .failure(let error) = filter(Array(#"{"skip": [1, "a": 1}"#.utf8), keeping: .keys(["a": .all])) else {
             Issue.record("accepted an unbalanced dropped value")
             return

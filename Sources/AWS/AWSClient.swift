@@ -85,15 +85,18 @@ public struct AWSClient: Sendable {
     public var signer: SigV4Signer { SigV4Signer(service: service, region: region) }
 
     /// AWS Query protocol (EC2, STS): POST application/x-www-form-urlencoded
-    /// Action=..&Version=..&params, signed; returns the parsed XML root element of a 2xx answer.
-    public func query(action: String, version: String, parameters: [(String, String)]) async throws -> XMLElement {
+    /// Action=..&Version=..&params, signed; returns the parsed XML root element of a 2xx answer,
+    /// with only what `selection` keeps built (`XMLDocument.parse(_:keeping:)`).
+    public func query(
+        action: String, version: String, parameters: [(String, String)], keeping selection: FieldSelection = .all
+    ) async throws -> XMLElement {
         let body = URLQuery.encode([("Action", action), ("Version", version)] + parameters)
         let request = HTTPRequest(
             method: "POST", url: endpoint + "/",
             headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")], body: Array(body.utf8))
         let response = try await send(request)
         do {
-            return try XMLDocument.parse(response.body)
+            return try XMLDocument.parse(response.body, keeping: selection)
         } catch {
             throw AWSError(
                 service: service, code: "InvalidResponse", message: "\(action) answer is not XML: \(error)",

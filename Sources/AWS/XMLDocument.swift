@@ -13,10 +13,14 @@ public enum XMLDocument {
         public var description: String { "invalid XML at byte \(offset): \(reason)" }
     }
 
-    /// The root element of `bytes`.
-    public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> XMLElement {
+    /// The root element of `bytes`. With a `selection` (by local names, from the root's
+    /// children down), elements it does not keep are checked but never built: a page of 1,000
+    /// EC2 instances is a tree of some 100,000 elements, of which a stage reads a dozen each.
+    public static func parse(_ bytes: [UInt8], keeping selection: FieldSelection = .all) throws(SyntaxError)
+        -> XMLElement
+    {
         var parser = XMLParser(bytes: bytes)
-        return try parser.document()
+        return try parser.document(keeping: selection)
     }
 
     /// The root element of `text`.
@@ -39,12 +43,12 @@ private struct XMLParser {
         XMLDocument.SyntaxError(offset: offset ?? index, reason: reason)
     }
 
-    mutating func document() throws(XMLDocument.SyntaxError) -> XMLElement {
+    mutating func document(keeping selection: FieldSelection) throws(XMLDocument.SyntaxError) -> XMLElement {
         try skipMisc()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "<") else {
             throw fail(index < bytes.count ? "expected the root element" : "no root element")
         }
-        let root = try element()
+        let root = try element(keeping: selection)
         try skipMisc()
         guard index == bytes.count else { throw fail("content after the root element") }
         return root
@@ -72,9 +76,15 @@ private struct XMLParser {
         }
     }
 
-    /// An element and everything inside it; the cursor is on its `<`.
-    mutating func element() throws(XMLDocument.SyntaxError) -> XMLElement {
-        var stack: [(element: XMLElement, qualifiedName: String, text: [UInt8])] = []
+    /// An element and everything inside it; the cursor is on its `<`. An open element's
+    /// `keeping` is what of its children is built: nil when it is not built itself.
+    mutating func element(keeping selection: FieldSelection) throws(XMLDocument.SyntaxError) -> XMLElement {
+        var stack: [(element: XMLElement, qualifiedName: String, text: [UInt8], keeping: FieldSelection?)] = []
+        /// What of an element opening now is kept: the root whole, others per their parent.
+        func keeping(_ name: String) -> FieldSelection? {
+            guard let parent = stack.last else { return selection }
+            return parent.keeping?.child(name)
+        }
         while true {
             guard index < bytes.count else {
                 throw fail("unexpected end of document inside <\(stack.last?.qualifiedName ?? "")>")
@@ -92,31 +102,33 @@ private struct XMLParser {
                 }
                 open.element.text = String(decoding: open.text, as: UTF8.self)
                 if stack.isEmpty { return open.element }
-                stack[stack.count - 1].element.children.append(open.element)
+                if open.keeping != nil { stack[stack.count - 1].element.children.append(open.element) }
             } else if starts("<!--") {
                 try skip(past: "-->", what: "comment")
             } else if starts("<![CDATA[") {
                 let start = index
                 index += 9
                 guard let end = find("]]>", from: index) else { throw fail("unterminated CDATA section", at: start) }
-                if !stack.isEmpty { stack[stack.count - 1].text += bytes[index..<end] }
+                if let last = stack.indices.last, stack[last].keeping != nil { stack[last].text += bytes[index..<end] }
                 index = end + 3
             } else if starts("<?") {
                 try skip(past: "?>", what: "processing instruction")
             } else if bytes[index] == UInt8(ascii: "<") {
                 let (qualified, element, selfClosing) = try startTag()
+                let kept = keeping(element.name)
                 if selfClosing {
                     if stack.isEmpty { return element }
-                    stack[stack.count - 1].element.children.append(element)
+                    if kept != nil { stack[stack.count - 1].element.children.append(element) }
                 } else {
-                    stack.append((element, qualified, []))
+                    stack.append((element, qualified, [], kept))
                 }
             } else {
                 // Character data up to the next markup.
                 let start = index
                 while index < bytes.count, bytes[index] != UInt8(ascii: "<") { index += 1 }
-                guard !stack.isEmpty else { throw fail("text outside the root element", at: start) }
-                stack[stack.count - 1].text += try decodeEntities(start..<index)
+                guard let last = stack.indices.last else { throw fail("text outside the root element", at: start) }
+                let text = try decodeEntities(start..<index)
+                if stack[last].keeping != nil { stack[last].text += text }
             }
         }
     }

@@ -5,6 +5,24 @@ import Testing
 @testable import Pipeline
 
 struct XMLDocumentTests {
+    @Test("with a selection, only the selected elements are built; the others are still checked")
+    func selectionBuildsOnlyWhatItKeeps() throws {
+        let xml = """
+            <R xmlns:p="urn:x"><next>t</next><set><item><id>1</id><big><a>x</a><b/></big></item>
+            <item><p:id>2</p:id><big>y</big>z</item></set><requestId>r</requestId></R>
+            """
+        let selection = FieldSelection.keys(["next": .all, "set": .keys(["item": .keys(["id": .all])])])
+        let root = try XMLDocument.parse(Array(xml.utf8), keeping: selection)
+        #expect(root.children.map(\.name) == ["next", "set"])
+        let items = try #require(root.first("set")).all("item")
+        #expect(items.map { $0.children.map(\.name) } == [["id"], ["id"]])
+        #expect(items.map { $0.value("id") } == ["1", "2"])
+        #expect(items[1].text == "z", "a kept element's own text stays")
+        #expect(throws: XMLDocument.SyntaxError.self) {
+            try XMLDocument.parse(Array("<R><set><big><a></b></big></set></R>".utf8), keeping: selection)
+        }
+    }
+
     @Test func parsesAnEC2StyleAnswerWithNamespacesAndDeclaration() throws {
         let root = try XMLDocument.parse(
             """

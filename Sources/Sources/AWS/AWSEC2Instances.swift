@@ -108,7 +108,9 @@ struct AWSEC2InstancesSource: Source {
         repeat {
             var parameters = [("MaxResults", String(pageSize))] + filterParameters()
             if let token { parameters.append(("NextToken", token)) }
-            let page = try await client.query(action: "DescribeInstances", version: Self.apiVersion, parameters: parameters)
+            let page = try await client.query(
+                action: "DescribeInstances", version: Self.apiVersion, parameters: parameters,
+                keeping: EC2InstanceRecord.pageSelection)
             let records = EC2InstanceRecord.instances(in: page).map {
                 EC2InstanceRecord.make($0, region: client.region, prices: prices)
             }

@@ -51,6 +51,21 @@ enum EC2InstanceRecord {
         return .object(JSONObject(fields))
     }
 
+    /// What of a DescribeInstances page is built: the elements `make` and `instances(in:)` read,
+    /// and `nextToken` (an instance's block devices, network interfaces and the rest are not).
+    static let pageSelection: FieldSelection = {
+        let leaf = FieldSelection.all
+        let instance = FieldSelection.keys([
+            "instanceId": leaf, "instanceType": leaf, "imageId": leaf, "vpcId": leaf, "subnetId": leaf,
+            "architecture": leaf, "keyName": leaf, "launchTime": leaf, "instanceState": .keys(["name": leaf]),
+            "placement": .keys(["availabilityZone": leaf]), "instanceLifecycle": leaf, "platform": leaf,
+            "tagSet": .keys(["item": .keys(["key": leaf, "value": leaf])]),
+        ])
+        return .keys([
+            "nextToken": leaf, "reservationSet": .keys(["item": .keys(["instancesSet": .keys(["item": instance])])]),
+        ])
+    }()
+
     /// Every instance of one DescribeInstances page: `reservationSet/item/instancesSet/item`.
     static func instances(in page: XMLElement) -> [XMLElement] {
         (page.first("reservationSet")?.all("item") ?? []).flatMap { $0.first("instancesSet")?.all("item") ?? [] }

@@ -133,6 +133,12 @@ struct EC2InstancesTests {
         let records = EC2InstanceRecord.instances(in: page).map {
             EC2InstanceRecord.make($0, region: "us-east-1", prices: EC2Prices())
         }
+        // What the stage builds of a page (`pageSelection`) gives the same records.
+        let selected = try XMLDocument.parse(Array(xml.utf8), keeping: EC2InstanceRecord.pageSelection)
+        #expect(
+            EC2InstanceRecord.instances(in: selected).map { EC2InstanceRecord.make($0, region: "us-east-1", prices: EC2Prices()) }
+                == records)
+        #expect(selected.first("requestId") == nil, "what no record reads is not built")
         #expect(records.count == 2)
         #expect(records[0]["instance_id"]?.string == "i-0spot")
         #expect(records[0]["lifecycle"]?.string == "spot")

@@ -96,17 +96,27 @@ struct ConditionalFetcherTests {
         }
     }
 
+    /// A server whose every answer has the ETag "v1" (`body` gives the JSON), and that answers
+    /// 304 to a request revalidating it, counting those in `conditional`.
+    static func versionOneServer(
+        counting conditional: Shared<Int>, body: @escaping @Sendable (HTTPRequestHead) -> String
+    ) throws -> LoopbackServer {
+        try LoopbackServer { request in
+            if request.headers["if-none-match"] == "\"v1\"" {
+                conditional.update { $0 += 1 }
+                return LoopbackResponse(status: 304, headers: [("etag", "\"v1\"")])
+            }
+            return .json(body(request), headers: [("etag", "\"v1\"")])
+        }
+    }
+
     @Test("a credential in any header keys the cache: another API key never gets the first key's stored answer")
     func credentialHeadersKeyTheCache() async throws {
         try await withTemporaryDirectory { dir in
             // The same ETag for every key: only the cache key keeps the answers apart.
             let conditional = Shared(0)
-            let server = try LoopbackServer { request in
-                if request.headers["if-none-match"] == "\"v1\"" {
-                    conditional.update { $0 += 1 }
-                    return LoopbackResponse(status: 304, headers: [("etag", "\"v1\"")])
-                }
-                return .json("{\"key\":\"\(request.headers["x-api-key"] ?? "-")\"}", headers: [("etag", "\"v1\"")])
+            let server = try Self.versionOneServer(counting: conditional) { request in
+                "{\"key\":\"\(request.headers["x-api-key"] ?? "-")\"}"
             }
             defer { server.stop() }
             let client = makeClient()
@@ -128,13 +138,7 @@ struct ConditionalFetcherTests {
     func selectionKeysTheCache() async throws {
         try await withTemporaryDirectory { dir in
             let conditional = Shared(0)
-            let server = try LoopbackServer { request in
-                if request.headers["if-none-match"] == "\"v1\"" {
-                    conditional.update { $0 += 1 }
-                    return LoopbackResponse(status: 304, headers: [("etag", "\"v1\"")])
-                }
-                return .json(#"{"id": 7, "name": "seven", "size": 70}"#, headers: [("etag", "\"v1\"")])
-            }
+            let server = try Self.versionOneServer(counting: conditional) { _ in #"{"id": 7, "name": "seven", "size": 70}"# }
             defer { server.stop() }
             let client = makeClient()
             defer { client.shutdown() }

@@ -1,4 +1,4 @@
-import LoopbackHTTP
+import FakeGitHub
 import Testing
 
 @testable import Pipeline
@@ -84,7 +84,7 @@ struct JSONSelectionFilterTests {
 
     @Test("matches the parser on generated documents, selections and pieces")
     func matchesTheParserOnGeneratedDocuments() throws {
-        var random = SplitMix64(seed: 17)
+        var random = SeededGenerator(seed: 17)
         for round in 0..<300 {
             let document = Self.document(depth: 0, &random)
             let text = Array(document.jsonText.utf8)
@@ -158,7 +158,7 @@ struct JSONSelectionFilterTests {
 
     private static let keys = ["id", "name", "na\"me", "é", "a", "b", "nested", "list", ""]
 
-    private static func document(depth: Int, _ random: inout SplitMix64) -> JSON {
+    private static func document(depth: Int, _ random: inout SeededGenerator) -> JSON {
         let pick = depth > 3 ? random.next() % 5 : random.next() % 7
         switch pick {
         case 0: return .null
@@ -179,7 +179,7 @@ struct JSONSelectionFilterTests {
     }
 
     /// A selection over the document's own keys (and some it lacks), `.all` here and there.
-    private static func selection(for value: JSON, _ random: inout SplitMix64) -> FieldSelection {
+    private static func selection(for value: JSON, _ random: inout SeededGenerator) -> FieldSelection {
         if random.next() % 6 == 0 { return .all }
         var keys: [String: FieldSelection] = [:]
         switch value {
@@ -194,7 +194,7 @@ struct JSONSelectionFilterTests {
     }
 
     /// The text with whitespace added between tokens (outside strings).
-    private static func spaced(_ text: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
+    private static func spaced(_ text: [UInt8], _ random: inout SeededGenerator) -> [UInt8] {
         var result: [UInt8] = []
         var inString = false
         var escaped = false

@@ -1,5 +1,3 @@
-import LoopbackHTTP
-
 /// One row of the managed-jobs queue: one task of a job (`/jobs/queue/v2` lists one row per task).
 /// Times are epoch seconds with fractions, as the real server's; `nil` is JSON null.
 public struct FakeSkyPilotJobRow: Sendable {
@@ -356,5 +354,18 @@ public struct FakeSkyPilotData: Sendable {
     public func costRecords(days: Int) -> [FakeSkyPilotCostRecord] {
         let since = Int(now) - days * Int(Self.day)
         return costRecords.filter { record in record.usageIntervals.contains { ($0.end ?? Int(now)) >= since } }
+    }
+}
+
+/// SplitMix64: a small seeded generator, so the scenario is the same on every machine.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

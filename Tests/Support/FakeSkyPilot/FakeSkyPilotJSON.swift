@@ -1,5 +1,4 @@
 import Foundation
-import LoopbackHTTP
 
 /// JSON with keys in a chosen order: the fake writes rows, records and payloads with the keys in
 /// the order the real server serves them (JSONSerialization would sort or shuffle them).

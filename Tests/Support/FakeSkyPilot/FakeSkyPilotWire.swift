@@ -1,5 +1,3 @@
-import LoopbackHTTP
-
 /// The data as the real server (skypilot 0.14.1) writes it: job rows, cluster records, cost
 /// records, with its keys in its order (shared/fixtures/skypilot/real-exchange.md).
 enum FakeSkyPilotWire {

@@ -29,6 +29,39 @@ public struct JSONParser {
     /// The deepest nesting accepted (the filter that reads answers as they arrive keeps to it too).
     static let maxDepth = 512
 
+    /// The end of the run of string bytes from `start` that need no attention (no quote,
+    /// backslash or control character): the index of the first that does, or the end. Skipping
+    /// the strings of fields a stage does not keep is most of the work of reading a listing
+    /// page, so this reads eight bytes at a time.
+    @inline(__always)
+    static func plainStringEnd(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        var index = start
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        if let base = bytes.baseAddress {
+            while index + 8 <= bytes.count {
+                let word = UInt64(littleEndian: (base + index).loadUnaligned(as: UInt64.self))
+                // A byte is zero after the XOR where it was a quote or a backslash; (x - 1) & ~x
+                // sets the high bit of such a byte, likewise for bytes under 0x20 with
+                // (x - 0x20) & ~x. The lowest flagged byte is exact (a borrow only flags bytes
+                // above it), and the lowest byte comes first.
+                let quote = word ^ (ones &* 0x22)
+                let backslash = word ^ (ones &* 0x5C)
+                let special =
+                    ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                let flagged = special & highs
+                if flagged != 0 { return index + flagged.trailingZeroBitCount / 8 }
+                index += 8
+            }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            index += 1
+        }
+        return index
+    }
+
     private struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
@@ -210,7 +243,7 @@ public struct JSONParser {
 
         mutating func skipString() throws(SyntaxError) {
             index += 1
-            skipPlainStringBytes()
+            index = JSONParser.plainStringEnd(in: UnsafeRawBufferPointer(bytes), from: index)
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
@@ -231,27 +264,6 @@ public struct JSONParser {
                 index += 1
             }
             throw error("unterminated string")
-        }
-
-        /// Moves past string bytes that need no attention (no quote, backslash or control
-        /// character) eight at a time: skipping the fields a stage does not keep is most of the
-        /// work of reading a listing page. The byte loop after it handles the rest.
-        mutating func skipPlainStringBytes() {
-            guard let base = bytes.baseAddress else { return }
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            while index + 8 <= bytes.count {
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                // A byte is zero after the XOR where it was a quote or a backslash; (x - 1) & ~x
-                // sets the high bit of such a byte (and of none before it), likewise for bytes
-                // under 0x20 with (x - 0x20) & ~x.
-                let quote = word ^ (ones &* 0x22)
-                let backslash = word ^ (ones &* 0x5C)
-                let special =
-                    ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-                if special & highs != 0 { return }
-                index += 8
-            }
         }
 
         mutating func parseString() throws(SyntaxError) -> String {

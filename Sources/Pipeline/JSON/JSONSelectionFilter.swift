@@ -110,9 +110,6 @@ public struct JSONSelectionFilter: Sendable {
 
     public init(keeping selection: FieldSelection) { self.root = Keep(selection) }
 
-    /// The bytes kept so far.
-    public var keptCount: Int { output.count }
-
     /// Reads the next bytes of the text.
     public mutating func consume(_ bytes: UnsafeRawBufferPointer) {
         guard failure == nil, !bytes.isEmpty else { return }
@@ -143,7 +140,7 @@ public struct JSONSelectionFilter: Sendable {
         let byte = bytes[index]
         switch state {
         case .string(let isKey):
-            let end = Self.plainRun(bytes, from: index)
+            let end = JSONParser.plainStringEnd(in: bytes, from: index)
             if end > index {
                 keep(bytes, index..<end, isKey: isKey)
                 return end
@@ -216,7 +213,7 @@ public struct JSONSelectionFilter: Sendable {
                 return index + 1
             case UInt8(ascii: "\"") where expected == .key || expected == .keyOrEnd:
                 // Most keys lie whole in one piece, without escapes: matched where they are.
-                let end = Self.plainRun(bytes, from: index + 1)
+                let end = JSONParser.plainStringEnd(in: bytes, from: index + 1)
                 if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
                     endKey(UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<end]))
                     return end + 1
@@ -373,13 +370,11 @@ public struct JSONSelectionFilter: Sendable {
 
     /// A key read in pieces (or with escapes) is complete.
     private mutating func endBufferedKey() {
-        var name = key
-        if keyHasEscape {
-            // Escapes are rare in keys: the parser decodes them.
-            let decoded = (try? JSONParser.parse([UInt8(ascii: "\"")] + key + [UInt8(ascii: "\"")]))?.string ?? ""
-            name = Array(decoded.utf8)
-        }
         let written = key
+        // Escapes are rare in keys: the parser decodes them.
+        let name =
+            keyHasEscape
+            ? Array(((try? JSONParser.parse([UInt8(ascii: "\"")] + key + [UInt8(ascii: "\"")]))?.string ?? "").utf8) : key
         name.withUnsafeBytes { endKey($0, written: written) }
         key.removeAll(keepingCapacity: true)
         keyHasEscape = false
@@ -432,35 +427,6 @@ public struct JSONSelectionFilter: Sendable {
         failure = JSONParser.SyntaxError(
             offset: position, reason: reason, line: line, column: position - lineStart + 1)
         output = []
-    }
-
-    /// The end of the run of string bytes from `start` that need no attention (no quote,
-    /// backslash or control character), eight at a time as the parser does.
-    @inline(__always)
-    private static func plainRun(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
-        var index = start
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        if let base = bytes.baseAddress {
-            while index + 8 <= bytes.count {
-                let word = UInt64(littleEndian: (base + index).loadUnaligned(as: UInt64.self))
-                let quote = word ^ (ones &* 0x22)
-                let backslash = word ^ (ones &* 0x5C)
-                let special =
-                    ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-                // The lowest flagged byte is exact (a borrow only flags bytes above it): the
-                // first that needs attention.
-                let flagged = special & highs
-                if flagged != 0 { return index + flagged.trailingZeroBitCount / 8 }
-                index += 8
-            }
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-            index += 1
-        }
-        return index
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {

@@ -104,8 +104,9 @@ public enum PipelineSchema {
 
     /// How `kind` reads each of its options; one the probe saw no read of is untyped.
     public static func optionUses(_ kind: StageKind) -> [OptionsDecoder.OptionUse] {
-        kind.optionNames.map { name in
-            kind.optionUses.first { $0.name == name }
+        let uses = kind.optionUses
+        return kind.optionNames.map { name in
+            uses.first { $0.name == name }
                 ?? OptionsDecoder.OptionUse(name: name, types: [], schema: nil, required: false)
         }
     }

@@ -26,8 +26,9 @@ enum ListCommand {
             let flow = [kind.reads.map { "reads \($0.rawValue)" }, kind.writes.map { "writes \($0.rawValue)" }]
                 .compactMap { $0 }.joined(separator: ", ")
             out += "    \(kind.type) — \(kind.summary) (\(flow))\n"
-            out += "      options: \(kind.optionNames.isEmpty ? "none" : kind.optionNames.joined(separator: ", "))\n"
-            for name in kind.optionNames {
+            let names = kind.optionNames
+            out += "      options: \(names.isEmpty ? "none" : names.joined(separator: ", "))\n"
+            for name in names {
                 if let doc = kind.optionDocs[name] { out += "        \(name): \(doc)\n" }
             }
             out += "      example: \(kind.example.jsonText)\n"

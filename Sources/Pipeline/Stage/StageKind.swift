@@ -19,13 +19,17 @@ public struct StageKind: Sendable {
     public let writes: ItemKind?
     /// Example options: documentation for `pipeline list`, and checked by the compliance test.
     public let example: JSON
-    /// The options it accepts (from decoding the example), for `pipeline list` and suggestions.
-    public let optionNames: [String]
+    /// The options it accepts (from decoding the example), for `pipeline list` and `pipeline schema`.
+    /// Found when asked, not when the registry is built: a run never asks, and probing every
+    /// kind's options took a quarter of a run's start (15 ms).
+    public var optionNames: [String] { probeNames() }
     /// One line of documentation per option it accepts (keys: `optionNames`): what it sets, its default.
     public let optionDocs: [String: String]
     /// How each option is read (its Swift types and their schema, whether it is required), from
-    /// decoding the example and `{}`: for `pipeline schema`.
-    public let optionUses: [OptionsDecoder.OptionUse]
+    /// decoding the example and `{}`: for `pipeline schema`. Found when asked, as `optionNames`.
+    public var optionUses: [OptionsDecoder.OptionUse] { probeUses() }
+    private let probeNames: @Sendable () -> [String]
+    private let probeUses: @Sendable () -> [OptionsDecoder.OptionUse]
     let build: @Sendable (JSON, [String], [String: String]) throws -> Built
 
     /// A stage built from its options: its runtime and the fields of its input records it reads.
@@ -69,9 +73,9 @@ public struct StageKind: Sendable {
         self.requiresInputs = requiresInputs
         self.writes = writes
         self.example = example
-        self.optionNames = OptionsDecoder.optionNames(of: options, example: example)
+        self.probeNames = { OptionsDecoder.optionNames(of: Options.self, example: example) }
         self.optionDocs = optionDocs
-        self.optionUses = OptionsDecoder.optionUses(of: options, examples: [example, .object(JSONObject())])
+        self.probeUses = { OptionsDecoder.optionUses(of: Options.self, examples: [example, .object(JSONObject())]) }
         self.build = { json, path, environment in
             let options = try OptionsDecoder.decode(Options.self, from: json, path: path)
             do {

@@ -86,16 +86,23 @@ public struct AWSClient: Sendable {
 
     /// AWS Query protocol (EC2, STS): POST application/x-www-form-urlencoded
     /// Action=..&Version=..&params, signed; returns the parsed XML root element of a 2xx answer,
-    /// with only what `selection` keeps built (`XMLDocument.parse(_:keeping:)`).
+    /// with only what `selection` keeps built (`XMLDocument.parse(_:keeping:)`). With a
+    /// selection, the answer is reduced to it as it arrives, so a page of 1,000 instances is
+    /// never held whole.
     public func query(
         action: String, version: String, parameters: [(String, String)], keeping selection: FieldSelection = .all
     ) async throws -> XMLElement {
         let body = URLQuery.encode([("Action", action), ("Version", version)] + parameters)
-        let request = HTTPRequest(
+        var request = HTTPRequest(
             method: "POST", url: endpoint + "/",
             headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")], body: Array(body.utf8))
+        if selection != .all {
+            request.keeping = selection
+            request.bodyFormat = .xml
+        }
         let response = try await send(request)
         do {
+            if case .xml(let error)? = response.bodyError { throw error }
             return try XMLDocument.parse(response.body, keeping: selection)
         } catch {
             throw AWSError(

@@ -7,11 +7,7 @@ import Pipeline
 /// response can make it fetch or expand anything.
 public enum XMLDocument {
     /// Why a document did not parse, with the byte offset where it went wrong.
-    public struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
-        public var offset: Int
-        public var reason: String
-        public var description: String { "invalid XML at byte \(offset): \(reason)" }
-    }
+    public typealias SyntaxError = XMLSyntaxError
 
     /// The root element of `bytes`. With a `selection` (by local names, from the root's
     /// children down), elements it does not keep are checked but never built: a page of 1,000

@@ -16,8 +16,10 @@ final class CurlTransfer {
     private var body: [UInt8] = []
     /// Bytes of the body received, whether kept whole or reduced by `filter`.
     private var received = 0
-    /// Reduces a 2xx JSON body to the request's `keeping` as it arrives; nil keeps the body whole.
+    /// Reduces a 2xx body to the request's `keeping` as it arrives (one of the two, by the
+    /// request's `bodyFormat`); both nil keep the body whole.
     private var filter: JSONSelectionFilter?
+    private var xmlFilter: XMLSelectionFilter?
     /// Set when the answer passed `maxResponseBytes`, with its `Content-Length` when that said so.
     private var bodyLimitExceeded = false
     private var declaredLength: Int?
@@ -120,11 +122,16 @@ final class CurlTransfer {
             return 0
         }
         if received == 0, let selection = job.request.keeping, (200..<300).contains(status) {
-            filter = JSONSelectionFilter(keeping: selection)
+            switch job.request.bodyFormat {
+            case .json: filter = JSONSelectionFilter(keeping: selection)
+            case .xml: xmlFilter = XMLSelectionFilter(keeping: selection)
+            }
         }
         received += chunk.count
         if filter != nil {
             filter?.consume(chunk)
+        } else if xmlFilter != nil {
+            xmlFilter?.consume(chunk)
         } else {
             body.append(contentsOf: chunk)
         }
@@ -191,9 +198,17 @@ final class CurlTransfer {
             do throws(JSONParser.SyntaxError) {
                 response.body = try filter.finish()
             } catch {
-                response.bodyError = error
+                response.bodyError = .json(error)
             }
             self.filter = nil
+        }
+        if var xmlFilter {
+            do throws(XMLSyntaxError) {
+                response.body = try xmlFilter.finish()
+            } catch {
+                response.bodyError = .xml(error)
+            }
+            self.xmlFilter = nil
         }
         return .success(response)
     }

@@ -21,11 +21,21 @@ public struct HTTPRequest: Sendable {
     /// This request's retry policy; nil uses the client's. The instance metadata service, for
     /// one, must fail fast off EC2 rather than be retried for minutes.
     public var retry: RetryPolicy?
-    /// What the caller keeps of a JSON answer: with a selection, a 2xx body is reduced to it while
-    /// it arrives (`JSONSelectionFilter`), so a large page is never held whole; parsing the body
-    /// with the same selection gives the same value (`HTTPResponse.json(keeping:)`). Other
-    /// answers, and every answer when nil, arrive whole.
+    /// What the caller keeps of the answer: with a selection, a 2xx body is reduced to it while
+    /// it arrives (`JSONSelectionFilter`, or `XMLSelectionFilter` when `bodyFormat` is `.xml`),
+    /// so a large page is never held whole; parsing the body with the same selection gives the
+    /// same value (`HTTPResponse.json(keeping:)`). Other answers, and every answer when nil,
+    /// arrive whole.
     public var keeping: FieldSelection?
+    /// How `keeping` reads the body.
+    public var bodyFormat: BodyFormat = .json
+
+    /// The languages a body can be reduced in as it arrives.
+    public enum BodyFormat: Sendable, Equatable {
+        case json
+        /// Element names, from the root's children down (AWS's Query APIs).
+        case xml
+    }
 
     public init(
         method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,

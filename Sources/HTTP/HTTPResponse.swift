@@ -9,8 +9,21 @@ public struct HTTPResponse: Sendable {
     /// The URL that answered, after redirects.
     public var url: String
     /// Set when the body was reduced to the request's `keeping` as it arrived and was not valid
-    /// JSON: the first error, at its line in the original text (`body` is then empty).
-    public var bodyError: JSONParser.SyntaxError?
+    /// JSON (or XML): the first error, at its place in the original text (`body` is then empty).
+    public var bodyError: BodySyntaxError?
+
+    /// Why a body reduced as it arrived could not be read.
+    public enum BodySyntaxError: Error, Sendable, CustomStringConvertible {
+        case json(JSONParser.SyntaxError)
+        case xml(XMLSyntaxError)
+
+        public var description: String {
+            switch self {
+            case .json(let error): "\(error)"
+            case .xml(let error): "\(error)"
+            }
+        }
+    }
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], url: String) {
         self.status = status
@@ -25,7 +38,7 @@ public struct HTTPResponse: Sendable {
     /// The JSON body with what `selection` keeps: the same value whether or not the body was
     /// already reduced to it as it arrived (`HTTPRequest.keeping`).
     public func json(keeping selection: FieldSelection = .all) throws(JSONParser.SyntaxError) -> JSON {
-        if let bodyError { throw bodyError }
+        if case .json(let error)? = bodyError { throw error }
         return try JSONParser.parse(body, keeping: selection)
     }
 

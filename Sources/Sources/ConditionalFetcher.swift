@@ -76,7 +76,8 @@ public struct ConditionalFetcher: Sendable {
     /// answer without them. The cache stores only a digest of it.
     static func identity(of request: HTTPRequest) -> String {
         let headers = request.headers.map { "\($0.0.lowercased()): \($0.1)" }.sorted()
-        return (headers + (request.keeping.map { ["keeping: \($0.canonicalText)"] } ?? [])).joined(separator: "\n")
+        let keeping = request.keeping.map { ["keeping\(request.bodyFormat == .xml ? " xml" : ""): \($0.canonicalText)"] }
+        return (headers + (keeping ?? [])).joined(separator: "\n")
     }
 
     /// The stored answer as a 200, with the 304's headers (rate limit, date) and the stored

@@ -116,6 +116,39 @@ struct AWSClientTests {
         #expect(signatureIsValid(head, service: "sts", region: "eu-west-1", credentials: token, date: fixedNow))
     }
 
+    @Test("a query with a selection gets only the selected elements; a cut-off answer is an AWSError naming the byte")
+    func queryWithASelectionReducesTheAnswer() async throws {
+        let items = (1...300).map {
+            "<item><instanceId>i-\($0)</instanceId><blockDeviceMapping>\(String(repeating: "<x>y</x>", count: 50))</blockDeviceMapping></item>"
+        }
+        let page =
+            "<DescribeInstancesResponse><requestId>r</requestId><set>" + items.joined() + "</set></DescribeInstancesResponse>"
+        let cutOff = Shared(false)
+        let server = try LoopbackServer { _ in
+            let body = Array(page.utf8)
+            return LoopbackResponse(
+                status: 200, headers: [("x-amzn-RequestId", "req-7")], body: cutOff.value ? Array(body[..<1_000]) : body)
+        }
+        let client = try AWSClient(
+            service: "ec2", environment: ["AWS_ENDPOINT_URL": server.baseURL], http: makeClient(), region: "us-east-1",
+            credentials: StaticCredentialsProvider(testCredentials))
+        let selection = FieldSelection.keys(["set": .keys(["item": .keys(["instanceId": .all])])])
+        let root = try await client.query(action: "DescribeInstances", version: "2016-11-15", parameters: [], keeping: selection)
+        #expect(root == (try XMLDocument.parse(Array(page.utf8), keeping: selection)))
+        #expect(root.first("set")?.all("item").count == 300)
+        #expect(root.first("requestId") == nil)
+
+        cutOff.update { $0 = true }
+        do {
+            _ = try await client.query(action: "DescribeInstances", version: "2016-11-15", parameters: [], keeping: selection)
+            Issue.record("a cut-off answer parsed")
+        } catch let error as AWSError {
+            #expect(error.code == "InvalidResponse")
+            #expect(error.description.contains("DescribeInstances answer is not XML: invalid XML at byte"), "\(error)")
+            #expect(error.requestID == "req-7")
+        }
+    }
+
     @Test func sendsJSONProtocolRequests() async throws {
         let seen = Shared<[HTTPRequestHead]>([])
         let server = try LoopbackServer { head in

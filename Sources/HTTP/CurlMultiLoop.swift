@@ -111,7 +111,8 @@ final class CurlMultiLoop: Sendable {
             }
             worker.performAndCollect()
             var ready: Int32 = 0
-            curl_multi_poll(multi.raw, nil, 0, 1000, &ready)
+            // A paused transfer has bytes waiting already: go round again at once.
+            curl_multi_poll(multi.raw, nil, 0, worker.hasPaused ? 0 : 1000, &ready)
         }
         worker.close()
         // `send` refuses commands once `stopping` is set and every `curl_multi_wakeup` happens
@@ -126,6 +127,11 @@ final class CurlMultiLoop: Sendable {
         var byHandle: [UnsafeMutableRawPointer: UInt64] = [:]
         var idleHandles: [UnsafeMutableRawPointer] = []
         static let maxIdleHandles = 16
+        let budget = ReceiveBudget()
+        /// Transfers paused by a spent budget, oldest first.
+        var paused: [UInt64] = []
+
+        var hasPaused: Bool { !paused.isEmpty }
 
         init(multi: UnsafeMutableRawPointer) { self.multi = multi }
 
@@ -136,7 +142,7 @@ final class CurlMultiLoop: Sendable {
                         TransferFailure(kind: .transport("curl_easy_init failed (out of memory)"), retryable: false)))
                 return
             }
-            let transfer = CurlTransfer(job: job, easy: easy)
+            let transfer = CurlTransfer(job: job, easy: easy, budget: budget)
             if let failure = transfer.configure() {
                 recycle(easy)
                 job.complete(.failure(failure))
@@ -159,8 +165,17 @@ final class CurlMultiLoop: Sendable {
             transfer.job.complete(.failure(CancellationError()))
         }
 
-        /// Drives the transfers and completes the finished ones.
+        /// Drives the transfers (the paused ones first, oldest first) and completes the finished ones.
         func performAndCollect() {
+            budget.refill()
+            let resuming = paused
+            paused = []
+            for id in resuming {
+                guard let transfer = active[id] else { continue }
+                transfer.isPaused = false
+                // curl may hand the held bytes over within this call; a spent budget pauses it again.
+                _ = curl_easy_pause(transfer.easy, CURLPAUSE_CONT)
+            }
             var running: Int32 = 0
             curl_multi_perform(multi, &running)
             var queued: Int32 = 0
@@ -175,6 +190,8 @@ final class CurlMultiLoop: Sendable {
                 _ = remove(id)
                 transfer.job.complete(result)
             }
+            for (id, transfer) in active where transfer.isPaused && !paused.contains(id) { paused.append(id) }
+            paused.sort()
         }
 
         func failAll(_ error: (TransferJob) -> HTTPError) {

@@ -11,6 +11,10 @@ import Pipeline
 final class CurlTransfer {
     let job: TransferJob
     let easy: UnsafeMutableRawPointer
+    /// The bytes the curl thread reads in its current round, shared by its transfers.
+    private let budget: ReceiveBudget
+    /// Set when this transfer paused because the round's budget was spent; the thread resumes it.
+    var isPaused = false
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var headers = HTTPHeaders()
     private var body: [UInt8] = []
@@ -27,9 +31,10 @@ final class CurlTransfer {
     private var status = 0
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
 
-    init(job: TransferJob, easy: UnsafeMutableRawPointer) {
+    init(job: TransferJob, easy: UnsafeMutableRawPointer, budget: ReceiveBudget) {
         self.job = job
         self.easy = easy
+        self.budget = budget
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     }
 
@@ -115,8 +120,13 @@ final class CurlTransfer {
         return nil
     }
 
-    /// Appends body bytes; returning less than `chunk.count` makes curl abort with CURLE_WRITE_ERROR.
+    /// Appends body bytes; returning less than `chunk.count` makes curl abort with CURLE_WRITE_ERROR,
+    /// and `CURL_WRITEFUNC_PAUSE` pauses the transfer (curl hands the same bytes again once resumed).
     private func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Int {
+        guard budget.take(chunk.count) else {
+            isPaused = true
+            return Int(CURL_WRITEFUNC_PAUSE)
+        }
         guard received + chunk.count <= job.options.maxResponseBytes else {
             bodyLimitExceeded = true
             return 0

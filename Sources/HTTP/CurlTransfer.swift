@@ -15,6 +15,11 @@ final class CurlTransfer {
     private let budget: ReceiveBudget
     /// Set when this transfer paused because the round's budget was spent; the thread resumes it.
     var isPaused = false
+    /// Whether the answer may pause for the budget: HTTP/1.x only, found at its first body bytes.
+    /// An HTTP/2 or HTTP/3 stream never pauses: libcurl's pausing of multiplexed streams has
+    /// stalled transfers in several releases (curl/curl#9180, #11982, #16960), and their bytes
+    /// share one connection anyway.
+    private var mayPause: Bool?
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var headers = HTTPHeaders()
     private var body: [UInt8] = []
@@ -123,7 +128,12 @@ final class CurlTransfer {
     /// Appends body bytes; returning less than `chunk.count` makes curl abort with CURLE_WRITE_ERROR,
     /// and `CURL_WRITEFUNC_PAUSE` pauses the transfer (curl hands the same bytes again once resumed).
     private func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Int {
-        guard budget.take(chunk.count) else {
+        if mayPause == nil {
+            var version = 0
+            _ = pipeline_curl_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version)
+            mayPause = version == Int(CURL_HTTP_VERSION_1_0) || version == Int(CURL_HTTP_VERSION_1_1)
+        }
+        guard mayPause == false || budget.take(chunk.count) else {
             isPaused = true
             return Int(CURL_WRITEFUNC_PAUSE)
         }

@@ -128,10 +128,8 @@ final class CurlMultiLoop: Sendable {
         var idleHandles: [UnsafeMutableRawPointer] = []
         static let maxIdleHandles = 16
         let budget = ReceiveBudget()
-        /// Transfers paused by a spent budget, oldest first.
-        var paused: [UInt64] = []
 
-        var hasPaused: Bool { !paused.isEmpty }
+        var hasPaused: Bool { active.values.contains { $0.isPaused } }
 
         init(multi: UnsafeMutableRawPointer) { self.multi = multi }
 
@@ -168,10 +166,7 @@ final class CurlMultiLoop: Sendable {
         /// Drives the transfers (the paused ones first, oldest first) and completes the finished ones.
         func performAndCollect() {
             budget.refill()
-            let resuming = paused
-            paused = []
-            for id in resuming {
-                guard let transfer = active[id] else { continue }
+            for transfer in active.values.filter(\.isPaused).sorted(by: { $0.job.id < $1.job.id }) {
                 transfer.isPaused = false
                 // curl may hand the held bytes over within this call; a spent budget pauses it again.
                 _ = curl_easy_pause(transfer.easy, CURLPAUSE_CONT)
@@ -190,8 +185,6 @@ final class CurlMultiLoop: Sendable {
                 _ = remove(id)
                 transfer.job.complete(result)
             }
-            for (id, transfer) in active where transfer.isPaused && !paused.contains(id) { paused.append(id) }
-            paused.sort()
         }
 
         func failAll(_ error: (TransferJob) -> HTTPError) {

@@ -23,12 +23,10 @@ final class CurlTransfer {
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var headers = HTTPHeaders()
     private var body: [UInt8] = []
-    /// Bytes of the body received, whether kept whole or reduced by `filter`.
+    /// Bytes of the body received, whether kept whole or reduced by `reducer`.
     private var received = 0
-    /// Reduces a 2xx body to the request's `keeping` as it arrives (one of the two, by the
-    /// request's `bodyFormat`); both nil keep the body whole.
-    private var filter: JSONSelectionFilter?
-    private var xmlFilter: XMLSelectionFilter?
+    /// Reduces a 2xx body to the request's `keeping` as it arrives; nil keeps the body whole.
+    private var reducer: (any BodyReducer)?
     /// Set when the answer passed `maxResponseBytes`, with its `Content-Length` when that said so.
     private var bodyLimitExceeded = false
     private var declaredLength: Int?
@@ -142,16 +140,11 @@ final class CurlTransfer {
             return 0
         }
         if received == 0, let selection = job.request.keeping, (200..<300).contains(status) {
-            switch job.request.bodyFormat {
-            case .json: filter = JSONSelectionFilter(keeping: selection)
-            case .xml: xmlFilter = XMLSelectionFilter(keeping: selection)
-            }
+            reducer = job.request.bodyFormat.reducer(keeping: selection)
         }
         received += chunk.count
-        if filter != nil {
-            filter?.consume(chunk)
-        } else if xmlFilter != nil {
-            xmlFilter?.consume(chunk)
+        if reducer != nil {
+            reducer?.consume(chunk)
         } else {
             body.append(contentsOf: chunk)
         }
@@ -214,21 +207,13 @@ final class CurlTransfer {
         let url = effective.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? job.request.url
         var response = HTTPResponse(status: status, headers: headers, body: body, url: url)
         body = []
-        if var filter {
-            do throws(JSONParser.SyntaxError) {
-                response.body = try filter.finish()
+        if var reducer {
+            self.reducer = nil
+            do throws(HTTPResponse.BodySyntaxError) {
+                response.body = try reducer.reduced()
             } catch {
-                response.bodyError = .json(error)
+                response.bodyError = error
             }
-            self.filter = nil
-        }
-        if var xmlFilter {
-            do throws(XMLSyntaxError) {
-                response.body = try xmlFilter.finish()
-            } catch {
-                response.bodyError = .xml(error)
-            }
-            self.xmlFilter = nil
         }
         return .success(response)
     }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Reduces JSON text to what a `FieldSelection` keeps while its bytes arrive, so that a large
 /// answer is never held whole: a page of 100 workflow runs (about 800 KB) leaves the few KB of
 /// fields the stages read.
@@ -288,7 +282,7 @@ public struct JSONSelectionFilter: Sendable {
                 index += 1
             } else if inString {
                 // At `index` no escape is pending, so a run of backslashes from there counts whole.
-                let end = Self.quote(in: bytes, from: index) ?? bytes.count
+                let end = bytes.index(of: UInt8(ascii: "\""), from: index) ?? bytes.count
                 var run = 0
                 while end - run - 1 >= index, bytes[end - run - 1] == UInt8(ascii: "\\") { run += 1 }
                 guard end < bytes.count else {
@@ -328,14 +322,6 @@ public struct JSONSelectionFilter: Sendable {
         }
         state = .dropping(depth: depth, inString: inString, escaped: escaped)
         return index
-    }
-
-    /// The index of the next quote at or after `start`, if any.
-    private static func quote(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
-        guard let base = bytes.baseAddress, start < bytes.count,
-            let found = memchr(base + start, Int32(UInt8(ascii: "\"")), bytes.count - start)
-        else { return nil }
-        return UnsafeRawPointer(found) - base
     }
 
     /// A key read in pieces (or with escapes) is complete.

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Reduces XML text to the elements a `FieldSelection` keeps (by local names, from the root's
 /// children down) while its bytes arrive, so that a large answer is never held whole: a page
 /// of 1,000 EC2 instances (megabytes of XML) leaves the few dozen KB of fields a stage reads.
@@ -46,7 +40,7 @@ public struct XMLSelectionFilter: Sendable {
         // Complete the markup the last bytes cut off, a `>` at a time (a `>` may sit inside a
         // quoted attribute value or a comment), then go on in `bytes` where it ended.
         while !pending.isEmpty, start < bytes.count {
-            let close = Self.find(UInt8(ascii: ">"), in: bytes, from: start).map { $0 + 1 } ?? bytes.count
+            let close = bytes.index(of: UInt8(ascii: ">"), from: start).map { $0 + 1 } ?? bytes.count
             let carried = pending.count
             pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<close]))
             let markup = pending
@@ -80,7 +74,7 @@ public struct XMLSelectionFilter: Sendable {
         var index = 0
         while index < bytes.count, failure == nil {
             guard bytes[index] == UInt8(ascii: "<") else {
-                let end = Self.find(UInt8(ascii: "<"), in: bytes, from: index) ?? bytes.count
+                let end = bytes.index(of: UInt8(ascii: "<"), from: index) ?? bytes.count
                 if droppedDepth == 0 { write(bytes, index..<end) }
                 index = end
                 continue
@@ -134,7 +128,7 @@ public struct XMLSelectionFilter: Sendable {
         case .comment: return find("-->", in: bytes, from: start + 4)
         case .cdata: return find("]]>", in: bytes, from: start + 9)
         case .processingInstruction: return find("?>", in: bytes, from: start + 2)
-        case .endTag, .declaration: return find(UInt8(ascii: ">"), in: bytes, from: start).map { $0 + 1 }
+        case .endTag, .declaration: return bytes.index(of: UInt8(ascii: ">"), from: start).map { $0 + 1 }
         case .startTag:
             // A `>` inside a quoted attribute value does not end the tag.
             var index = start + 1
@@ -233,18 +227,11 @@ public struct XMLSelectionFilter: Sendable {
         output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range]))
     }
 
-    /// The index of the first `byte` at or after `start`.
-    private static func find(_ byte: UInt8, in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
-        guard start < bytes.count, let base = bytes.baseAddress else { return nil }
-        guard let found = memchr(base + start, Int32(byte), bytes.count - start) else { return nil }
-        return base.distance(to: UnsafeRawPointer(found))
-    }
-
     /// Just after the first `terminator` at or after `start`.
     private static func find(_ terminator: StaticString, in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
         let pattern = UnsafeRawBufferPointer(start: terminator.utf8Start, count: terminator.utf8CodeUnitCount)
         var index = start
-        while let last = find(pattern[pattern.count - 1], in: bytes, from: index + pattern.count - 1) {
+        while let last = bytes.index(of: pattern[pattern.count - 1], from: index + pattern.count - 1) {
             let first = last - pattern.count + 1
             if first >= start, bytes[first...last].elementsEqual(pattern) { return last + 1 }
             index = first + 1

@@ -136,13 +136,16 @@ struct GitHubWorkflowRunsSource: Source {
         emit: @escaping @Sendable ([JSON]) async -> Void
     ) async throws {
         let window = max(1, try context.http.configuration.maxConcurrentPerHost)
+        let keep = context.fields.nested(under: "workflow_runs").union(FieldSelection([FieldPath("total_count")!]))
         try await withThrowingTaskGroup(of: [PageJob].self) { group in
             var waiting: [PageJob] = [.first(range, splitForReuse: splitForReuse)]
             var running = 0
             while true {
                 while running < window, !waiting.isEmpty {
                     let job = waiting.removeFirst()
-                    group.addTask { try await perform(job, listing: listing, api: api, context: context, emit: emit) }
+                    group.addTask {
+                        try await perform(job, listing: listing, keep: keep, api: api, context: context, emit: emit)
+                    }
                     running += 1
                 }
                 guard let more = try await group.next() else { return }
@@ -156,10 +159,9 @@ struct GitHubWorkflowRunsSource: Source {
 
     /// Fetches one page of the listing and emits its runs; returns the requests it unlocks.
     private func perform(
-        _ job: PageJob, listing: URLBuilder, api: GitHubAPI, context: StageContext,
+        _ job: PageJob, listing: URLBuilder, keep: FieldSelection, api: GitHubAPI, context: StageContext,
         emit: @escaping @Sendable ([JSON]) async -> Void
     ) async throws -> [PageJob] {
-        let keep = context.fields.nested(under: "workflow_runs").union(FieldSelection([FieldPath("total_count")!]))
         switch job {
         case .page(let url):
             let (body, _) = try await api.get(url, keeping: keep, context: context)
